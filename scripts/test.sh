@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# `npm test`: every suite, including the ones over the real pcscd/vpcd stack and headless Chromium.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/ensure-system-deps.sh
+npx tsc --noEmit -p tsconfig.json
+npx biome check .
+npx vitest run "$@"
