@@ -66,7 +66,9 @@ export function parseCardFile(text: string, source = 'card file'): CardFile {
   }
   if (!validator.Check(value)) {
     const first = [...validator.Errors(value)][0];
-    throw new CardFileError(`${source} is not a virtual card: ${first?.instancePath ?? ''} ${first?.message ?? ''}`);
+    throw new CardFileError(
+      `${source} is not a virtual card: ${first?.instancePath ?? ''} ${first?.message ?? ''}`,
+    );
   }
   return value;
 }

@@ -20,13 +20,19 @@ export function msSinceJapanMidnight(epochMs: number): number {
 }
 
 /** True when opensAt ≤ Japan time of day < closesAt. */
-export function isWithinServiceWindow(epochMs: number, window: ServiceWindow = DEFAULT_SERVICE_WINDOW): boolean {
+export function isWithinServiceWindow(
+  epochMs: number,
+  window: ServiceWindow = DEFAULT_SERVICE_WINDOW,
+): boolean {
   const ms = msSinceJapanMidnight(epochMs);
   return ms >= window.opensAtMinute * 60_000 && ms < window.closesAtMinute * 60_000;
 }
 
 /** Epoch ms of the next moment the window changes (opens or closes), for scheduling a timer. */
-export function nextServiceWindowChange(epochMs: number, window: ServiceWindow = DEFAULT_SERVICE_WINDOW): number {
+export function nextServiceWindowChange(
+  epochMs: number,
+  window: ServiceWindow = DEFAULT_SERVICE_WINDOW,
+): number {
   const ms = msSinceJapanMidnight(epochMs);
   const midnight = epochMs - ms;
   const opens = window.opensAtMinute * 60_000;
