@@ -4,5 +4,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-system-deps.sh
 npx tsc --noEmit -p tsconfig.json
-npx biome check .
+npx eslint .
+npx prettier --check .
 npx vitest run "$@"

@@ -1,0 +1,22 @@
+// Lint: typescript-eslint's recommended rules with type information off (fast); Prettier formats.
+import js from '@eslint/js';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'data/', 'test-results/', 'kiosk/electron/dist/', 'scripts/build/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      'no-console': 'off',
+    },
+  },
+  {
+    files: ['kiosk/ui/**', 'reservation-api/ops-ui/**'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+);
