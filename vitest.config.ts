@@ -1,13 +1,51 @@
 import { defineConfig } from 'vitest/config';
 
-// One config for every suite. The `forks` pool is required: the PC/SC binding cannot run in worker threads.
+// The `forks` pool is required: the PC/SC binding cannot run in worker threads.
+//
+// Tests over the real PC/SC stack (files under test/pcsc/, or named *.pcsc.test.ts anywhere) run in
+// the `pcsc` project, whose global setup starts one pcscd for the run; each test file leases its
+// own pair of vpcd readers (test/support/pcsc-stack.ts). Tests that stop or restart pcscd disturb
+// every other PC/SC test, so they live in test/pcsc/disruptive/ and run last, one file at a time.
+const pcscTests = ['test/pcsc/**/*.test.ts', '**/*.pcsc.test.ts'];
+const disruptivePcscTests = ['test/pcsc/disruptive/**/*.test.ts'];
+const pcscdSetup = ['test/setup/pcscd.global.ts'];
+const alwaysExcluded = ['node_modules/**', 'data/**'];
+
 export default defineConfig({
   test: {
-    include: ['**/*.test.ts'],
-    exclude: ['node_modules/**', 'data/**'],
     pool: 'forks',
     testTimeout: 20_000,
     hookTimeout: 60_000,
     reporters: ['default'],
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['**/*.test.ts'],
+          exclude: [...alwaysExcluded, ...pcscTests],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'pcsc',
+          include: pcscTests,
+          exclude: [...alwaysExcluded, ...disruptivePcscTests],
+          globalSetup: pcscdSetup,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'pcsc-disruptive',
+          include: disruptivePcscTests,
+          exclude: alwaysExcluded,
+          globalSetup: pcscdSetup,
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
   },
 });

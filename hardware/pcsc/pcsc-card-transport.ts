@@ -111,11 +111,14 @@ export class PcscCardTransport implements CardTransport {
           done();
           if (settled) return;
           clearTimeout(deadline);
-          if (!error) {
+          if (error) {
+            void this.classifyFailure(error).then(rejectNow);
+          } else if (response.length < 2) {
+            // No status word. vpcd answers this way when the card's connection drops mid-command.
+            void this.classifyShortResponse(response.length).then(rejectNow);
+          } else {
             settle(() => resolve(new Uint8Array(response)));
-            return;
           }
-          void this.classifyFailure(error).then(rejectNow);
         });
       });
     });
@@ -226,6 +229,13 @@ export class PcscCardTransport implements CardTransport {
       return cardErrorFromPcsc(failure, 'card-removed');
     }
     return cardErrorFromPcsc(failure);
+  }
+
+  private async classifyShortResponse(length: number): Promise<CardError> {
+    if (await this.removedWithin(this.removalGraceMs)) {
+      return new CardError('card-removed', 'the card was removed from the reader during the command');
+    }
+    return new CardError('malformed-response', `the response has no status word (${length} bytes)`);
   }
 
   private removedWithin(ms: number): Promise<boolean> {

@@ -172,6 +172,25 @@ describe('PcscReaderSource', () => {
     });
   });
 
+  it('treats a response without a status word as malformed while the card stays', async () => {
+    const h = harness({ removalGraceMs: 5 });
+    const reader = await readerWithCard(h);
+    reader.onTransmit = () => ({ response: new Uint8Array(0) });
+    const transport = await h.source.connect('Reader A');
+    expect((await rejection(transport.transmit(SELECT))).kind).toBe('malformed-response');
+  });
+
+  it('treats a response without a status word as removal when the card leaves (vpcd on a dropped card)', async () => {
+    const h = harness();
+    const reader = await readerWithCard(h);
+    reader.onTransmit = () => {
+      setImmediate(() => reader.removeCard());
+      return { response: new Uint8Array(0) };
+    };
+    const transport = await h.source.connect('Reader A');
+    expect((await rejection(transport.transmit(SELECT))).kind).toBe('card-removed');
+  });
+
   it('times out a mute card, poisons the session, and leaves its stuck reader open on stop', async () => {
     const h = harness();
     const reader = await readerWithCard(h);

@@ -108,7 +108,7 @@ export async function startPcscStack(options: StartPcscStackOptions = {}): Promi
   const runtimeDir = options.runtimeDir ?? DEFAULT_RUNTIME_DIR;
   const log = options.log ?? (() => {});
   const wantedPairs = Math.ceil((options.readers ?? 4) / 2);
-  if (wantedPairs < 1 || wantedPairs > MAX_READER_PAIRS) {
+  if (!Number.isInteger(wantedPairs) || wantedPairs < 1 || wantedPairs > MAX_READER_PAIRS) {
     throw new PcscStackError(
       `between 1 and ${MAX_READER_PAIRS * 2} readers, please (asked for ${options.readers})`,
     );
