@@ -270,12 +270,18 @@ export class PcscReaderSource {
     this.context = undefined;
     this.setService('unavailable', reason);
     for (const entry of context.readers.values()) this.dropReader(entry, reason);
-    // Close outside the binding's callback that brought the news.
-    setImmediate(() => void this.closeContext(context));
-    if (this.running) {
-      // pcscd may still be on its way out: give it a moment before probing for the next one.
-      void this.pause(this.options.retryIntervalMs ?? 500).then(() => this.establish());
-    }
+    void this.recover(context);
+  }
+
+  /** Closes the dead context, then looks for pcscd again. */
+  private async recover(context: Context): Promise<void> {
+    // Leave the binding's callback that brought the news before closing anything.
+    await new Promise((resolve) => setImmediate(resolve));
+    await this.closeContext(context);
+    if (!this.running) return;
+    // pcscd may still be on its way out: give it a moment before probing for the next one.
+    await this.pause(this.options.retryIntervalMs ?? 500);
+    await this.establish();
   }
 
   private async closeContext(context: Context): Promise<void> {

@@ -18,7 +18,7 @@ import {
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { isPcscdReachable } from '../../hardware/pcsc/pcscd-probe';
+import { isPcscdReachable, pcscdSocketPath } from '../../hardware/pcsc/pcscd-probe';
 
 /**
  * Runs the project's own pcscd: no systemd, `pcscd --foreground` as our child with our reader
@@ -35,6 +35,7 @@ export const DEFAULT_RUNTIME_DIR = process.env.PCSC_STACK_DIR ?? join(REPO_ROOT,
 export const VPCD_BASE_PORT = 35963;
 /** pcsc-lite 1.9 has room for 16 readers; each vpcd entry brings two. */
 export const MAX_READER_PAIRS = 6;
+const PCSCD_PID_FILE = '/run/pcscd/pcscd.pid';
 const DEBIAN_VPCD_CONFIG = '/etc/reader.conf.d/vpcd';
 const DEFAULT_VPCD_DRIVER = '/usr/lib/pcsc/drivers/serial/libifdvpcd.so';
 const SHIM_SOURCE = join(REPO_ROOT, 'scripts/pcsc/tcp-nodelay-shim.c');
@@ -224,6 +225,7 @@ async function launchPcscd(
 ): Promise<PcscStackState> {
   const configDir = join(runtimeDir, 'reader.conf.d');
   writeReaderConfig(runtimeDir, configDir, readers);
+  clearStaleRunFiles();
   const shim = buildNodelayShim(runtimeDir, log);
   const logFile = join(runtimeDir, 'pcscd.log');
   const logFd = openSync(logFile, 'a');
@@ -266,6 +268,22 @@ async function launchPcscd(
   writeFileSync(temp, `${JSON.stringify(state, null, 2)}\n`);
   renameSync(temp, stateFile(runtimeDir));
   return state;
+}
+
+/**
+ * A pcscd that was killed leaves its socket and PID file behind. pcscd removes them itself when
+ * that PID is gone, but not while it is a zombie nobody has reaped yet: it then refuses to start.
+ */
+function clearStaleRunFiles(): void {
+  let pid: number | undefined;
+  try {
+    pid = Number(readFileSync(PCSCD_PID_FILE, 'utf8').trim()) || undefined;
+  } catch {
+    return;
+  }
+  if ((pid !== undefined && isAlive(pid)) || runningPcscd()) return;
+  rmSync(PCSCD_PID_FILE, { force: true });
+  rmSync(pcscdSocketPath(), { force: true });
 }
 
 /**
