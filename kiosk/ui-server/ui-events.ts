@@ -1,0 +1,43 @@
+import Type, { type Static } from 'typebox';
+import { Compile } from 'typebox/compile';
+
+/**
+ * The only events the kiosk UI may send, as a closed schema: anything else is refused with 400.
+ * A key event carries exactly one character of the on-screen keyboards (0–9, A–Z), so nothing
+ * shaped like a whole PIN can ever reach the server in one request.
+ */
+const KEY = Type.String({ pattern: '^[0-9A-Z]$', minLength: 1, maxLength: 1 });
+
+function bare<const T extends string>(type: T) {
+  return Type.Object({ type: Type.Literal(type) }, { additionalProperties: false });
+}
+
+export const UiEventSchema = Type.Union([
+  Type.Object({ type: Type.Literal('pin.key'), key: KEY }, { additionalProperties: false }),
+  bare('pin.backspace'),
+  bare('pin.submit'),
+  bare('session.start'),
+  Type.Object(
+    {
+      type: Type.Literal('procedure.select'),
+      procedure: Type.Union([Type.Literal('signature-pin'), Type.Literal('auth-pin')]),
+    },
+    { additionalProperties: false },
+  ),
+  bare('consent.accept'),
+  bare('session.cancel'),
+  bare('session.continue'),
+  Type.Object(
+    { type: Type.Literal('language.select'), language: Type.String({ pattern: '^[a-z]{2,3}$' }) },
+    { additionalProperties: false },
+  ),
+]);
+
+export type UiEvent = Static<typeof UiEventSchema>;
+
+const validator = Compile(UiEventSchema);
+
+/** True when `value` is exactly one of the allowed UI event shapes. */
+export function isUiEvent(value: unknown): value is UiEvent {
+  return validator.Check(value);
+}

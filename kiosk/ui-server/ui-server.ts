@@ -1,0 +1,169 @@
+import { readFile, readdir } from 'node:fs/promises';
+import type { ServerResponse } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import fastifyStatic from '@fastify/static';
+import Fastify, { type FastifyBaseLogger, type FastifyReply, type FastifyRequest } from 'fastify';
+import { buildUiBundle } from '../ui/build';
+import { newLaunchSecret, secretMatches } from './launch-secret';
+import { SECURITY_HEADERS } from './security-headers';
+import { type UiEvent, isUiEvent } from './ui-events';
+
+/** Where the kiosk core's view models come from: the latest one, and every change after it. */
+export interface ViewModelSource<ViewModel> {
+  current(): ViewModel;
+  /** Calls `listener` on every new view model; returns the unsubscribe function. */
+  subscribe(listener: (viewModel: ViewModel) => void): () => void;
+}
+
+export interface UiServerOptions<ViewModel> {
+  /** Loopback only: the UI is for the kiosk's own screen. */
+  host: '127.0.0.1';
+  /** 0 picks any free port. */
+  port: number;
+  viewModels: ViewModelSource<ViewModel>;
+  /** Receives every validated UI event. Key events carry one character and must never be logged. */
+  onEvent(event: UiEvent): void;
+  /** Optional pino logger; the server logs no request lines, only its own start/refusal facts. */
+  logger?: FastifyBaseLogger;
+}
+
+export interface UiServer {
+  /** The launch URL, carrying this launch's secret: give it to the kiosk window only. */
+  url: string;
+  /** http://127.0.0.1:PORT, for origin checks (Electron's navigation policy). */
+  origin: string;
+  close(): Promise<void>;
+}
+
+const UI_ROOT = fileURLToPath(new URL('../ui/', import.meta.url));
+const PUBLIC_DIR = `${UI_ROOT}public`;
+const MESSAGES_DIR = `${UI_ROOT}messages`;
+/** The language every session starts in; listed first. */
+const DEFAULT_LANGUAGE = 'ja';
+/** A UI event is a few dozen bytes; anything bigger is not one. */
+const EVENT_BODY_LIMIT = 256;
+const STREAM_PATH = '/view-model/stream';
+
+/** All catalogues found in kiosk/ui/messages (adding a language = adding one file), Japanese first. */
+async function loadCatalogues(): Promise<Record<string, Record<string, string>>> {
+  const files = (await readdir(MESSAGES_DIR)).filter((name) => /^[a-z]{2,3}\.json$/.test(name)).sort();
+  const languages = files.map((name) => name.slice(0, -'.json'.length));
+  languages.sort((a, b) => Number(b === DEFAULT_LANGUAGE) - Number(a === DEFAULT_LANGUAGE));
+  const catalogues: Record<string, Record<string, string>> = {};
+  for (const language of languages) {
+    catalogues[language] = JSON.parse(await readFile(`${MESSAGES_DIR}/${language}.json`, 'utf8')) as Record<
+      string,
+      string
+    >;
+  }
+  return catalogues;
+}
+
+/** The value of one cookie; ours is base64url, so no decoding or quoting rules apply. */
+function readCookie(header: string | undefined, name: string): string | undefined {
+  for (const pair of header?.split(';') ?? []) {
+    const [key, value] = pair.trim().split('=', 2);
+    if (key === name) return value;
+  }
+  return undefined;
+}
+
+function writeSseHeaders(raw: ServerResponse): void {
+  raw.writeHead(200, {
+    ...SECURITY_HEADERS,
+    'content-type': 'text/event-stream; charset=utf-8',
+    connection: 'keep-alive',
+  });
+}
+
+/**
+ * Serves the kiosk UI on 127.0.0.1 behind a per-launch secret. The launch URL `/?k=SECRET` trades
+ * the secret for an HttpOnly, SameSite=Strict cookie and redirects to `/`, so the secret leaves the
+ * address bar at once; every other route needs the cookie (401 otherwise). View models stream over
+ * SSE (the whole model on connect and on each change); UI events come back as POST /events.
+ */
+export async function createUiServer<ViewModel>(options: UiServerOptions<ViewModel>): Promise<UiServer> {
+  const secret = newLaunchSecret();
+  const [bundle, catalogues] = await Promise.all([buildUiBundle(), loadCatalogues()]);
+  const streams = new Set<ServerResponse>();
+  const app = Fastify({
+    loggerInstance: options.logger,
+    disableRequestLogging: true,
+    bodyLimit: EVENT_BODY_LIMIT,
+    // Hijacked SSE responses would otherwise keep close() waiting forever.
+    forceCloseConnections: true,
+  });
+  // JSON only: text/plain is what a cross-site form could send without a CORS preflight.
+  app.removeContentTypeParser('text/plain');
+  let cookieName = 'kiosk_ui';
+  let expectedHost = '';
+
+  const authorised = (request: FastifyRequest): boolean =>
+    secretMatches(readCookie(request.headers.cookie, cookieName), secret);
+
+  app.addHook('onRequest', async (request, reply) => {
+    // A page on another host name resolving to 127.0.0.1 (DNS rebinding) must not reach the UI.
+    if (request.headers.host !== expectedHost) return reply.code(421).send({ error: 'wrong host' });
+    if (request.method === 'GET' && request.url.startsWith('/?k=')) return undefined;
+    if (!authorised(request)) return reply.code(401).send({ error: 'unauthorised' });
+    return undefined;
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    reply.headers(SECURITY_HEADERS);
+  });
+
+  await app.register(fastifyStatic, { root: PUBLIC_DIR, serve: false });
+
+  app.get<{ Querystring: { k?: string } }>('/', async (request, reply) => {
+    const presented = request.query.k;
+    if (presented !== undefined) {
+      if (!secretMatches(presented, secret)) return reply.code(401).send({ error: 'unauthorised' });
+      reply.header('set-cookie', `${cookieName}=${secret}; Path=/; HttpOnly; SameSite=Strict`);
+      return reply.redirect('/', 303);
+    }
+    return reply.sendFile('index.html');
+  });
+  app.get('/styles.css', async (_request, reply) => reply.sendFile('styles.css'));
+  app.get('/app.js', async (_request, reply) => reply.type('text/javascript; charset=utf-8').send(bundle));
+  app.get('/messages.json', async () => catalogues);
+
+  app.get(STREAM_PATH, (request: FastifyRequest, reply: FastifyReply) => {
+    reply.hijack();
+    const raw = reply.raw;
+    writeSseHeaders(raw);
+    const send = (viewModel: ViewModel): void => {
+      raw.write(`data: ${JSON.stringify(viewModel)}\n\n`);
+    };
+    raw.write('retry: 1000\n\n');
+    send(options.viewModels.current());
+    const unsubscribe = options.viewModels.subscribe(send);
+    streams.add(raw);
+    request.raw.on('close', () => {
+      unsubscribe();
+      streams.delete(raw);
+    });
+  });
+
+  app.post('/events', async (request, reply) => {
+    if (!isUiEvent(request.body)) {
+      // Never echo or log the refused body: it could be someone's PIN.
+      request.log.warn('refused a UI event that is not one of the allowed shapes');
+      return reply.code(400).send({ error: 'not a UI event' });
+    }
+    options.onEvent(request.body);
+    return reply.code(204).send();
+  });
+
+  app.addHook('preClose', async () => {
+    for (const raw of streams) raw.end();
+    streams.clear();
+  });
+
+  await app.listen({ host: options.host, port: options.port });
+  const address = app.server.address();
+  if (address === null || typeof address === 'string') throw new Error('UI server has no TCP address');
+  expectedHost = `${options.host}:${address.port}`;
+  cookieName = `kiosk_ui_${address.port}`;
+  const origin = `http://${expectedHost}`;
+  return { url: `${origin}/?k=${secret}`, origin, close: () => app.close() };
+}

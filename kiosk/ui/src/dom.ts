@@ -1,0 +1,36 @@
+/**
+ * A minimal element builder. Text goes in through textContent only (never innerHTML), so nothing
+ * from a view model or a catalogue can ever become markup.
+ */
+type Attributes = Record<string, string | number | boolean | undefined>;
+type Child = Node | string | null | undefined | false;
+
+/** Creates `<tag>` with attributes (false/undefined omitted) and children (strings become text). */
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attributes: Attributes = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value === undefined || value === false) continue;
+    element.setAttribute(name, value === true ? '' : String(value));
+  }
+  for (const child of children) {
+    if (child === null || child === undefined || child === false) continue;
+    element.append(child);
+  }
+  return element;
+}
+
+/** A button that calls `onPress` on click; touch screens deliver taps as clicks. */
+export function button(
+  attributes: Attributes,
+  label: Child | Child[],
+  onPress: () => void,
+): HTMLButtonElement {
+  const children = Array.isArray(label) ? label : [label];
+  const element = h('button', { type: 'button', ...attributes }, ...children);
+  element.addEventListener('click', onPress);
+  return element;
+}

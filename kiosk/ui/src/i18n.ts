@@ -1,0 +1,37 @@
+/** Message catalogues: language → (text key → text with `{param}` placeholders). */
+export type Catalogues = Record<string, Record<string, string>>;
+export type TextParams = Record<string, string | number>;
+
+/** Looks texts up in one language's catalogue. */
+export interface Translator {
+  language: string;
+  t(key: string, params?: TextParams): string;
+  /** A calendar date (YYYY-MM-DD, Japan time) written the way the language writes dates. */
+  date(isoDate: string): string;
+}
+
+/** Japan time, whatever the kiosk machine's zone: dates on the card are Japanese dates. */
+const JAPAN = 'Asia/Tokyo';
+
+/**
+ * A translator for `language`. A key missing from that catalogue falls back to Japanese and, if
+ * missing there too, shows the key itself (a test keeps every catalogue complete).
+ */
+export function translator(catalogues: Catalogues, language: string, fallback = 'ja'): Translator {
+  const primary = catalogues[language] ?? {};
+  const secondary = catalogues[fallback] ?? {};
+  const dateFormat = new Intl.DateTimeFormat(language, { dateStyle: 'long', timeZone: JAPAN });
+  return {
+    language,
+    t(key, params = {}) {
+      const template = primary[key] ?? secondary[key] ?? key;
+      return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
+        name in params ? String(params[name]) : whole,
+      );
+    },
+    date(isoDate) {
+      // Noon JST keeps the calendar day whatever the formatter's zone arithmetic does.
+      return dateFormat.format(new Date(`${isoDate}T12:00:00+09:00`));
+    },
+  };
+}

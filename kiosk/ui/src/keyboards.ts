@@ -1,0 +1,55 @@
+import { button, h } from './dom';
+import type { Translator } from './i18n';
+import type { Keyboard } from './view-model';
+import type { Connection } from './connection';
+
+/** 4-digit PINs: the telephone-style pad every ATM uses. */
+const NUMERIC_ROWS = [['1', '2', '3'], ['4', '5', '6'], ['7', '8', '9'], ['0']];
+
+/**
+ * Signature PIN: digits, then A–Z in alphabetical order (faster to find than QWERTY for people
+ * who rarely type), ten keys a row.
+ */
+const ALPHANUMERIC_ROWS = [
+  ['1', '2', '3', '4', '5', '6', '7', '8', '9', '0'],
+  ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'I', 'J'],
+  ['K', 'L', 'M', 'N', 'O', 'P', 'Q', 'R', 'S', 'T'],
+  ['U', 'V', 'W', 'X', 'Y', 'Z'],
+];
+
+/**
+ * The on-screen keyboard. Each tap sends one `pin.key` event with one character; the UI keeps no
+ * copy of what was typed. Backspace and OK sit on the keyboard's last row.
+ */
+export function keyboard(
+  kind: Keyboard,
+  canSubmit: boolean,
+  tr: Translator,
+  connection: Connection,
+): HTMLElement {
+  const rows = kind === 'numeric' ? NUMERIC_ROWS : ALPHANUMERIC_ROWS;
+  const keyButton = (key: string): HTMLButtonElement =>
+    button({ class: 'key', 'data-key': key }, key, () => connection.send({ type: 'pin.key', key }));
+  const backspace = button(
+    { class: 'key key-backspace', 'data-key': 'backspace' },
+    tr.t('keyboard.backspace'),
+    () => connection.send({ type: 'pin.backspace' }),
+  );
+  const submit = button(
+    { class: 'key key-submit', 'data-key': 'submit', disabled: !canSubmit },
+    tr.t('keyboard.submit'),
+    () => connection.send({ type: 'pin.submit' }),
+  );
+  const rowElements = rows.map((keys, index) => {
+    const isLast = index === rows.length - 1;
+    if (!isLast) return h('div', { class: 'key-row' }, ...keys.map(keyButton));
+    return kind === 'numeric'
+      ? h('div', { class: 'key-row' }, backspace, ...keys.map(keyButton), submit)
+      : h('div', { class: 'key-row' }, ...keys.map(keyButton), backspace, submit);
+  });
+  return h(
+    'div',
+    { class: `keyboard keyboard-${kind}`, role: 'group', 'aria-label': tr.t('keyboard.label') },
+    ...rowElements,
+  );
+}

@@ -1,0 +1,124 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SCREEN_FIXTURES, inLanguage } from '../../kiosk/ui/fixtures/view-models';
+import type { ViewModel } from '../../kiosk/ui/src/view-model';
+import type { UiEvent } from '../../kiosk/ui-server/ui-events';
+import { type UiServer, createUiServer } from '../../kiosk/ui-server/ui-server';
+import {
+  fontsUsedFor,
+  launchChromium,
+  layoutProblems,
+  openKiosk,
+  renderCount,
+  saveScreenshot,
+  waitForRenderAfter,
+} from './support/browser';
+import { type FixtureSource, fixtureSource } from './support/fixture-source';
+
+let browser: Browser;
+let server: UiServer;
+let source: FixtureSource<ViewModel>;
+let page: Page;
+const events: UiEvent[] = [];
+
+beforeAll(async () => {
+  source = fixtureSource<ViewModel>({ screen: 'idle', language: 'ja' });
+  [browser, server] = await Promise.all([
+    launchChromium(),
+    createUiServer({
+      host: '127.0.0.1',
+      port: 0,
+      viewModels: source,
+      onEvent: (event) => events.push(event),
+    }),
+  ]);
+  page = await openKiosk(browser, server.url);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function show(vm: ViewModel): Promise<void> {
+  const before = await renderCount(page);
+  source.push(vm);
+  await waitForRenderAfter(page, before);
+}
+
+describe.each(['ja', 'en'])('every screen in %s', (language) => {
+  it.each(Object.keys(SCREEN_FIXTURES))('%s fits 1280×800 with touch targets ≥ 64 px', async (name) => {
+    const fixture = SCREEN_FIXTURES[name];
+    if (!fixture) throw new Error(`no fixture ${name}`);
+    await show(inLanguage(fixture, language));
+    await saveScreenshot(page, language, name);
+    expect(await page.getAttribute('html', 'lang')).toBe(language);
+    expect(await layoutProblems(page)).toEqual([]);
+    // Every text comes from the catalogue: a missing key would show up as the raw key.
+    expect(await page.locator('body').innerText()).not.toMatch(
+      /\b(screen|error|pin|action|procedure)\.[\w-]+\./,
+    );
+  });
+});
+
+describe('Japanese text', () => {
+  it('is drawn with the IPA Gothic font, not fallback boxes', async () => {
+    await show(SCREEN_FIXTURES.idle as ViewModel);
+    const fonts = await fontsUsedFor(page, '.title');
+    expect(fonts.length).toBeGreaterThan(0);
+    for (const font of fonts) expect(font).toMatch(/^IPA/);
+  });
+});
+
+describe('PIN entry', () => {
+  it('shows dots from the length only and sends one key per tap', async () => {
+    const vm = SCREEN_FIXTURES['enter-current-pin-numeric'] as ViewModel;
+    await show({ ...vm, pin: { ...vm.pin!, length: 3 } });
+    expect(await page.locator('.pin-box.filled').count()).toBe(3);
+    expect(await page.locator('.pin-box').count()).toBe(4);
+    const before = events.length;
+    await page.click('[data-key="7"]');
+    await page.click('[data-key="backspace"]');
+    await expect.poll(() => events.length).toBe(before + 2);
+    expect(events.slice(before)).toEqual([{ type: 'pin.key', key: '7' }, { type: 'pin.backspace' }]);
+    expect(await page.locator('.pin-status').innerText()).not.toContain('7');
+  });
+
+  it('offers the numeric pad for 4-digit PINs and A–Z + 0–9 for the signature PIN', async () => {
+    await show(SCREEN_FIXTURES['enter-current-pin-numeric'] as ViewModel);
+    const numericKeys = await page
+      .locator('.key[data-key]')
+      .evaluateAll((keys) => keys.map((key) => key.getAttribute('data-key')));
+    expect(numericKeys.filter((key) => key?.length === 1).sort()).toEqual('0123456789'.split(''));
+    await show(SCREEN_FIXTURES['enter-new-pin-alphanumeric'] as ViewModel);
+    const alphaKeys = await page
+      .locator('.key[data-key]')
+      .evaluateAll((keys) => keys.map((key) => key.getAttribute('data-key')));
+    expect(alphaKeys.filter((key) => key?.length === 1).sort()).toEqual(
+      '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ'.split(''),
+    );
+  });
+
+  it('keeps OK disabled below the minimum length', async () => {
+    await show(SCREEN_FIXTURES['confirm-new-pin'] as ViewModel);
+    expect(await page.isDisabled('[data-key="submit"]')).toBe(true);
+    await show(SCREEN_FIXTURES['enter-new-pin-alphanumeric'] as ViewModel);
+    expect(await page.isDisabled('[data-key="submit"]')).toBe(false);
+  });
+
+  it('warns loudly on the last try', async () => {
+    await show(SCREEN_FIXTURES['enter-current-pin-last-try'] as ViewModel);
+    expect(await page.locator('.tries-last[role="alert"]').count()).toBe(1);
+  });
+});
+
+describe('busy screens', () => {
+  it.each(['reading', 'verifying', 'checking-reservation', 'resetting'])(
+    '%s shows progress and "do not move the card"',
+    async (name) => {
+      await show(SCREEN_FIXTURES[name] as ViewModel);
+      expect(await page.locator('progress').count()).toBe(1);
+      expect(await page.locator('.keep-card').innerText()).toBe('カードを動かさないでください');
+    },
+  );
+});

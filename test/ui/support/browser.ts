@@ -1,0 +1,111 @@
+import { mkdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Browser, type Page, chromium } from 'playwright-core';
+
+/** The kiosk's panel (docs/kiosk-ui.md). */
+export const KIOSK_VIEWPORT = { width: 1280, height: 800 };
+
+const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+export const SCREENSHOT_DIR = join(REPO_ROOT, 'test-results', 'screenshots');
+
+/** Debian's Chromium, headless, with everything that would phone home switched off. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-dev-shm-usage',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+}
+
+/** Opens the launch URL in a fresh context (its own cookie jar) at the kiosk's resolution. */
+export async function openKiosk(browser: Browser, launchUrl: string): Promise<Page> {
+  const context = await browser.newContext({ viewport: KIOSK_VIEWPORT, deviceScaleFactor: 1 });
+  const page = await context.newPage();
+  await page.goto(launchUrl);
+  await page.waitForSelector('[data-screen]');
+  return page;
+}
+
+/** Number of view models the page has drawn so far. */
+export async function renderCount(page: Page): Promise<number> {
+  return Number(await page.getAttribute('#app', 'data-renders'));
+}
+
+/** Waits until the page has drawn a view model after the `before`-th one. */
+export async function waitForRenderAfter(page: Page, before: number): Promise<void> {
+  await page.waitForFunction((n) => Number(document.getElementById('app')?.dataset.renders) > n, before);
+}
+
+/** Saves test-results/screenshots/<language>/<name>.png. */
+export async function saveScreenshot(page: Page, language: string, name: string): Promise<void> {
+  const path = join(SCREENSHOT_DIR, language, `${name}.png`);
+  await mkdir(dirname(path), { recursive: true });
+  await page.screenshot({ path });
+}
+
+export interface LayoutProblem {
+  element: string;
+  problem: string;
+}
+
+/**
+ * Elements that stick out of the viewport or clip their own text, and buttons smaller than a
+ * 64 px touch target. An empty list is a screen that fits and can be used with a finger.
+ */
+export function layoutProblems(page: Page, minTouch = 64): Promise<LayoutProblem[]> {
+  return page.evaluate((min) => {
+    const problems: { element: string; problem: string }[] = [];
+    const describe = (el: Element): string =>
+      `${el.tagName.toLowerCase()}${el.className ? `.${String(el.className).split(' ').join('.')}` : ''} "${(el.textContent ?? '').slice(0, 30)}"`;
+    const root = document.documentElement;
+    if (root.scrollWidth > window.innerWidth || root.scrollHeight > window.innerHeight) {
+      problems.push({ element: 'document', problem: `scrolls: ${root.scrollWidth}×${root.scrollHeight}` });
+    }
+    for (const el of Array.from(document.querySelectorAll('body *'))) {
+      const rect = el.getBoundingClientRect();
+      if (rect.width === 0 && rect.height === 0) continue;
+      if (
+        rect.left < -0.5 ||
+        rect.top < -0.5 ||
+        rect.right > window.innerWidth + 0.5 ||
+        rect.bottom > window.innerHeight + 0.5
+      ) {
+        problems.push({ element: describe(el), problem: `outside the viewport: ${JSON.stringify(rect)}` });
+      }
+      if (
+        el instanceof HTMLElement &&
+        (el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1)
+      ) {
+        const style = getComputedStyle(el);
+        if (style.overflow !== 'visible' || el.tagName === 'BUTTON') {
+          problems.push({ element: describe(el), problem: 'content clipped' });
+        }
+      }
+      if (el.tagName === 'BUTTON' && (rect.width < min || rect.height < min)) {
+        problems.push({ element: describe(el), problem: `touch target ${rect.width}×${rect.height}` });
+      }
+    }
+    return problems;
+  }, minTouch);
+}
+
+/** Font families Chromium actually used to draw the text of the first `selector` match. */
+export async function fontsUsedFor(page: Page, selector: string): Promise<string[]> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('DOM.enable');
+  await cdp.send('CSS.enable');
+  const { root } = await cdp.send('DOM.getDocument');
+  const { nodeId } = await cdp.send('DOM.querySelector', { nodeId: root.nodeId, selector });
+  const { fonts } = await cdp.send('CSS.getPlatformFontsForNode', { nodeId });
+  await cdp.detach();
+  return fonts.map((font) => font.familyName);
+}
