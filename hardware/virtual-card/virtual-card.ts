@@ -139,9 +139,8 @@ export class VirtualCard implements SmartCard {
   // --- SELECT ---------------------------------------------------------------------------------
 
   private select(c: ParsedCommandApdu): Outcome {
-    if (c.p2 !== 0x0c) return Sw.wrongP1P2;
-    if (c.p1 === 0x04) return this.selectApplication(c.data);
-    if (c.p1 !== 0x02) return Sw.wrongP1P2;
+    if (c.p1 === 0x04) return this.selectApplication(c);
+    if (c.p1 !== 0x02 || c.p2 !== 0x0c) return Sw.wrongP1P2;
     if (c.data.length !== 2) return Sw.wrongLength;
     if (!this.session.applicationSelected) return Sw.fileNotFound;
     const fid = ((c.data[0] as number) << 8) | (c.data[1] as number);
@@ -153,9 +152,11 @@ export class VirtualCard implements SmartCard {
     return Sw.success;
   }
 
-  private selectApplication(aid: Uint8Array): Outcome {
-    if (aid.length === 0) return Sw.wrongLength;
-    if (!this.card.jpki || !sameBytes(aid, JPKI_AID)) return Sw.fileNotFound;
+  private selectApplication(c: ParsedCommandApdu): Outcome {
+    if (c.data.length === 0) return Sw.wrongLength;
+    // Other applications are absent whatever P2 asks for (other drivers probe with P2=00).
+    if (!this.card.jpki || !sameBytes(c.data, JPKI_AID)) return Sw.fileNotFound;
+    if (c.p2 !== 0x0c) return Sw.wrongP1P2;
     this.session = freshSession();
     this.session.applicationSelected = true;
     return Sw.success;
