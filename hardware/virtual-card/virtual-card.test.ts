@@ -276,6 +276,19 @@ describe('persistence', () => {
     expect(loadCardFile(path).jpki!.signPin.triesLeft).toBe(5);
   });
 
+  it("two cards on one file (two processes) see each other's changes instead of overwriting them", () => {
+    const path = join(directory, 'card.json');
+    saveCardFile(path, template);
+    const kiosk = VirtualCard.fromFile(path);
+    const phone = VirtualCard.fromFile(path);
+    session(kiosk)(SELECT_AID, selectFile('001B'));
+    session(phone)(SELECT_AID, selectFile('001B'));
+    expect(session(kiosk)(verify('WRONG1'))).toEqual(['63C4']);
+    expect(session(phone)('00200080', verify('WRONG2'))).toEqual(['63C4', '63C3']);
+    expect(session(kiosk)('00200080')).toEqual(['63C3']);
+    expect(loadCardFile(path).jpki!.signPin.triesLeft).toBe(3);
+  });
+
   it('does not write when nothing persistent changed', () => {
     const writes: CardFile[] = [];
     const card = new VirtualCard(template, { onChange: (state) => writes.push(state) });

@@ -5,13 +5,8 @@ import { Sw, wrongPinSw } from '../apdu/status-words';
 import { JPKI_AID, PIN_FILES, type PinKind, RESET_FAILURE_LIMIT } from '../jpki/constants';
 import { isValidPinFormat } from '../jpki/pin-format';
 import { resetCryptogram } from '../jpki/reset-crypto';
-import {
-  type CardFile,
-  type JpkiApplicationState,
-  loadCardFile,
-  type PinState,
-  saveCardFile,
-} from './card-file';
+import type { CardFile, JpkiApplicationState, PinState } from './card-file';
+import { CardFileSync } from './card-file-sync';
 import { buildFileSystem, type CardFileEntry } from './card-filesystem';
 import type { SmartCard } from './smart-card';
 
@@ -27,6 +22,8 @@ export interface VirtualCardOptions {
   onChange?: (card: CardFile) => void;
   /** Source of GET CHALLENGE bytes (injectable for tests). */
   random?: (length: number) => Uint8Array;
+  /** Asked before every command: a newer state written by someone else, if any (see `fromFile`). */
+  refresh?: () => CardFile | undefined;
 }
 
 /** What a power cycle, reset or application SELECT forgets. */
@@ -67,10 +64,11 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 export class VirtualCard implements SmartCard {
   readonly atr: Uint8Array;
   private card: CardFile;
-  private readonly files: Map<number, CardFileEntry> | undefined;
+  private files: Map<number, CardFileEntry> | undefined;
   private session: Session = freshSession();
   private readonly onChange: ((card: CardFile) => void) | undefined;
   private readonly random: (length: number) => Uint8Array;
+  private readonly refresh: (() => CardFile | undefined) | undefined;
 
   private readonly handlers: Record<number, { cla: number; handle: (c: ParsedCommandApdu) => Outcome }> = {
     0xa4: { cla: CLA_ISO, handle: (c) => this.select(c) },
@@ -89,11 +87,20 @@ export class VirtualCard implements SmartCard {
     this.files = card.jpki ? buildFileSystem(card.jpki) : undefined;
     this.onChange = options.onChange;
     this.random = options.random ?? ((length) => new Uint8Array(randomBytes(length)));
+    this.refresh = options.refresh;
   }
 
-  /** A card backed by its file: every change of counters, PINs or reset failures is saved at once (atomically). */
-  static fromFile(path: string, options: Omit<VirtualCardOptions, 'onChange'> = {}): VirtualCard {
-    return new VirtualCard(loadCardFile(path), { ...options, onChange: (card) => saveCardFile(path, card) });
+  /**
+   * A card backed by its file: every change of counters, PINs or reset failures is saved at once
+   * (atomically), and changes another process wrote to the file are picked up before the next command.
+   */
+  static fromFile(path: string, options: Pick<VirtualCardOptions, 'random'> = {}): VirtualCard {
+    const sync = new CardFileSync(path);
+    return new VirtualCard(sync.load(), {
+      ...options,
+      onChange: (card) => sync.save(card),
+      refresh: () => sync.changedElsewhere(),
+    });
   }
 
   /** A copy of the card's persistent state. */
@@ -115,6 +122,8 @@ export class VirtualCard implements SmartCard {
 
   process(command: Uint8Array): Uint8Array {
     try {
+      const newer = this.refresh?.();
+      if (newer) this.adopt(newer);
       const outcome = this.dispatch(command);
       return typeof outcome === 'number' ? encodeResponse(outcome) : encodeResponse(outcome.sw, outcome.data);
     } catch {
@@ -308,6 +317,13 @@ export class VirtualCard implements SmartCard {
     return (this.card.jpki?.resetFailures ?? 0) >= RESET_FAILURE_LIMIT;
   }
 
+  /** Takes over a state written elsewhere; the session (selection, verification) stays. */
+  private adopt(newer: CardFile): void {
+    const sameContent = JSON.stringify(fixedContent(newer)) === JSON.stringify(fixedContent(this.card));
+    this.card = structuredClone(newer);
+    if (!sameContent) this.files = newer.jpki ? buildFileSystem(newer.jpki) : undefined;
+  }
+
   /** Applies a change to a copy of the state, persists it, and only then adopts it. */
   private commit(change: (app: JpkiApplicationState) => void): boolean {
     const next = structuredClone(this.card);
@@ -321,6 +337,13 @@ export class VirtualCard implements SmartCard {
     this.card = next;
     return true;
   }
+}
+
+/** What the file system is built from (everything but PINs, counters and reset failures). */
+function fixedContent(card: CardFile): unknown {
+  if (!card.jpki) return undefined;
+  const { authPin: _a, signPin: _s, resetFailures: _r, ...fixed } = card.jpki;
+  return fixed;
 }
 
 function pinOf(app: JpkiApplicationState, kind: PinKind): PinState {
