@@ -289,6 +289,21 @@ describe('persistence', () => {
     expect(loadCardFile(path).jpki!.signPin.triesLeft).toBe(3);
   });
 
+  it('a card re-issued to the same file is another card: new content, fresh session', () => {
+    const path = join(directory, 'card.json');
+    saveCardFile(path, template);
+    const card = VirtualCard.fromFile(path);
+    session(card)(SELECT_AID, selectFile('0006'));
+    saveCardFile(path, { ...template, jpki: { ...template.jpki!, tokenSerial: 'REISSUED00000002' } });
+    expect(lastSw(card, '00B0000000')).toBe('6986');
+    const info = session(card)(SELECT_AID, selectFile('0006'), '00B0000000')[2]!;
+    expect(
+      Buffer.from(bytes(info.slice(0, -4)))
+        .subarray(80, 96)
+        .toString('latin1'),
+    ).toBe('REISSUED00000002');
+  });
+
   it('does not write when nothing persistent changed', () => {
     const writes: CardFile[] = [];
     const card = new VirtualCard(template, { onChange: (state) => writes.push(state) });

@@ -317,11 +317,17 @@ export class VirtualCard implements SmartCard {
     return (this.card.jpki?.resetFailures ?? 0) >= RESET_FAILURE_LIMIT;
   }
 
-  /** Takes over a state written elsewhere; the session (selection, verification) stays. */
+  /**
+   * Takes over a state written elsewhere. Counters only: the session stays. Other content (a card
+   * re-issued to the same file): it is another card, so the session starts afresh.
+   */
   private adopt(newer: CardFile): void {
-    const sameContent = JSON.stringify(fixedContent(newer)) === JSON.stringify(fixedContent(this.card));
+    if (JSON.stringify(fixedContent(newer)) !== JSON.stringify(fixedContent(this.card))) {
+      // Build first: a file with a broken key must not leave a half-adopted card behind.
+      this.files = newer.jpki ? buildFileSystem(newer.jpki) : undefined;
+      this.session = freshSession();
+    }
     this.card = structuredClone(newer);
-    if (!sameContent) this.files = newer.jpki ? buildFileSystem(newer.jpki) : undefined;
   }
 
   /** Applies a change to a copy of the state, persists it, and only then adopts it. */
