@@ -1,11 +1,10 @@
 import { X509Certificate } from 'node:crypto';
-import { traceFields } from '../apdu/apdu-trace';
-import { type CommandApdu, encodeCommand } from '../apdu/command-apdu';
-import { parseResponse, type ResponseApdu } from '../apdu/response-apdu';
+import { ApduChannel, type ApduChannelOptions } from '../apdu/apdu-channel';
+import type { CommandApdu } from '../apdu/command-apdu';
+import type { ResponseApdu } from '../apdu/response-apdu';
 import { cardErrorFromSw, Sw, triesLeftFromSw } from '../apdu/status-words';
-import { type ApduLogger, silentLogger } from '../apdu-log';
 import { CardError } from '../card-error';
-import type { CardTransport, TransmitOptions } from '../transport/card-transport';
+import type { CardTransport } from '../transport/card-transport';
 import {
   Fid,
   JPKI_AID,
@@ -42,13 +41,7 @@ export interface PinStatus {
   blocked: boolean;
 }
 
-export interface JpkiClientOptions {
-  /** Receives one line per APDU (header, lengths, SW); PIN and cryptogram data are masked. */
-  logger?: ApduLogger;
-  /** Deadline of every transmit. */
-  timeoutMs?: number;
-  /** Aborting rejects the pending and every later exchange with kind `aborted`. */
-  signal?: AbortSignal;
+export interface JpkiClientOptions extends ApduChannelOptions {
   /**
    * Read certificates with one extended-length READ BINARY after the first short one (2 reads
    * instead of up to 7). Off by default: not every reader passes extended APDUs.
@@ -57,10 +50,8 @@ export interface JpkiClientOptions {
 }
 
 export { type TokenInfo } from './token-info';
+export { DEFAULT_TIMEOUT_MS } from '../apdu/apdu-channel';
 
-export const DEFAULT_TIMEOUT_MS = 5_000;
-/** The client's own deadline fires this much after the transport's, in case a transport ignores its deadline. */
-const BACKSTOP_GRACE_MS = 500;
 const SHORT_READ_MAX = 256;
 const SIGNATURE_LENGTH = 256;
 const CHALLENGE_LENGTH = 8;
@@ -91,25 +82,21 @@ interface Selection {
 
 export class JpkiClient {
   private selection: Selection = { application: false, file: undefined };
-  private readonly logger: ApduLogger;
-  private readonly timeoutMs: number;
-  private readonly signal: AbortSignal | undefined;
+  private channel: ApduChannel;
   private readonly extendedLength: boolean;
 
   constructor(
     private readonly transport: CardTransport,
     private readonly options: JpkiClientOptions = {},
   ) {
-    this.logger = options.logger ?? silentLogger;
-    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    this.signal = options.signal;
+    this.channel = new ApduChannel(transport, options);
     this.extendedLength = options.extendedLength ?? false;
   }
 
   /** The same card session (selection state shared) with another AbortSignal, e.g. one per state-machine actor. */
   withSignal(signal: AbortSignal | undefined): JpkiClient {
-    const { signal: _previous, ...rest } = this.options;
-    const client = new JpkiClient(this.transport, signal === undefined ? rest : { ...rest, signal });
+    const client = new JpkiClient(this.transport, this.options);
+    client.channel = this.channel.withSignal(signal);
     client.selection = this.selection;
     return client;
   }
@@ -314,61 +301,15 @@ export class JpkiClient {
     return data;
   }
 
-  /** One command, one response. Wipes its own encoded command (it may carry a PIN) whatever happens. */
+  /** One exchange; a fault leaves the card's state unknown, so the selection is forgotten. */
   private async exchange(command: CommandApdu): Promise<ResponseApdu> {
-    const bytes = encodeCommand(command);
     try {
-      const response = parseResponse(await this.transmit(bytes));
-      this.logger.debug(
-        traceFields(command, { sw: response.sw, responseLength: response.data.length }),
-        'apdu',
-      );
-      return response;
+      return await this.channel.exchange(command);
     } catch (error) {
-      const failure = asCardError(error);
       this.forgetSelection();
-      this.logger.debug(traceFields(command, { error: failure.kind }), 'apdu failed');
-      throw failure;
-    } finally {
-      bytes.fill(0);
+      throw error;
     }
   }
-
-  /** The transport enforces the deadline; a backstop timer guarantees no hang even if it does not. */
-  private transmit(bytes: Uint8Array): Promise<Uint8Array> {
-    const signal = this.signal;
-    if (signal?.aborted) return Promise.reject(abortedError());
-    const options: TransmitOptions = signal
-      ? { timeoutMs: this.timeoutMs, signal }
-      : { timeoutMs: this.timeoutMs };
-    return new Promise<Uint8Array>((resolve, reject) => {
-      const settle = (outcome: () => void) => {
-        clearTimeout(backstop);
-        signal?.removeEventListener('abort', onAbort);
-        outcome();
-      };
-      const onAbort = () => settle(() => reject(abortedError()));
-      const backstop = setTimeout(
-        () => settle(() => reject(new CardError('timeout', `no answer within ${this.timeoutMs} ms`))),
-        this.timeoutMs + BACKSTOP_GRACE_MS,
-      );
-      signal?.addEventListener('abort', onAbort, { once: true });
-      this.transport.transmit(bytes, options).then(
-        (response) => settle(() => resolve(response)),
-        (error: unknown) => settle(() => reject(error)),
-      );
-    });
-  }
-}
-
-function abortedError(): CardError {
-  return new CardError('aborted', 'the card exchange was cancelled');
-}
-
-/** Anything a transport throws becomes a CardError; a foreign error is a `transport` fault. */
-function asCardError(error: unknown): CardError {
-  if (error instanceof CardError) return error;
-  return new CardError('transport', 'the card transport failed', { cause: error });
 }
 
 function assertPinLength(pin: Uint8Array): void {
