@@ -1,0 +1,88 @@
+import Type, { type Static } from 'typebox';
+import { HeartbeatRequest } from './kiosk';
+import { EpochMs, KioskId, Procedure, ServerId } from './primitives';
+
+/** Operator endpoints (Authorization: Bearer <operator token>; roles admin and viewer). */
+
+export const OPERATOR_ROLES = ['admin', 'viewer'] as const;
+export type OperatorRole = (typeof OPERATOR_ROLES)[number];
+export const OperatorRoleSchema = Type.Union(OPERATOR_ROLES.map((r) => Type.Literal(r)));
+
+export const WhoAmIResponse = Type.Object(
+  { name: Type.String(), role: OperatorRoleSchema },
+  { additionalProperties: false },
+);
+export type WhoAmIResponse = Static<typeof WhoAmIResponse>;
+
+export const LastHeartbeat = Type.Object(
+  { ...HeartbeatRequest.properties, receivedAt: EpochMs },
+  { additionalProperties: false },
+);
+
+export const KioskView = Type.Object(
+  {
+    kioskId: KioskId,
+    chain: Type.String(),
+    storeId: Type.String(),
+    procedures: Type.Array(Procedure),
+    registeredAt: EpochMs,
+    revokedAt: Type.Union([EpochMs, Type.Null()]),
+    lastHeartbeat: Type.Union([LastHeartbeat, Type.Null()]),
+  },
+  { additionalProperties: false },
+);
+export type KioskView = Static<typeof KioskView>;
+
+export const KioskListResponse = Type.Object(
+  { kiosks: Type.Array(KioskView) },
+  { additionalProperties: false },
+);
+export type KioskListResponse = Static<typeof KioskListResponse>;
+
+export const StoreIdSchema = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$' });
+
+export const RegisterKioskRequest = Type.Object(
+  {
+    chain: Type.String({ minLength: 1, maxLength: 32 }),
+    storeId: StoreIdSchema,
+    /** The kiosk's Ed25519 public key: 32 raw bytes, base64. */
+    publicKey: Type.String({ pattern: '^[A-Za-z0-9+/]{43}=$' }),
+  },
+  { additionalProperties: false },
+);
+export type RegisterKioskRequest = Static<typeof RegisterKioskRequest>;
+
+export const KioskIdParams = Type.Object({ kioskId: KioskId }, { additionalProperties: false });
+export type KioskIdParams = Static<typeof KioskIdParams>;
+
+export const AuditEntry = Type.Object(
+  {
+    seq: Type.Integer(),
+    at: EpochMs,
+    actor: Type.String(),
+    kioskId: Type.Union([Type.String(), Type.Null()]),
+    reservationId: Type.Union([ServerId, Type.Null()]),
+    action: Type.String(),
+    fromStatus: Type.Union([Type.String(), Type.Null()]),
+    toStatus: Type.Union([Type.String(), Type.Null()]),
+    outcome: Type.String(),
+  },
+  { additionalProperties: false },
+);
+export type AuditEntry = Static<typeof AuditEntry>;
+
+export const AuditQuery = Type.Object(
+  {
+    reservationId: Type.Optional(ServerId),
+    afterSeq: Type.Optional(Type.Integer({ minimum: 0 })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+  },
+  { additionalProperties: false },
+);
+export type AuditQuery = Static<typeof AuditQuery>;
+
+export const AuditResponse = Type.Object(
+  { entries: Type.Array(AuditEntry) },
+  { additionalProperties: false },
+);
+export type AuditResponse = Static<typeof AuditResponse>;

@@ -1,0 +1,30 @@
+/** Every endpoint's path, so the server, the kiosk client and the phone simulator cannot drift. */
+export const API_PATHS = {
+  phoneChallenge: '/v1/phone/challenge',
+  reservations: '/v1/reservations',
+  reservation: '/v1/reservations/:reservationId',
+  kioskChallenge: '/v1/kiosk/challenge',
+  kioskLookup: '/v1/kiosk/lookup',
+  kioskClaim: '/v1/kiosk/claim',
+  kioskComplete: '/v1/kiosk/complete',
+  kioskRelease: '/v1/kiosk/release',
+  kioskHeartbeat: '/v1/kiosk/heartbeat',
+  kioskEvents: '/v1/kiosk/events',
+  opsWhoAmI: '/v1/ops/whoami',
+  opsKiosks: '/v1/ops/kiosks',
+  opsKioskRevoke: '/v1/ops/kiosks/:kioskId/revoke',
+  opsAudit: '/v1/ops/audit',
+  healthz: '/healthz',
+  readyz: '/readyz',
+  metrics: '/metrics',
+  openapi: '/openapi.json',
+} as const;
+
+/** A path with its `:param` segments filled in (values URL-encoded). */
+export function fillPath(path: string, params: Record<string, string>): string {
+  return path.replace(/:([A-Za-z]+)/g, (_, name: string) => {
+    const value = params[name];
+    if (value === undefined) throw new Error(`missing path parameter ${name}`);
+    return encodeURIComponent(value);
+  });
+}
