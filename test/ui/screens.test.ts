@@ -5,6 +5,7 @@ import type { ViewModel } from '../../kiosk/ui/src/view-model';
 import type { UiEvent } from '../../kiosk/ui-server/ui-events';
 import { type UiServer, createUiServer } from '../../kiosk/ui-server/ui-server';
 import {
+  contrastProblems,
   fontsUsedFor,
   launchChromium,
   layoutProblems,
@@ -47,18 +48,22 @@ async function show(vm: ViewModel): Promise<void> {
 }
 
 describe.each(['ja', 'en'])('every screen in %s', (language) => {
-  it.each(Object.keys(SCREEN_FIXTURES))('%s fits 1280×800 with touch targets ≥ 64 px', async (name) => {
-    const fixture = SCREEN_FIXTURES[name];
-    if (!fixture) throw new Error(`no fixture ${name}`);
-    await show(inLanguage(fixture, language));
-    await saveScreenshot(page, language, name);
-    expect(await page.getAttribute('html', 'lang')).toBe(language);
-    expect(await layoutProblems(page)).toEqual([]);
-    // Every text comes from the catalogue: a missing key would show up as the raw key.
-    expect(await page.locator('body').innerText()).not.toMatch(
-      /\b(screen|error|pin|action|procedure)\.[\w-]+\./,
-    );
-  });
+  it.each(Object.keys(SCREEN_FIXTURES))(
+    '%s fits 1280×800, touch targets ≥ 64 px, contrast ≥ AA',
+    async (name) => {
+      const fixture = SCREEN_FIXTURES[name];
+      if (!fixture) throw new Error(`no fixture ${name}`);
+      await show(inLanguage(fixture, language));
+      await saveScreenshot(page, language, name);
+      expect(await page.getAttribute('html', 'lang')).toBe(language);
+      expect(await layoutProblems(page)).toEqual([]);
+      expect(await contrastProblems(page)).toEqual([]);
+      // Every text comes from the catalogue: a missing key would show up as the raw key.
+      expect(await page.locator('body').innerText()).not.toMatch(
+        /\b(screen|error|pin|action|procedure)\.[\w-]+\./,
+      );
+    },
+  );
 });
 
 describe('Japanese text', () => {

@@ -98,6 +98,54 @@ export function layoutProblems(page: Page, minTouch = 64): Promise<LayoutProblem
   }, minTouch);
 }
 
+/**
+ * Text whose contrast with its background is below `minimum` (WCAG AA: 4.5). Backgrounds are
+ * found by walking up to the first painted ancestor; translucent ones are blended over white.
+ * Disabled controls are exempt (WCAG 1.4.3). Under a modal overlay only the overlay is checked.
+ */
+export function contrastProblems(page: Page, minimum = 4.5): Promise<LayoutProblem[]> {
+  return page.evaluate((min) => {
+    const parse = (color: string): [number, number, number, number] => {
+      const parts = color.match(/[\d.]+/g)?.map(Number) ?? [0, 0, 0, 1];
+      return [parts[0] ?? 0, parts[1] ?? 0, parts[2] ?? 0, parts[3] ?? 1];
+    };
+    const luminance = ([r, g, b]: number[]): number => {
+      const channel = (v: number): number => {
+        const c = v / 255;
+        return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+      };
+      return 0.2126 * channel(r ?? 0) + 0.7152 * channel(g ?? 0) + 0.0722 * channel(b ?? 0);
+    };
+    const background = (el: Element | null): number[] => {
+      for (let node = el; node; node = node.parentElement) {
+        const [r, g, b, a] = parse(getComputedStyle(node).backgroundColor);
+        if (a === 0) continue;
+        return [r, g, b].map((v) => v * a + 255 * (1 - a));
+      }
+      return [255, 255, 255];
+    };
+    const overlay = document.querySelector('.overlay');
+    const scope = overlay ?? document.body;
+    const problems: { element: string; problem: string }[] = [];
+    for (const el of Array.from(scope.querySelectorAll('*'))) {
+      const ownText = Array.from(el.childNodes).some(
+        (n) => n.nodeType === Node.TEXT_NODE && (n.textContent ?? '').trim() !== '',
+      );
+      if (!ownText || el.closest('button:disabled')) continue;
+      const fg = luminance(parse(getComputedStyle(el).color));
+      const bg = luminance(background(el));
+      const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+      if (ratio < min) {
+        problems.push({
+          element: (el.textContent ?? '').slice(0, 30),
+          problem: `contrast ${ratio.toFixed(2)}:1`,
+        });
+      }
+    }
+    return problems;
+  }, minimum);
+}
+
 /** Font families Chromium actually used to draw the text of the first `selector` match. */
 export async function fontsUsedFor(page: Page, selector: string): Promise<string[]> {
   const cdp = await page.context().newCDPSession(page);
