@@ -1,0 +1,209 @@
+import type { ReservationStatus } from '../../state-machines/reservation/reservation-lifecycle';
+import type {
+  ApiErrorCode,
+  AuditEntry,
+  HeartbeatRequest,
+  KioskEvent,
+  OperatorRole,
+  Procedure,
+} from '../contract';
+
+/**
+ * The narrow storage interface of the reservation API. Each method is one business operation and
+ * one atomic transaction, so another engine (PostgreSQL for several API instances) can implement
+ * it with the same guarantees. Methods are async for that reason; the SQLite store does its work
+ * synchronously inside. Every reservation status change is validated by the lifecycle machine and
+ * written to the append-only audit trail in the same transaction.
+ */
+
+export type { ReservationStatus };
+
+/** A refusal with its API error code, or success with a value. */
+export type Outcome<T> = { ok: true; value: T } | { ok: false; code: ApiErrorCode };
+
+export interface ReservationRecord {
+  id: string;
+  procedure: Procedure;
+  status: ReservationStatus;
+  /** SHA-256 (hex) of the authentication certificate's DER: the card's pseudonym. */
+  cardRef: string;
+  /** SHA-256 (hex) of the proof certificate's SubjectPublicKeyInfo. */
+  proofKeyRef: string;
+  tokenSerial: string;
+  createdAt: number;
+  expiresAt: number;
+  /** The current (or last) claim. */
+  claimId: string | null;
+  leaseExpiresAt: number | null;
+  completedAt: number | null;
+}
+
+export interface NewReservation {
+  id: string;
+  tokenHash: string;
+  cardRef: string;
+  proofKeyRef: string;
+  tokenSerial: string;
+  procedure: Procedure;
+  createdAt: number;
+  expiresAt: number;
+}
+
+export interface KioskRecord {
+  id: string;
+  chain: string;
+  storeId: string;
+  procedures: Procedure[];
+  /** Ed25519 public key, 32 raw bytes, base64. */
+  publicKey: string;
+  registeredAt: number;
+  revokedAt: number | null;
+}
+
+export interface KioskStatus extends KioskRecord {
+  lastHeartbeat: (HeartbeatRequest & { receivedAt: number }) | null;
+}
+
+export interface OperatorRecord {
+  id: string;
+  name: string;
+  role: OperatorRole;
+  createdAt: number;
+}
+
+export type ChallengePurpose = 'reserve' | 'kiosk';
+
+export interface LookupResult {
+  lookupId: string;
+  lookupExpiresAt: number;
+  reservation: ReservationRecord;
+}
+
+export interface ClaimResult {
+  claimId: string;
+  leaseExpiresAt: number;
+  reservation: ReservationRecord;
+}
+
+export interface ReservationStore {
+  /** Stores a challenge nonce (phone: kioskId null; kiosk: the kiosk it was issued to). */
+  issueChallenge(challenge: {
+    nonce: string;
+    purpose: ChallengePurpose;
+    kioskId: string | null;
+    issuedAt: number;
+    expiresAt: number;
+  }): Promise<void>;
+
+  /** Marks a challenge used, once: CHALLENGE_UNKNOWN (also another kiosk's) / CHALLENGE_EXPIRED / CHALLENGE_USED. */
+  consumeChallenge(input: {
+    nonce: string;
+    purpose: ChallengePurpose;
+    kioskId: string | null;
+    now: number;
+  }): Promise<Outcome<void>>;
+
+  /** Records a reservation attempt for a card and returns the attempts within the window, this one included. */
+  recordCardAttempt(input: { cardRef: string; now: number; windowMs: number }): Promise<number>;
+
+  /** Inserts an active reservation, superseding the active one of the same card and procedure. */
+  createReservation(input: NewReservation): Promise<{ reservation: ReservationRecord; superseded: string[] }>;
+
+  /** The reservation whose id and token hash match (expired lazily when due), else RESERVATION_NOT_FOUND. */
+  readReservation(input: {
+    reservationId: string;
+    tokenHash: string;
+    now: number;
+  }): Promise<Outcome<ReservationRecord>>;
+
+  /** Cancels an active reservation (token holder only); repeating a cancel is harmless. */
+  cancelReservation(input: {
+    reservationId: string;
+    tokenHash: string;
+    now: number;
+  }): Promise<Outcome<ReservationRecord>>;
+
+  /**
+   * Finds the card's latest reservation of this procedure for a kiosk, refuses precisely when it is
+   * not usable, and records a lookup (single use, this kiosk only) the claim must present.
+   */
+  lookupReservation(input: {
+    kioskId: string;
+    cardRef: string;
+    proofKeyRef: string;
+    tokenSerial: string;
+    procedure: Procedure;
+    lookupId: string;
+    lookupTtlMs: number;
+    now: number;
+  }): Promise<Outcome<LookupResult>>;
+
+  /** Atomically claims the looked-up reservation (active → claimed) for a lease. */
+  claimReservation(input: {
+    kioskId: string;
+    lookupId: string;
+    procedure: Procedure;
+    claimId: string;
+    leaseMs: number;
+    now: number;
+  }): Promise<Outcome<ClaimResult>>;
+
+  /** claimed → completed for this kiosk's claim; the same claim again answers the same result. */
+  completeClaim(input: {
+    kioskId: string;
+    claimId: string;
+    now: number;
+  }): Promise<Outcome<{ reservationId: string; completedAt: number }>>;
+
+  /** claimed → active (then expired when 24 h are up); repeating a release is harmless. */
+  releaseClaim(input: {
+    kioskId: string;
+    claimId: string;
+    reason: string;
+    now: number;
+  }): Promise<Outcome<{ reservationId: string; status: 'active' | 'expired' }>>;
+
+  /** Expires every active reservation whose 24 h are up; returns how many. */
+  expireDue(now: number): Promise<number>;
+
+  /** Records a refused kiosk operation in the audit trail (no request data, only the code). */
+  auditRefusal(input: {
+    actor: string;
+    kioskId: string | null;
+    reservationId: string | null;
+    action: string;
+    code: ApiErrorCode;
+    now: number;
+  }): Promise<void>;
+
+  registerKiosk(kiosk: KioskRecord, actor: string): Promise<void>;
+  revokeKiosk(input: { kioskId: string; actor: string; now: number }): Promise<Outcome<KioskRecord>>;
+  getKiosk(kioskId: string): Promise<KioskRecord | undefined>;
+  listKiosks(): Promise<KioskStatus[]>;
+
+  /** Remembers a kiosk request nonce; false when it was already seen within the window (a replay). */
+  rememberKioskNonce(input: {
+    kioskId: string;
+    nonce: string;
+    now: number;
+    windowMs: number;
+  }): Promise<boolean>;
+  saveHeartbeat(input: { kioskId: string; heartbeat: HeartbeatRequest; receivedAt: number }): Promise<void>;
+  /** Stores events idempotently by (kiosk, event id). */
+  appendKioskEvents(input: {
+    kioskId: string;
+    events: KioskEvent[];
+    receivedAt: number;
+  }): Promise<{ accepted: number; duplicates: number }>;
+
+  createOperator(
+    input: OperatorRecord & { tokenHash: string; actor: string },
+  ): Promise<Outcome<OperatorRecord>>;
+  operatorByTokenHash(tokenHash: string): Promise<OperatorRecord | undefined>;
+
+  auditEntries(query: { reservationId?: string; afterSeq?: number; limit: number }): Promise<AuditEntry[]>;
+
+  /** Resolves when the database answers (readiness). */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,138 @@
+/**
+ * Numbered schema migrations. Each runs once, in its own IMMEDIATE transaction, and bumps
+ * `PRAGMA user_version` to its number. Never edit a migration that has shipped; add the next one.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'reservations, kiosks, operators, audit',
+    sql: `
+      CREATE TABLE challenges (
+        nonce       TEXT PRIMARY KEY,
+        purpose     TEXT NOT NULL CHECK (purpose IN ('reserve', 'kiosk')),
+        kiosk_id    TEXT,
+        issued_at   INTEGER NOT NULL,
+        expires_at  INTEGER NOT NULL,
+        used_at     INTEGER
+      ) STRICT;
+      CREATE INDEX challenges_expiry ON challenges (expires_at);
+
+      CREATE TABLE card_attempts (
+        card_ref TEXT NOT NULL,
+        at       INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX card_attempts_by_card ON card_attempts (card_ref, at);
+
+      CREATE TABLE kiosks (
+        id             TEXT PRIMARY KEY,
+        chain          TEXT NOT NULL,
+        store_id       TEXT NOT NULL,
+        procedures     TEXT NOT NULL,
+        public_key     TEXT NOT NULL,
+        registered_at  INTEGER NOT NULL,
+        revoked_at     INTEGER
+      ) STRICT;
+
+      CREATE TABLE reservations (
+        id                TEXT PRIMARY KEY,
+        token_hash        TEXT NOT NULL UNIQUE,
+        card_ref          TEXT NOT NULL,
+        proof_key_ref     TEXT NOT NULL,
+        token_serial      TEXT NOT NULL,
+        procedure         TEXT NOT NULL CHECK (procedure IN ('signature-pin', 'auth-pin')),
+        status            TEXT NOT NULL
+                          CHECK (status IN ('active', 'claimed', 'completed', 'expired', 'cancelled', 'superseded')),
+        created_at        INTEGER NOT NULL,
+        expires_at        INTEGER NOT NULL,
+        claim_id          TEXT,
+        lease_expires_at  INTEGER,
+        completed_at      INTEGER,
+        updated_at        INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX reservations_by_card ON reservations (card_ref, procedure, created_at);
+      CREATE INDEX reservations_active_expiry ON reservations (expires_at) WHERE status = 'active';
+      -- At most one active reservation per card and procedure: supersede keeps it so, the index proves it.
+      CREATE UNIQUE INDEX reservations_one_active ON reservations (card_ref, procedure) WHERE status = 'active';
+
+      CREATE TABLE lookups (
+        id              TEXT PRIMARY KEY,
+        kiosk_id        TEXT NOT NULL REFERENCES kiosks (id),
+        reservation_id  TEXT NOT NULL REFERENCES reservations (id),
+        created_at      INTEGER NOT NULL,
+        expires_at      INTEGER NOT NULL,
+        used_at         INTEGER
+      ) STRICT;
+
+      CREATE TABLE claims (
+        id                TEXT PRIMARY KEY,
+        reservation_id    TEXT NOT NULL REFERENCES reservations (id),
+        kiosk_id          TEXT NOT NULL REFERENCES kiosks (id),
+        lookup_id         TEXT NOT NULL UNIQUE REFERENCES lookups (id),
+        claimed_at        INTEGER NOT NULL,
+        lease_expires_at  INTEGER NOT NULL,
+        ended_at          INTEGER,
+        outcome           TEXT CHECK (outcome IN ('completed', 'released', 'lapsed'))
+      ) STRICT;
+      -- Exactly one completion per reservation, ever, whatever the races.
+      CREATE UNIQUE INDEX claims_one_completion ON claims (reservation_id) WHERE outcome = 'completed';
+
+      CREATE TABLE kiosk_nonces (
+        kiosk_id  TEXT NOT NULL,
+        nonce     TEXT NOT NULL,
+        seen_at   INTEGER NOT NULL,
+        PRIMARY KEY (kiosk_id, nonce)
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX kiosk_nonces_age ON kiosk_nonces (seen_at);
+
+      CREATE TABLE kiosk_heartbeats (
+        kiosk_id     TEXT PRIMARY KEY REFERENCES kiosks (id),
+        received_at  INTEGER NOT NULL,
+        heartbeat    TEXT NOT NULL
+      ) STRICT;
+
+      CREATE TABLE kiosk_events (
+        kiosk_id     TEXT NOT NULL REFERENCES kiosks (id),
+        event_id     TEXT NOT NULL,
+        type         TEXT NOT NULL,
+        at           INTEGER NOT NULL,
+        received_at  INTEGER NOT NULL,
+        data         TEXT,
+        PRIMARY KEY (kiosk_id, event_id)
+      ) STRICT;
+      CREATE INDEX kiosk_events_by_time ON kiosk_events (at);
+
+      CREATE TABLE operators (
+        id          TEXT PRIMARY KEY,
+        name        TEXT NOT NULL UNIQUE,
+        role        TEXT NOT NULL CHECK (role IN ('admin', 'viewer')),
+        token_hash  TEXT NOT NULL UNIQUE,
+        created_at  INTEGER NOT NULL
+      ) STRICT;
+
+      -- Who did what to which reservation or kiosk, when, with what outcome. Never a PIN, token,
+      -- nonce or certificate: only ids, statuses and codes.
+      CREATE TABLE audit (
+        seq             INTEGER PRIMARY KEY AUTOINCREMENT,
+        at              INTEGER NOT NULL,
+        actor           TEXT NOT NULL,
+        kiosk_id        TEXT,
+        reservation_id  TEXT,
+        action          TEXT NOT NULL,
+        from_status     TEXT,
+        to_status       TEXT,
+        outcome         TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX audit_by_reservation ON audit (reservation_id, seq);
+      CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+        BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
+      CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+        BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
+    `,
+  },
+];

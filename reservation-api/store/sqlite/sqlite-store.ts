@@ -1,0 +1,766 @@
+import type Database from 'better-sqlite3';
+import {
+  nextReservationState,
+  type ReservationEvent,
+  type ReservationState,
+} from '../../../state-machines/reservation/reservation-lifecycle';
+import type { ApiErrorCode, AuditEntry, HeartbeatRequest, KioskEvent, Procedure } from '../../contract';
+import type {
+  ChallengePurpose,
+  ClaimResult,
+  KioskRecord,
+  KioskStatus,
+  LookupResult,
+  NewReservation,
+  OperatorRecord,
+  Outcome,
+  ReservationRecord,
+  ReservationStatus,
+  ReservationStore,
+} from '../reservation-store';
+import { openDatabase } from './open-database';
+
+/**
+ * The reservation store on SQLite (better-sqlite3). Every operation is one synchronous
+ * `db.transaction(fn).immediate()` — IMMEDIATE takes the write lock up front, so two connections
+ * (or processes) racing for the same reservation serialise instead of failing mid-way — with
+ * statements prepared once. Status changes go through the lifecycle machine; each one writes an
+ * audit row in the same transaction.
+ */
+
+interface ReservationRow {
+  id: string;
+  procedure: Procedure;
+  status: ReservationStatus;
+  card_ref: string;
+  proof_key_ref: string;
+  token_serial: string;
+  created_at: number;
+  expires_at: number;
+  claim_id: string | null;
+  lease_expires_at: number | null;
+  completed_at: number | null;
+}
+
+interface ClaimRow {
+  id: string;
+  reservation_id: string;
+  kiosk_id: string;
+  outcome: 'completed' | 'released' | 'lapsed' | null;
+}
+
+interface KioskRow {
+  id: string;
+  chain: string;
+  store_id: string;
+  procedures: string;
+  public_key: string;
+  registered_at: number;
+  revoked_at: number | null;
+}
+
+interface AuditRow {
+  at: number;
+  actor: string;
+  kiosk_id: string | null;
+  reservation_id: string | null;
+  action: string;
+  from_status: string | null;
+  to_status: string | null;
+  outcome: string;
+}
+
+/** Audit context of one operation. */
+interface Who {
+  actor: string;
+  kioskId: string | null;
+  now: number;
+}
+
+function ok<T>(value: T): Outcome<T> {
+  return { ok: true, value };
+}
+
+function refused(code: ApiErrorCode): Outcome<never> {
+  return { ok: false, code };
+}
+
+/** The refusal code of a reservation a kiosk (or the token holder) cannot use in this status. */
+const UNUSABLE: Record<Exclude<ReservationStatus, 'active'>, ApiErrorCode> = {
+  claimed: 'RESERVATION_IN_USE',
+  completed: 'RESERVATION_USED',
+  expired: 'RESERVATION_EXPIRED',
+  cancelled: 'RESERVATION_CANCELLED',
+  superseded: 'RESERVATION_SUPERSEDED',
+};
+
+const EVENT_ACTIONS: Record<ReservationEvent['type'], string> = {
+  CLAIM: 'claim',
+  RELEASE: 'release',
+  LEASE_LAPSE: 'lease-lapse',
+  COMPLETE: 'complete',
+  EXPIRE: 'expire',
+  CANCEL: 'cancel',
+  SUPERSEDE: 'supersede',
+};
+
+function toReservation(row: ReservationRow): ReservationRecord {
+  return {
+    id: row.id,
+    procedure: row.procedure,
+    status: row.status,
+    cardRef: row.card_ref,
+    proofKeyRef: row.proof_key_ref,
+    tokenSerial: row.token_serial,
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+    claimId: row.claim_id,
+    leaseExpiresAt: row.lease_expires_at,
+    completedAt: row.completed_at,
+  };
+}
+
+function toKiosk(row: KioskRow): KioskRecord {
+  return {
+    id: row.id,
+    chain: row.chain,
+    storeId: row.store_id,
+    procedures: JSON.parse(row.procedures) as Procedure[],
+    publicKey: row.public_key,
+    registeredAt: row.registered_at,
+    revokedAt: row.revoked_at,
+  };
+}
+
+function stateOf(row: ReservationRow): ReservationState {
+  return { status: row.status, facts: { expiresAt: row.expires_at, leaseExpiresAt: row.lease_expires_at } };
+}
+
+export class SqliteReservationStore implements ReservationStore {
+  private readonly statements;
+
+  /** Opens (and migrates) the database file. */
+  static open(file: string): SqliteReservationStore {
+    return new SqliteReservationStore(openDatabase(file));
+  }
+
+  constructor(private readonly db: Database.Database) {
+    const prepare = <P extends unknown[] | object = unknown[], R = unknown>(sql: string) =>
+      db.prepare<P, R>(sql);
+    this.statements = {
+      insertChallenge: prepare<[string, string, string | null, number, number]>(
+        'INSERT INTO challenges (nonce, purpose, kiosk_id, issued_at, expires_at) VALUES (?, ?, ?, ?, ?)',
+      ),
+      pruneChallenges: prepare<[number]>('DELETE FROM challenges WHERE expires_at < ?'),
+      challenge: prepare<
+        [string],
+        { purpose: string; kiosk_id: string | null; expires_at: number; used_at: number | null }
+      >('SELECT purpose, kiosk_id, expires_at, used_at FROM challenges WHERE nonce = ?'),
+      useChallenge: prepare<[number, string]>(
+        'UPDATE challenges SET used_at = ? WHERE nonce = ? AND used_at IS NULL',
+      ),
+      insertCardAttempt: prepare<[string, number]>('INSERT INTO card_attempts (card_ref, at) VALUES (?, ?)'),
+      pruneCardAttempts: prepare<[number]>('DELETE FROM card_attempts WHERE at <= ?'),
+      countCardAttempts: prepare<[string, number], { n: number }>(
+        'SELECT count(*) AS n FROM card_attempts WHERE card_ref = ? AND at > ?',
+      ),
+      insertReservation: prepare<NewReservation>(
+        `INSERT INTO reservations (id, token_hash, card_ref, proof_key_ref, token_serial, procedure, status,
+                                   created_at, expires_at, updated_at)
+         VALUES (@id, @tokenHash, @cardRef, @proofKeyRef, @tokenSerial, @procedure, 'active',
+                 @createdAt, @expiresAt, @createdAt)`,
+      ),
+      reservationById: prepare<[string], ReservationRow>('SELECT * FROM reservations WHERE id = ?'),
+      reservationByToken: prepare<[string, string], ReservationRow>(
+        'SELECT * FROM reservations WHERE id = ? AND token_hash = ?',
+      ),
+      activeOfCard: prepare<[string, string], ReservationRow>(
+        "SELECT * FROM reservations WHERE card_ref = ? AND procedure = ? AND status = 'active'",
+      ),
+      latestOfCard: prepare<[string, string], ReservationRow>(
+        `SELECT * FROM reservations WHERE card_ref = ? AND procedure = ?
+         ORDER BY created_at DESC, rowid DESC LIMIT 1`,
+      ),
+      dueReservations: prepare<[number, number], ReservationRow>(
+        "SELECT * FROM reservations WHERE status = 'active' AND expires_at <= ? ORDER BY expires_at LIMIT ?",
+      ),
+      updateReservation: prepare<{
+        id: string;
+        status: string;
+        claimId: string | null;
+        leaseExpiresAt: number | null;
+        completedAt: number | null;
+        now: number;
+      }>(
+        `UPDATE reservations SET status = @status, claim_id = @claimId, lease_expires_at = @leaseExpiresAt,
+                completed_at = @completedAt, updated_at = @now
+         WHERE id = @id`,
+      ),
+      insertLookup: prepare<[string, string, string, number, number]>(
+        'INSERT INTO lookups (id, kiosk_id, reservation_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?)',
+      ),
+      lookup: prepare<
+        [string],
+        { kiosk_id: string; reservation_id: string; expires_at: number; used_at: number | null }
+      >('SELECT kiosk_id, reservation_id, expires_at, used_at FROM lookups WHERE id = ?'),
+      useLookup: prepare<[number, string]>('UPDATE lookups SET used_at = ? WHERE id = ?'),
+      insertClaim: prepare<[string, string, string, string, number, number]>(
+        `INSERT INTO claims (id, reservation_id, kiosk_id, lookup_id, claimed_at, lease_expires_at)
+         VALUES (?, ?, ?, ?, ?, ?)`,
+      ),
+      claim: prepare<[string], ClaimRow>(
+        'SELECT id, reservation_id, kiosk_id, outcome FROM claims WHERE id = ?',
+      ),
+      endClaim: prepare<[string, number, string]>(
+        'UPDATE claims SET outcome = ?, ended_at = ? WHERE id = ? AND outcome IS NULL',
+      ),
+      insertAudit: prepare<AuditRow>(
+        `INSERT INTO audit (at, actor, kiosk_id, reservation_id, action, from_status, to_status, outcome)
+         VALUES (@at, @actor, @kiosk_id, @reservation_id, @action, @from_status, @to_status, @outcome)`,
+      ),
+      insertKiosk: prepare<KioskRow>(
+        `INSERT INTO kiosks (id, chain, store_id, procedures, public_key, registered_at, revoked_at)
+         VALUES (@id, @chain, @store_id, @procedures, @public_key, @registered_at, @revoked_at)`,
+      ),
+      kiosk: prepare<[string], KioskRow>('SELECT * FROM kiosks WHERE id = ?'),
+      revokeKiosk: prepare<[number, string]>(
+        'UPDATE kiosks SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL',
+      ),
+      kioskStatuses: prepare<[], KioskRow & { received_at: number | null; heartbeat: string | null }>(
+        `SELECT k.*, h.received_at, h.heartbeat FROM kiosks k
+         LEFT JOIN kiosk_heartbeats h ON h.kiosk_id = k.id ORDER BY k.id`,
+      ),
+      insertNonce: prepare<[string, string, number]>(
+        'INSERT OR IGNORE INTO kiosk_nonces (kiosk_id, nonce, seen_at) VALUES (?, ?, ?)',
+      ),
+      pruneNonces: prepare<[number]>('DELETE FROM kiosk_nonces WHERE seen_at < ?'),
+      upsertHeartbeat: prepare<[string, number, string]>(
+        `INSERT INTO kiosk_heartbeats (kiosk_id, received_at, heartbeat) VALUES (?, ?, ?)
+         ON CONFLICT (kiosk_id) DO UPDATE SET received_at = excluded.received_at, heartbeat = excluded.heartbeat`,
+      ),
+      insertEvent: prepare<[string, string, string, number, number, string | null]>(
+        `INSERT OR IGNORE INTO kiosk_events (kiosk_id, event_id, type, at, received_at, data)
+         VALUES (?, ?, ?, ?, ?, ?)`,
+      ),
+      operatorByName: prepare<[string], { id: string }>('SELECT id FROM operators WHERE name = ?'),
+      insertOperator: prepare<[string, string, string, string, number]>(
+        'INSERT INTO operators (id, name, role, token_hash, created_at) VALUES (?, ?, ?, ?, ?)',
+      ),
+      operatorByToken: prepare<
+        [string],
+        { id: string; name: string; role: 'admin' | 'viewer'; created_at: number }
+      >('SELECT id, name, role, created_at FROM operators WHERE token_hash = ?'),
+      audit: prepare<
+        { reservationId: string | null; afterSeq: number; limit: number },
+        AuditRow & { seq: number }
+      >(
+        `SELECT * FROM audit WHERE seq > @afterSeq AND (@reservationId IS NULL OR reservation_id = @reservationId)
+         ORDER BY seq LIMIT @limit`,
+      ),
+      ping: prepare<[], { ok: number }>('SELECT 1 AS ok'),
+    };
+  }
+
+  /** The underlying connection (tests, ops CLI). */
+  get database(): Database.Database {
+    return this.db;
+  }
+
+  // ── challenges and rate limits ──────────────────────────────────────────────────────────────
+
+  async issueChallenge(c: {
+    nonce: string;
+    purpose: ChallengePurpose;
+    kioskId: string | null;
+    issuedAt: number;
+    expiresAt: number;
+  }): Promise<void> {
+    this.db
+      .transaction(() => {
+        // Challenges long past their expiry can only ever be refused; forget them.
+        this.statements.pruneChallenges.run(c.issuedAt - 60 * 60 * 1000);
+        this.statements.insertChallenge.run(c.nonce, c.purpose, c.kioskId, c.issuedAt, c.expiresAt);
+      })
+      .immediate();
+  }
+
+  async consumeChallenge(input: {
+    nonce: string;
+    purpose: ChallengePurpose;
+    kioskId: string | null;
+    now: number;
+  }): Promise<Outcome<void>> {
+    return this.inTransaction(() => {
+      const row = this.statements.challenge.get(input.nonce);
+      if (!row || row.purpose !== input.purpose || row.kiosk_id !== input.kioskId)
+        return refused('CHALLENGE_UNKNOWN');
+      if (row.used_at !== null) return refused('CHALLENGE_USED');
+      if (input.now >= row.expires_at) return refused('CHALLENGE_EXPIRED');
+      this.statements.useChallenge.run(input.now, input.nonce);
+      return ok(undefined);
+    });
+  }
+
+  async recordCardAttempt(input: { cardRef: string; now: number; windowMs: number }): Promise<number> {
+    return this.db
+      .transaction(() => {
+        const since = input.now - input.windowMs;
+        this.statements.pruneCardAttempts.run(since);
+        this.statements.insertCardAttempt.run(input.cardRef, input.now);
+        return this.statements.countCardAttempts.get(input.cardRef, since)?.n ?? 0;
+      })
+      .immediate();
+  }
+
+  // ── phone: create, read, cancel ─────────────────────────────────────────────────────────────
+
+  async createReservation(
+    input: NewReservation,
+  ): Promise<{ reservation: ReservationRecord; superseded: string[] }> {
+    return this.db
+      .transaction(() => {
+        const who: Who = { actor: 'phone', kioskId: null, now: input.createdAt };
+        const superseded: string[] = [];
+        const previous = this.statements.activeOfCard.get(input.cardRef, input.procedure);
+        if (previous) {
+          const due = this.settleExpiry(previous, who);
+          if (due.status === 'active') {
+            this.transition(due, [{ type: 'SUPERSEDE', now: input.createdAt }], who);
+            superseded.push(previous.id);
+          }
+        }
+        this.statements.insertReservation.run(input);
+        this.audit(who, input.id, 'create', null, 'active', 'ok');
+        return { reservation: toReservation(this.reservationRow(input.id)), superseded };
+      })
+      .immediate();
+  }
+
+  async readReservation(input: {
+    reservationId: string;
+    tokenHash: string;
+    now: number;
+  }): Promise<Outcome<ReservationRecord>> {
+    return this.inTransaction(() => {
+      const row = this.statements.reservationByToken.get(input.reservationId, input.tokenHash);
+      if (!row) return refused('RESERVATION_NOT_FOUND');
+      return ok(toReservation(this.settleExpiry(row, { actor: 'system', kioskId: null, now: input.now })));
+    });
+  }
+
+  async cancelReservation(input: {
+    reservationId: string;
+    tokenHash: string;
+    now: number;
+  }): Promise<Outcome<ReservationRecord>> {
+    return this.inTransaction(() => {
+      const found = this.statements.reservationByToken.get(input.reservationId, input.tokenHash);
+      if (!found) return refused('RESERVATION_NOT_FOUND');
+      const who: Who = { actor: 'phone', kioskId: null, now: input.now };
+      const row = this.settleExpiry(found, who);
+      if (row.status === 'cancelled') return ok(toReservation(row));
+      if (row.status !== 'active') return refused(UNUSABLE[row.status]);
+      return ok(toReservation(this.transition(row, [{ type: 'CANCEL', now: input.now }], who)));
+    });
+  }
+
+  // ── kiosk: lookup, claim, complete, release ─────────────────────────────────────────────────
+
+  async lookupReservation(input: {
+    kioskId: string;
+    cardRef: string;
+    proofKeyRef: string;
+    tokenSerial: string;
+    procedure: Procedure;
+    lookupId: string;
+    lookupTtlMs: number;
+    now: number;
+  }): Promise<Outcome<LookupResult>> {
+    const who: Who = { actor: `kiosk:${input.kioskId}`, kioskId: input.kioskId, now: input.now };
+    return this.inTransaction(() => {
+      const latest = this.statements.latestOfCard.get(input.cardRef, input.procedure);
+      // A reservation proven by another key or for another token serial was made with another card.
+      if (
+        !latest ||
+        latest.proof_key_ref !== input.proofKeyRef ||
+        latest.token_serial !== input.tokenSerial
+      ) {
+        return this.refuse(who, null, 'lookup', 'RESERVATION_NOT_FOUND');
+      }
+      const row = this.settleForKiosk(latest, who);
+      if (row.status !== 'active') return this.refuse(who, row.id, 'lookup', UNUSABLE[row.status]);
+      const lookupExpiresAt = input.now + input.lookupTtlMs;
+      this.statements.insertLookup.run(input.lookupId, input.kioskId, row.id, input.now, lookupExpiresAt);
+      this.audit(who, row.id, 'lookup', row.status, row.status, 'ok');
+      return ok({ lookupId: input.lookupId, lookupExpiresAt, reservation: toReservation(row) });
+    });
+  }
+
+  async claimReservation(input: {
+    kioskId: string;
+    lookupId: string;
+    procedure: Procedure;
+    claimId: string;
+    leaseMs: number;
+    now: number;
+  }): Promise<Outcome<ClaimResult>> {
+    const who: Who = { actor: `kiosk:${input.kioskId}`, kioskId: input.kioskId, now: input.now };
+    return this.inTransaction(() => {
+      const lookup = this.statements.lookup.get(input.lookupId);
+      if (!lookup || lookup.kiosk_id !== input.kioskId || lookup.used_at !== null) {
+        return this.refuse(who, null, 'claim', 'LOOKUP_INVALID');
+      }
+      const found = this.reservationRow(lookup.reservation_id);
+      if (input.now >= lookup.expires_at) return this.refuse(who, found.id, 'claim', 'LOOKUP_EXPIRED');
+      if (found.procedure !== input.procedure)
+        return this.refuse(who, found.id, 'claim', 'PIN_FILE_MISMATCH');
+      const row = this.settleForKiosk(found, who);
+      if (row.status !== 'active') return this.refuse(who, row.id, 'claim', UNUSABLE[row.status]);
+      const leaseExpiresAt = input.now + input.leaseMs;
+      this.statements.insertClaim.run(
+        input.claimId,
+        row.id,
+        input.kioskId,
+        input.lookupId,
+        input.now,
+        leaseExpiresAt,
+      );
+      this.statements.useLookup.run(input.now, input.lookupId);
+      const claimed = this.transition(row, [{ type: 'CLAIM', now: input.now, leaseExpiresAt }], who, {
+        claimId: input.claimId,
+      });
+      return ok({ claimId: input.claimId, leaseExpiresAt, reservation: toReservation(claimed) });
+    });
+  }
+
+  async completeClaim(input: {
+    kioskId: string;
+    claimId: string;
+    now: number;
+  }): Promise<Outcome<{ reservationId: string; completedAt: number }>> {
+    const who: Who = { actor: `kiosk:${input.kioskId}`, kioskId: input.kioskId, now: input.now };
+    return this.inTransaction(() => {
+      const claim = this.statements.claim.get(input.claimId);
+      if (!claim || claim.kiosk_id !== input.kioskId)
+        return this.refuse(who, null, 'complete', 'LEASE_INVALID');
+      const row = this.reservationRow(claim.reservation_id);
+      if (claim.outcome === 'completed') {
+        // The same claim completing again (a retried request) answers what the first one did.
+        return ok({ reservationId: row.id, completedAt: row.completed_at ?? input.now });
+      }
+      if (claim.outcome !== null || row.status !== 'claimed' || row.claim_id !== claim.id) {
+        return this.refuse(who, row.id, 'complete', 'LEASE_INVALID');
+      }
+      this.statements.endClaim.run('completed', input.now, claim.id);
+      const done = this.transition(row, [{ type: 'COMPLETE' }], who, { completedAt: input.now });
+      return ok({ reservationId: done.id, completedAt: done.completed_at ?? input.now });
+    });
+  }
+
+  async releaseClaim(input: {
+    kioskId: string;
+    claimId: string;
+    reason: string;
+    now: number;
+  }): Promise<Outcome<{ reservationId: string; status: 'active' | 'expired' }>> {
+    const who: Who = { actor: `kiosk:${input.kioskId}`, kioskId: input.kioskId, now: input.now };
+    return this.inTransaction(() => {
+      const claim = this.statements.claim.get(input.claimId);
+      if (!claim || claim.kiosk_id !== input.kioskId)
+        return this.refuse(who, null, 'release', 'LEASE_INVALID');
+      const row = this.reservationRow(claim.reservation_id);
+      if (claim.outcome === 'released' && (row.status === 'active' || row.status === 'expired')) {
+        return ok({ reservationId: row.id, status: row.status });
+      }
+      if (claim.outcome !== null || row.status !== 'claimed' || row.claim_id !== claim.id) {
+        return this.refuse(who, row.id, 'release', 'LEASE_INVALID');
+      }
+      this.statements.endClaim.run('released', input.now, claim.id);
+      const released = this.transition(row, [{ type: 'RELEASE' }], who, { outcome: input.reason });
+      const settled = this.settleExpiry(released, who);
+      return ok({ reservationId: settled.id, status: settled.status === 'expired' ? 'expired' : 'active' });
+    });
+  }
+
+  async expireDue(now: number): Promise<number> {
+    return this.db
+      .transaction(() => {
+        const who: Who = { actor: 'system', kioskId: null, now };
+        const due = this.statements.dueReservations.all(now, 1000);
+        for (const row of due) this.transition(row, [{ type: 'EXPIRE', now }], who);
+        return due.length;
+      })
+      .immediate();
+  }
+
+  async auditRefusal(input: {
+    actor: string;
+    kioskId: string | null;
+    reservationId: string | null;
+    action: string;
+    code: ApiErrorCode;
+    now: number;
+  }): Promise<void> {
+    const who: Who = { actor: input.actor, kioskId: input.kioskId, now: input.now };
+    this.db
+      .transaction(() => this.audit(who, input.reservationId, input.action, null, null, input.code))
+      .immediate();
+  }
+
+  // ── kiosks ──────────────────────────────────────────────────────────────────────────────────
+
+  async registerKiosk(kiosk: KioskRecord, actor: string): Promise<void> {
+    this.db
+      .transaction(() => {
+        this.statements.insertKiosk.run({
+          id: kiosk.id,
+          chain: kiosk.chain,
+          store_id: kiosk.storeId,
+          procedures: JSON.stringify(kiosk.procedures),
+          public_key: kiosk.publicKey,
+          registered_at: kiosk.registeredAt,
+          revoked_at: kiosk.revokedAt,
+        });
+        this.audit(
+          { actor, kioskId: kiosk.id, now: kiosk.registeredAt },
+          null,
+          'kiosk-register',
+          null,
+          null,
+          'ok',
+        );
+      })
+      .immediate();
+  }
+
+  async revokeKiosk(input: { kioskId: string; actor: string; now: number }): Promise<Outcome<KioskRecord>> {
+    return this.inTransaction(() => {
+      const row = this.statements.kiosk.get(input.kioskId);
+      if (!row) return refused('KIOSK_NOT_FOUND');
+      if (row.revoked_at === null) {
+        this.statements.revokeKiosk.run(input.now, input.kioskId);
+        this.audit(
+          { actor: input.actor, kioskId: input.kioskId, now: input.now },
+          null,
+          'kiosk-revoke',
+          null,
+          null,
+          'ok',
+        );
+      }
+      return ok(toKiosk(this.statements.kiosk.get(input.kioskId) ?? row));
+    });
+  }
+
+  async getKiosk(kioskId: string): Promise<KioskRecord | undefined> {
+    const row = this.statements.kiosk.get(kioskId);
+    return row ? toKiosk(row) : undefined;
+  }
+
+  async listKiosks(): Promise<KioskStatus[]> {
+    return this.statements.kioskStatuses.all().map((row) => ({
+      ...toKiosk(row),
+      lastHeartbeat:
+        row.heartbeat === null || row.received_at === null
+          ? null
+          : { ...(JSON.parse(row.heartbeat) as HeartbeatRequest), receivedAt: row.received_at },
+    }));
+  }
+
+  async rememberKioskNonce(input: {
+    kioskId: string;
+    nonce: string;
+    now: number;
+    windowMs: number;
+  }): Promise<boolean> {
+    return this.db
+      .transaction(() => {
+        this.statements.pruneNonces.run(input.now - input.windowMs);
+        return this.statements.insertNonce.run(input.kioskId, input.nonce, input.now).changes === 1;
+      })
+      .immediate();
+  }
+
+  async saveHeartbeat(input: {
+    kioskId: string;
+    heartbeat: HeartbeatRequest;
+    receivedAt: number;
+  }): Promise<void> {
+    this.statements.upsertHeartbeat.run(input.kioskId, input.receivedAt, JSON.stringify(input.heartbeat));
+  }
+
+  async appendKioskEvents(input: {
+    kioskId: string;
+    events: KioskEvent[];
+    receivedAt: number;
+  }): Promise<{ accepted: number; duplicates: number }> {
+    return this.db
+      .transaction(() => {
+        let accepted = 0;
+        for (const event of input.events) {
+          const data = event.data === undefined ? null : JSON.stringify(event.data);
+          accepted += this.statements.insertEvent.run(
+            input.kioskId,
+            event.id,
+            event.type,
+            event.at,
+            input.receivedAt,
+            data,
+          ).changes;
+        }
+        return { accepted, duplicates: input.events.length - accepted };
+      })
+      .immediate();
+  }
+
+  // ── operators and audit ─────────────────────────────────────────────────────────────────────
+
+  async createOperator(
+    input: OperatorRecord & { tokenHash: string; actor: string },
+  ): Promise<Outcome<OperatorRecord>> {
+    return this.inTransaction(() => {
+      if (this.statements.operatorByName.get(input.name)) return refused('OPERATOR_EXISTS');
+      this.statements.insertOperator.run(input.id, input.name, input.role, input.tokenHash, input.createdAt);
+      this.audit(
+        { actor: input.actor, kioskId: null, now: input.createdAt },
+        null,
+        'operator-create',
+        null,
+        null,
+        'ok',
+      );
+      return ok({ id: input.id, name: input.name, role: input.role, createdAt: input.createdAt });
+    });
+  }
+
+  async operatorByTokenHash(tokenHash: string): Promise<OperatorRecord | undefined> {
+    const row = this.statements.operatorByToken.get(tokenHash);
+    return row ? { id: row.id, name: row.name, role: row.role, createdAt: row.created_at } : undefined;
+  }
+
+  async auditEntries(query: {
+    reservationId?: string;
+    afterSeq?: number;
+    limit: number;
+  }): Promise<AuditEntry[]> {
+    return this.statements.audit
+      .all({ reservationId: query.reservationId ?? null, afterSeq: query.afterSeq ?? 0, limit: query.limit })
+      .map((row) => ({
+        seq: row.seq,
+        at: row.at,
+        actor: row.actor,
+        kioskId: row.kiosk_id,
+        reservationId: row.reservation_id,
+        action: row.action,
+        fromStatus: row.from_status,
+        toStatus: row.to_status,
+        outcome: row.outcome,
+      }));
+  }
+
+  async ping(): Promise<void> {
+    this.statements.ping.get();
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  // ── internals ───────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Runs `work` in one IMMEDIATE transaction and commits whatever it wrote, refusal or not: a
+   * refusal found after a due expiry or lease lapse keeps that settlement and its audit rows.
+   */
+  private inTransaction<T>(work: () => Outcome<T>): Outcome<T> {
+    return this.db.transaction(work).immediate();
+  }
+
+  /** Records a refused kiosk operation in the audit trail and returns the refusal. */
+  private refuse(who: Who, reservationId: string | null, action: string, code: ApiErrorCode): Outcome<never> {
+    this.audit(who, reservationId, action, null, null, code);
+    return refused(code);
+  }
+
+  private reservationRow(id: string): ReservationRow {
+    const row = this.statements.reservationById.get(id);
+    if (!row) throw new Error(`reservation ${id} vanished inside a transaction`);
+    return row;
+  }
+
+  /** Applies expiry when 24 h are up (an active reservation only). */
+  private settleExpiry(row: ReservationRow, who: Who): ReservationRow {
+    if (row.status === 'active' && who.now >= row.expires_at) {
+      return this.transition(row, [{ type: 'EXPIRE', now: who.now }], who);
+    }
+    return row;
+  }
+
+  /**
+   * What a kiosk wanting the reservation may take over: a claim whose lease has lapsed goes back
+   * to active (its late completion is then refused), then expiry applies. Lease lapse is applied
+   * only here, never by sweeps, so a kiosk that lost its connection mid-reset can still complete
+   * its claim as long as nobody else needed the reservation.
+   */
+  private settleForKiosk(row: ReservationRow, who: Who): ReservationRow {
+    let current = row;
+    if (
+      current.status === 'claimed' &&
+      current.lease_expires_at !== null &&
+      who.now >= current.lease_expires_at
+    ) {
+      if (current.claim_id !== null) this.statements.endClaim.run('lapsed', who.now, current.claim_id);
+      current = this.transition(current, [{ type: 'LEASE_LAPSE', now: who.now }], who);
+    }
+    return this.settleExpiry(current, who);
+  }
+
+  /**
+   * Moves a reservation through `events` as the lifecycle machine allows (throws if it does not:
+   * callers check first, so that is a bug), writes the row once and one audit row per step.
+   */
+  private transition(
+    row: ReservationRow,
+    events: ReservationEvent[],
+    who: Who,
+    extra: { claimId?: string; completedAt?: number; outcome?: string } = {},
+  ): ReservationRow {
+    let state = stateOf(row);
+    for (const event of events) {
+      const next = nextReservationState(state, event);
+      if (!next)
+        throw new Error(`lifecycle refuses ${event.type} in ${state.status} (reservation ${row.id})`);
+      this.audit(who, row.id, EVENT_ACTIONS[event.type], state.status, next.status, extra.outcome ?? 'ok');
+      state = next;
+    }
+    this.statements.updateReservation.run({
+      id: row.id,
+      status: state.status,
+      claimId: extra.claimId ?? row.claim_id,
+      leaseExpiresAt: state.facts.leaseExpiresAt,
+      completedAt: extra.completedAt ?? row.completed_at,
+      now: who.now,
+    });
+    return this.reservationRow(row.id);
+  }
+
+  private audit(
+    who: Who,
+    reservationId: string | null,
+    action: string,
+    from: string | null,
+    to: string | null,
+    outcome: string,
+  ): void {
+    this.statements.insertAudit.run({
+      at: who.now,
+      actor: who.actor,
+      kiosk_id: who.kioskId,
+      reservation_id: reservationId,
+      action,
+      from_status: from,
+      to_status: to,
+      outcome,
+    });
+  }
+}
