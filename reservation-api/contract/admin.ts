@@ -6,7 +6,7 @@ import { EpochMs, KioskId, Procedure, ServerId } from './primitives';
 
 export const OPERATOR_ROLES = ['admin', 'viewer'] as const;
 export type OperatorRole = (typeof OPERATOR_ROLES)[number];
-export const OperatorRoleSchema = Type.Union(OPERATOR_ROLES.map((r) => Type.Literal(r)));
+export const OperatorRoleSchema = Type.Union([Type.Literal('admin'), Type.Literal('viewer')]);
 
 export const WhoAmIResponse = Type.Object(
   { name: Type.String(), role: OperatorRoleSchema },

@@ -84,7 +84,16 @@ export type CompleteResponse = Static<typeof CompleteResponse>;
 
 export const RELEASE_REASONS = ['card-removed', 'reset-failed', 'cancelled', 'timeout', 'other'] as const;
 export const ReleaseRequest = Type.Object(
-  { claimId: ServerId, reason: Type.Union(RELEASE_REASONS.map((r) => Type.Literal(r))) },
+  {
+    claimId: ServerId,
+    reason: Type.Union([
+      Type.Literal('card-removed'),
+      Type.Literal('reset-failed'),
+      Type.Literal('cancelled'),
+      Type.Literal('timeout'),
+      Type.Literal('other'),
+    ]),
+  },
   { additionalProperties: false },
 );
 export type ReleaseRequest = Static<typeof ReleaseRequest>;

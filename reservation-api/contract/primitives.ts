@@ -4,10 +4,9 @@ import Type, { type Static } from 'typebox';
 
 /** `signature-pin`: reset the signature PIN, proving the 4-digit PIN; `auth-pin`: the reverse. */
 export const PROCEDURES = ['signature-pin', 'auth-pin'] as const;
-export const Procedure = Type.Union(
-  PROCEDURES.map((p) => Type.Literal(p)),
-  { description: 'signature-pin: reset the signature PIN (prove the 4-digit PIN); auth-pin: the reverse' },
-);
+export const Procedure = Type.Union([Type.Literal('signature-pin'), Type.Literal('auth-pin')], {
+  description: 'signature-pin: reset the signature PIN (prove the 4-digit PIN); auth-pin: the reverse',
+});
 export type Procedure = (typeof PROCEDURES)[number];
 
 /** Standard base64 of binary data, bounded. */
@@ -47,7 +46,12 @@ export const KioskId = Type.String({
   description: 'kiosk id (also the RFC 9421 keyid)',
 });
 
-export const ReservationStatus = Type.Union(
-  ['active', 'claimed', 'completed', 'expired', 'cancelled', 'superseded'].map((s) => Type.Literal(s)),
-);
+export const ReservationStatus = Type.Union([
+  Type.Literal('active'),
+  Type.Literal('claimed'),
+  Type.Literal('completed'),
+  Type.Literal('expired'),
+  Type.Literal('cancelled'),
+  Type.Literal('superseded'),
+]);
 export type ReservationStatusWire = Static<typeof ReservationStatus>;

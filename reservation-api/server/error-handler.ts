@@ -1,0 +1,65 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { API_ERRORS, type ApiErrorCode, type ErrorBody } from '../contract';
+import { ApiError } from './api-error';
+
+/**
+ * Every failure becomes `{code, message}` with the table's status: refusals (ApiError), schema
+ * validation, body parsing (malformed JSON, wrong content type, too large), unknown routes. Only a
+ * genuine bug is a 500, and it is logged without request data.
+ */
+
+const FASTIFY_CODES: Record<string, ApiErrorCode> = {
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'BODY_TOO_LARGE',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'MALFORMED_JSON',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'MALFORMED_JSON',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'VALIDATION_FAILED',
+  FST_ERR_VALIDATION: 'VALIDATION_FAILED',
+};
+
+/** Where a validation failure is, when the path is plain enough to repeat (never a value). */
+const SAFE_PATH = /^[A-Za-z0-9/_-]{0,80}$/;
+
+export function installErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const { code, body } = classify(error);
+    if (API_ERRORS[code].status >= 500) {
+      request.log.error(
+        { err: { type: error.name, code: error.code, stack: error.stack } },
+        'request failed',
+      );
+    }
+    void reply.status(API_ERRORS[code].status).send(body);
+  });
+
+  app.setNotFoundHandler((_request, reply) => {
+    void reply.status(404).send(errorOf('ROUTE_NOT_FOUND'));
+  });
+}
+
+function classify(error: FastifyError): { code: ApiErrorCode; body: ErrorBody } {
+  if (error instanceof ApiError) return { code: error.code, body: error.body };
+  if (error.validation) {
+    const first = error.validation[0];
+    const where = `${error.validationContext ?? 'request'}${first?.instancePath ?? ''}`;
+    const detail = first && SAFE_PATH.test(where) ? ` (${where}: ${first.keyword})` : '';
+    return {
+      code: 'VALIDATION_FAILED',
+      body: { code: 'VALIDATION_FAILED', message: `${API_ERRORS.VALIDATION_FAILED.message}${detail}` },
+    };
+  }
+  const mapped = error.code === undefined ? undefined : FASTIFY_CODES[error.code];
+  if (mapped) return { code: mapped, body: errorOf(mapped) };
+  if (error.statusCode === 429) return { code: 'RATE_LIMITED', body: errorOf('RATE_LIMITED') };
+  if (error.statusCode === 413) return { code: 'BODY_TOO_LARGE', body: errorOf('BODY_TOO_LARGE') };
+  if (error.statusCode === 415)
+    return { code: 'UNSUPPORTED_MEDIA_TYPE', body: errorOf('UNSUPPORTED_MEDIA_TYPE') };
+  if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
+    return { code: 'VALIDATION_FAILED', body: errorOf('VALIDATION_FAILED') };
+  }
+  return { code: 'INTERNAL_ERROR', body: errorOf('INTERNAL_ERROR') };
+}
+
+function errorOf(code: ApiErrorCode): ErrorBody {
+  return { code, message: API_ERRORS[code].message };
+}

@@ -1,0 +1,209 @@
+import { deriveCardResetKey, resetCryptogram } from '../../hardware/jpki/reset-crypto';
+import { isWithinServiceWindow } from '../../state-machines/time/service-window';
+import {
+  type ApiErrorCode,
+  type ClaimRequest,
+  type ClaimResponse,
+  type CompleteResponse,
+  type EventBatchRequest,
+  type EventBatchResponse,
+  type HeartbeatRequest,
+  type HeartbeatResponse,
+  type KioskChallengeResponse,
+  type LookupRequest,
+  type LookupResponse,
+  type Procedure,
+  PROCEDURES,
+  type ReleaseRequest,
+  type ReleaseResponse,
+  resetPinFileOf,
+} from '../contract';
+import { newId } from '../auth/tokens';
+import { ApiError } from '../server/api-error';
+import type { ApiPolicy } from '../server/policy';
+import type { KioskRecord, Outcome, ReservationStore } from '../store/reservation-store';
+import { certificateRef, publicKeyRef, verifyCardProof } from '../verification/card-proof-verifier';
+import type { CardCertificateVerifier, CertificateToVerify } from '../verification/certificate-verifier';
+import { newNonce } from './phone-reservations';
+
+/**
+ * Step 2 at a kiosk. Lookup proves the card (and the PIN the person knows) and finds the
+ * reservation; claim — bound to a lookup this kiosk made moments ago — takes the reservation
+ * atomically and returns the reset cryptogram for the card's challenge; complete/release end the
+ * claim. Refusals are audited with the kiosk's id and the code.
+ */
+
+export interface KioskOperationsDeps {
+  store: ReservationStore;
+  certificates: CardCertificateVerifier;
+  policy: ApiPolicy;
+  /** The issuer master key the card reset keys derive from (an HSM in production). */
+  masterKey: Uint8Array;
+  /** Counts outcomes for /metrics. */
+  onOutcome?: (operation: string, procedure: Procedure | undefined, code: ApiErrorCode | 'ok') => void;
+}
+
+export class KioskOperations {
+  constructor(private readonly deps: KioskOperationsDeps) {}
+
+  async challenge(kiosk: KioskRecord, now: number): Promise<KioskChallengeResponse> {
+    const nonce = newNonce();
+    const expiresAt = now + this.deps.policy.challengeTtlMs;
+    await this.deps.store.issueChallenge({
+      nonce,
+      purpose: 'kiosk',
+      kioskId: kiosk.id,
+      issuedAt: now,
+      expiresAt,
+    });
+    return { nonce, expiresAt };
+  }
+
+  /**
+   * In order: the procedure is offered here; the challenge was issued to this kiosk, fresh and
+   * unused; the certificates (chain, validity, revocation); the card's proof; then the reservation.
+   */
+  async lookup(kiosk: KioskRecord, body: LookupRequest, now: number): Promise<LookupResponse> {
+    const result = await this.audited(kiosk, 'lookup', body.procedure, now, async () => {
+      if (!kiosk.procedures.includes(body.procedure)) return refused('PROCEDURE_NOT_OFFERED');
+      const challenge = await this.deps.store.consumeChallenge({
+        nonce: body.nonce,
+        purpose: 'kiosk',
+        kioskId: kiosk.id,
+        now,
+      });
+      if (!challenge.ok) return challenge;
+      const authDer = Buffer.from(body.authCertificate, 'base64');
+      const proofDer = Buffer.from(body.proof.certificate, 'base64');
+      const toVerify: CertificateToVerify[] = [{ der: authDer, kind: 'auth' }];
+      if (body.procedure === 'auth-pin') toVerify.push({ der: proofDer, kind: 'sign' });
+      const verified = await this.deps.certificates.verify(toVerify, now);
+      if (!verified.ok) return verified;
+      const proofCertificate = verified.value[body.procedure === 'auth-pin' ? 1 : 0]?.certificate;
+      const expectedProof = body.procedure === 'auth-pin' || proofDer.equals(authDer);
+      const signature = Buffer.from(body.proof.signature, 'base64');
+      if (
+        !proofCertificate ||
+        !expectedProof ||
+        !verifyCardProof(proofCertificate, 'kiosk', body.nonce, signature)
+      ) {
+        return refused('PROOF_INVALID');
+      }
+      // The store audits its own refusals (they name the reservation).
+      return this.deps.store.lookupReservation({
+        kioskId: kiosk.id,
+        cardRef: certificateRef(authDer),
+        proofKeyRef: publicKeyRef(proofCertificate),
+        tokenSerial: body.tokenSerial,
+        procedure: body.procedure,
+        lookupId: newId('lku'),
+        lookupTtlMs: this.deps.policy.lookupTtlMs,
+        now,
+      });
+    });
+    return {
+      lookupId: result.lookupId,
+      reservationId: result.reservation.id,
+      procedure: result.reservation.procedure,
+      expiresAt: result.reservation.expiresAt,
+      lookupExpiresAt: result.lookupExpiresAt,
+    };
+  }
+
+  /**
+   * In order: the PIN file names a procedure; it is offered here; now (server clock, Japan time) is
+   * within the service window; then, atomically, the lookup binding and the reservation's state.
+   */
+  async claim(kiosk: KioskRecord, body: ClaimRequest, now: number): Promise<ClaimResponse> {
+    const procedure = PROCEDURES.find((p) => resetPinFileOf(p) === body.pinFile);
+    const claim = await this.audited(kiosk, 'claim', procedure, now, async () => {
+      if (!procedure) return refused('PIN_FILE_MISMATCH');
+      if (!kiosk.procedures.includes(procedure)) return refused('PROCEDURE_NOT_OFFERED');
+      if (!isWithinServiceWindow(now, this.deps.policy.serviceWindow))
+        return refused('OUTSIDE_SERVICE_HOURS');
+      return this.deps.store.claimReservation({
+        kioskId: kiosk.id,
+        lookupId: body.lookupId,
+        procedure,
+        claimId: newId('clm'),
+        leaseMs: this.deps.policy.leaseMs,
+        now,
+      });
+    });
+    const cardKey = deriveCardResetKey(this.deps.masterKey, claim.reservation.tokenSerial);
+    try {
+      const cryptogram = resetCryptogram(cardKey, body.pinFile, Buffer.from(body.cardChallenge, 'base64'));
+      return {
+        claimId: claim.claimId,
+        reservationId: claim.reservation.id,
+        procedure: claim.reservation.procedure,
+        cryptogram: cryptogram.toString('base64'),
+        leaseExpiresAt: claim.leaseExpiresAt,
+      };
+    } finally {
+      cardKey.fill(0);
+    }
+  }
+
+  async complete(kiosk: KioskRecord, claimId: string, now: number): Promise<CompleteResponse> {
+    const done = await this.audited(kiosk, 'complete', undefined, now, () =>
+      this.deps.store.completeClaim({ kioskId: kiosk.id, claimId, now }),
+    );
+    return { reservationId: done.reservationId, status: 'completed', completedAt: done.completedAt };
+  }
+
+  async release(kiosk: KioskRecord, body: ReleaseRequest, now: number): Promise<ReleaseResponse> {
+    return this.audited(kiosk, 'release', undefined, now, () =>
+      this.deps.store.releaseClaim({ kioskId: kiosk.id, claimId: body.claimId, reason: body.reason, now }),
+    );
+  }
+
+  async heartbeat(kiosk: KioskRecord, body: HeartbeatRequest, now: number): Promise<HeartbeatResponse> {
+    await this.deps.store.saveHeartbeat({ kioskId: kiosk.id, heartbeat: body, receivedAt: now });
+    return { receivedAt: now, clockSkewMs: body.clock - now };
+  }
+
+  async events(kiosk: KioskRecord, body: EventBatchRequest, now: number): Promise<EventBatchResponse> {
+    return this.deps.store.appendKioskEvents({ kioskId: kiosk.id, events: body.events, receivedAt: now });
+  }
+
+  /**
+   * Runs one kiosk operation; a refusal found before the store is audited here (the store audits
+   * its own), counted, and thrown as an ApiError.
+   */
+  private async audited<T>(
+    kiosk: KioskRecord,
+    action: string,
+    procedure: Procedure | undefined,
+    now: number,
+    work: () => Promise<Outcome<T> | RefusedBeforeStore>,
+  ): Promise<T> {
+    const outcome = await work();
+    if ('beforeStore' in outcome) {
+      await this.deps.store.auditRefusal({
+        actor: `kiosk:${kiosk.id}`,
+        kioskId: kiosk.id,
+        reservationId: null,
+        action,
+        code: outcome.code,
+        now,
+      });
+    }
+    if (!outcome.ok) {
+      this.deps.onOutcome?.(action, procedure, outcome.code);
+      throw new ApiError(outcome.code);
+    }
+    this.deps.onOutcome?.(action, procedure, 'ok');
+    return outcome.value;
+  }
+}
+
+interface RefusedBeforeStore {
+  ok: false;
+  code: ApiErrorCode;
+  beforeStore: true;
+}
+
+function refused(code: ApiErrorCode): RefusedBeforeStore {
+  return { ok: false, code, beforeStore: true };
+}

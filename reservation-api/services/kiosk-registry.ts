@@ -1,0 +1,67 @@
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { type ChainId, type KioskView, proceduresOfChain, resolveChain } from '../contract';
+import { ed25519PublicKey } from '../auth/kiosk-authenticator';
+import { ApiError } from '../server/api-error';
+import type { KioskRecord, KioskStatus, ReservationStore } from '../store/reservation-store';
+
+/**
+ * Kiosk registration and revocation, shared by the ops endpoints and the ops CLI. The chain decides
+ * the procedures a kiosk offers; the kiosk id is also its RFC 9421 keyid.
+ */
+
+/** A new kiosk id: chain, store and a random suffix, e.g. `lawson-0042-k7f3a9`. */
+export function newKioskId(chain: ChainId, storeId: string): string {
+  const store = storeId
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 24);
+  return `${chain}-${store || 'store'}-k${randomBytes(3).toString('hex')}`;
+}
+
+/** A fresh Ed25519 key pair: the private key as PKCS#8 PEM, the public key as 32 raw bytes (base64). */
+export function newKioskKeyPair(): { privateKeyPem: string; publicKey: string } {
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  const jwk = publicKey.export({ format: 'jwk' });
+  return {
+    privateKeyPem: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
+    publicKey: Buffer.from(jwk.x ?? '', 'base64url').toString('base64'),
+  };
+}
+
+export async function registerKiosk(
+  store: ReservationStore,
+  input: { chain: string; storeId: string; publicKey: string; actor: string; now: number },
+): Promise<KioskRecord> {
+  const chain = resolveChain(input.chain);
+  if (!chain) throw new ApiError('UNKNOWN_CHAIN');
+  try {
+    ed25519PublicKey(input.publicKey);
+  } catch {
+    throw new ApiError('VALIDATION_FAILED');
+  }
+  const kiosk: KioskRecord = {
+    id: newKioskId(chain, input.storeId),
+    chain,
+    storeId: input.storeId,
+    procedures: proceduresOfChain(chain),
+    publicKey: input.publicKey,
+    registeredAt: input.now,
+    revokedAt: null,
+  };
+  await store.registerKiosk(kiosk, input.actor);
+  return kiosk;
+}
+
+/** The operator view of a kiosk (no key material). */
+export function kioskView(kiosk: KioskRecord | KioskStatus): KioskView {
+  return {
+    kioskId: kiosk.id,
+    chain: kiosk.chain,
+    storeId: kiosk.storeId,
+    procedures: kiosk.procedures,
+    registeredAt: kiosk.registeredAt,
+    revokedAt: kiosk.revokedAt,
+    lastHeartbeat: 'lastHeartbeat' in kiosk ? kiosk.lastHeartbeat : null,
+  };
+}

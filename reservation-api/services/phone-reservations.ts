@@ -1,0 +1,123 @@
+import { randomBytes } from 'node:crypto';
+import type {
+  CreateReservationRequest,
+  PhoneChallengeResponse,
+  ReservationCreated,
+  ReservationView,
+} from '../contract';
+import { hashToken, newId, newToken } from '../auth/tokens';
+import { ApiError, unwrap } from '../server/api-error';
+import type { ApiPolicy } from '../server/policy';
+import type { ReservationRecord, ReservationStore } from '../store/reservation-store';
+import { certificateRef, publicKeyRef, verifyCardProof } from '../verification/card-proof-verifier';
+import type { CardCertificateVerifier, CertificateToVerify } from '../verification/certificate-verifier';
+import type { FaceAttestationVerifier } from '../verification/face-attestation-verifier';
+
+/**
+ * Step 1, as the phone app does it: a challenge, then a reservation backed by the card's proof and
+ * the face-match attestation; status and cancel for the token holder.
+ */
+
+export interface PhoneReservationsDeps {
+  store: ReservationStore;
+  certificates: CardCertificateVerifier;
+  face: FaceAttestationVerifier;
+  policy: ApiPolicy;
+}
+
+/** A fresh challenge nonce: base64url of 32 random bytes. */
+export function newNonce(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+export class PhoneReservations {
+  constructor(private readonly deps: PhoneReservationsDeps) {}
+
+  async issueChallenge(now: number): Promise<PhoneChallengeResponse> {
+    const nonce = newNonce();
+    const expiresAt = now + this.deps.policy.challengeTtlMs;
+    await this.deps.store.issueChallenge({
+      nonce,
+      purpose: 'reserve',
+      kioskId: null,
+      issuedAt: now,
+      expiresAt,
+    });
+    return { nonce, expiresAt };
+  }
+
+  /**
+   * Checks, in this order, each with its own code: the challenge (fresh, unused — it is used up
+   * whatever follows); the per-card attempt limit; the certificates (chain, validity, revocation);
+   * the card's proof over the challenge; the face attestation. Then stores the reservation,
+   * superseding the card's active one for the procedure.
+   */
+  async create(body: CreateReservationRequest, now: number): Promise<ReservationCreated> {
+    const { store, policy } = this.deps;
+    unwrap(await store.consumeChallenge({ nonce: body.nonce, purpose: 'reserve', kioskId: null, now }));
+
+    const authDer = Buffer.from(body.authCertificate, 'base64');
+    const cardRef = certificateRef(authDer);
+    const attempts = await store.recordCardAttempt({ cardRef, now, windowMs: policy.cardAttemptWindowMs });
+    if (attempts > policy.cardAttemptsPerWindow) throw new ApiError('RATE_LIMITED');
+
+    const proofDer = Buffer.from(body.proof.certificate, 'base64');
+    const toVerify: CertificateToVerify[] = [{ der: authDer, kind: 'auth' }];
+    if (body.procedure === 'auth-pin') toVerify.push({ der: proofDer, kind: 'sign' });
+    const verified = unwrap(await this.deps.certificates.verify(toVerify, now));
+
+    // signature-pin proves the 4-digit PIN (auth key); auth-pin proves the signature PIN (sign key).
+    const proofCertificate =
+      body.procedure === 'auth-pin' ? verified[1]?.certificate : verified[0]?.certificate;
+    const proofIsExpectedCertificate = body.procedure === 'auth-pin' || proofDer.equals(authDer);
+    const signature = Buffer.from(body.proof.signature, 'base64');
+    if (
+      !proofCertificate ||
+      !proofIsExpectedCertificate ||
+      !verifyCardProof(proofCertificate, 'reserve', body.nonce, signature)
+    ) {
+      throw new ApiError('PROOF_INVALID');
+    }
+
+    const faceRefusal = await this.deps.face.check(body.faceAttestation, body.nonce, now);
+    if (faceRefusal) throw new ApiError(faceRefusal);
+
+    const reservationToken = newToken();
+    const { reservation } = await store.createReservation({
+      id: newId('rsv'),
+      tokenHash: hashToken(reservationToken),
+      cardRef,
+      proofKeyRef: publicKeyRef(proofCertificate),
+      tokenSerial: body.tokenSerial,
+      procedure: body.procedure,
+      createdAt: now,
+      expiresAt: now + policy.reservationTtlMs,
+    });
+    return { ...viewOf(reservation), reservationToken };
+  }
+
+  async status(reservationId: string, token: string, now: number): Promise<ReservationView> {
+    const found = await this.deps.store.readReservation({ reservationId, tokenHash: hashToken(token), now });
+    return viewOf(unwrap(found));
+  }
+
+  async cancel(reservationId: string, token: string, now: number): Promise<ReservationView> {
+    const cancelled = await this.deps.store.cancelReservation({
+      reservationId,
+      tokenHash: hashToken(token),
+      now,
+    });
+    return viewOf(unwrap(cancelled));
+  }
+}
+
+/** What the token holder may see of a reservation. */
+export function viewOf(reservation: ReservationRecord): ReservationView {
+  return {
+    reservationId: reservation.id,
+    procedure: reservation.procedure,
+    status: reservation.status,
+    createdAt: reservation.createdAt,
+    expiresAt: reservation.expiresAt,
+  };
+}

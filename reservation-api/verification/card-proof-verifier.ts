@@ -1,0 +1,38 @@
+import { createHash, createPublicKey, verify } from 'node:crypto';
+import { CARD_PROOF_PURPOSES, type CardProofPurpose } from '../contract';
+import type { x509 } from './x509';
+
+/**
+ * Checks the card's proof: an RSA PKCS#1 v1.5 signature over SHA-256(purpose ‖ nonce) — what the
+ * card returns for COMPUTE DIGITAL SIGNATURE over that digest's DigestInfo — by the key of the
+ * proof certificate.
+ */
+export function verifyCardProof(
+  certificate: x509.X509Certificate,
+  purpose: CardProofPurpose,
+  nonce: string,
+  signature: Uint8Array,
+): boolean {
+  try {
+    const key = createPublicKey({
+      key: Buffer.from(certificate.publicKey.rawData),
+      format: 'der',
+      type: 'spki',
+    });
+    if (key.asymmetricKeyType !== 'rsa') return false;
+    const message = Buffer.from(`${CARD_PROOF_PURPOSES[purpose]}${nonce}`, 'utf8');
+    return verify('sha256', message, key, signature);
+  } catch {
+    return false;
+  }
+}
+
+/** SHA-256 (hex) of a certificate's DER: the card's pseudonym when it is the authentication certificate. */
+export function certificateRef(der: Uint8Array): string {
+  return createHash('sha256').update(der).digest('hex');
+}
+
+/** SHA-256 (hex) of a certificate's SubjectPublicKeyInfo: names the proof key. */
+export function publicKeyRef(certificate: x509.X509Certificate): string {
+  return createHash('sha256').update(Buffer.from(certificate.publicKey.rawData)).digest('hex');
+}
