@@ -9,6 +9,7 @@ import { DEFAULT_PINS } from './card-issue';
 import { CA_SUBJECTS } from './certificate-authority';
 import { JpkiSubjectAltNameExtension } from './jpki-subject-alt-name';
 import { PERSONAS } from './personas';
+import { TestPkiError } from './pki-errors';
 import { loadCrls, loadIssuerMasterKey, loadTrustAnchors, pkiPaths } from './pki-layout';
 import { type TestPki, openTestPki } from './test-pki';
 import { x509 } from './x509';
@@ -152,11 +153,12 @@ describe('issued cards', () => {
     await expect(pki.issueCard({ persona: 'healthy', authPin: '12a4' })).rejects.toMatchObject({
       code: 'BAD_PIN_FORMAT',
     });
-    const error = await pki
+    const error: unknown = await pki
       .issueCard({ persona: 'healthy', signPin: 'lower1' })
-      .catch((e: unknown) => e as Error);
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TestPkiError);
     expect(error).toMatchObject({ code: 'BAD_PIN_FORMAT' });
-    expect(error.message).not.toContain('lower1');
+    expect((error as TestPkiError).message).not.toContain('lower1');
     await expect(pki.issueCard({ persona: 'nobody' })).rejects.toMatchObject({ code: 'UNKNOWN_PERSONA' });
   });
 });
