@@ -44,7 +44,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesOptions> = asyn
         tags: ['health'],
         summary: 'Prometheus metrics (text exposition format)',
         produces: ['text/plain'],
-        response: { 200: Type.String(), '5xx': responses(200, Status)['5xx'] },
+        response: { ...responses(200, Status), 200: Type.String() },
       },
     },
     async (_request, reply) => {

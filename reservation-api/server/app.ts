@@ -42,7 +42,16 @@ export interface BuildOptions {
   trustProxy?: boolean;
 }
 
-export type ReservationApi = FastifyInstance & { metrics: ApiMetrics };
+export interface RegisteredRoute {
+  method: string;
+  url: string;
+}
+
+export type ReservationApi = FastifyInstance & {
+  metrics: ApiMetrics;
+  /** Every route registered (HEAD twins of GET routes left out), e.g. to check the OpenAPI document. */
+  registeredRoutes: readonly RegisteredRoute[];
+};
 
 export async function build(options: BuildOptions): Promise<ReservationApi> {
   const policy: ApiPolicy = { ...DEFAULT_POLICY, ...options.policy };
@@ -63,6 +72,13 @@ export async function build(options: BuildOptions): Promise<ReservationApi> {
   acceptJsonBodiesOnly(app);
   installErrorHandling(app);
   app.decorate('metrics', metrics);
+  const registeredRoutes: RegisteredRoute[] = [];
+  app.decorate('registeredRoutes', registeredRoutes);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) {
+      if (method !== 'HEAD') registeredRoutes.push({ method, url: route.url });
+    }
+  });
 
   app.addHook('onResponse', async (request, reply) => {
     metrics.httpDuration.observe(

@@ -42,11 +42,10 @@ function classify(error: FastifyError): { code: ApiErrorCode; body: ErrorBody } 
   if (error.validation) {
     const first = error.validation[0];
     const where = `${error.validationContext ?? 'request'}${first?.instancePath ?? ''}`;
-    const detail = first && SAFE_PATH.test(where) ? ` (${where}: ${first.keyword})` : '';
-    return {
-      code: 'VALIDATION_FAILED',
-      body: { code: 'VALIDATION_FAILED', message: `${API_ERRORS.VALIDATION_FAILED.message}${detail}` },
-    };
+    const problem = first?.keyword === 'boolean' ? 'not allowed' : `fails ${first?.keyword ?? 'the schema'}`;
+    const base = API_ERRORS.VALIDATION_FAILED.message.replace(/\.$/, '');
+    const message = first && SAFE_PATH.test(where) ? `${base}: ${where} ${problem}.` : `${base}.`;
+    return { code: 'VALIDATION_FAILED', body: { code: 'VALIDATION_FAILED', message } };
   }
   const mapped = error.code === undefined ? undefined : FASTIFY_CODES[error.code];
   if (mapped) return { code: mapped, body: errorOf(mapped) };

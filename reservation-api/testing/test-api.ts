@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { LightMyRequestResponse } from 'fastify';
 import type { Logger } from 'pino';
 import { signKioskRequest } from '../../kiosk/api-client/request-signer';
+import { hashToken, newId, newToken } from '../auth/tokens';
 import {
   type ChainId,
   type CreateReservationRequest,
@@ -205,4 +206,43 @@ export function lookupBody(card: FixtureCard, nonce: string, procedure: Procedur
       signature: cardProofSignature(proofKey, 'kiosk', nonce).toString('base64'),
     },
   };
+}
+
+/** Raw bytes to a kiosk route, correctly signed (so the body itself is what gets judged). */
+export async function kioskPostRaw(
+  api: TestApi,
+  kiosk: TestKiosk,
+  path: string,
+  body: Buffer,
+  contentType = 'application/json',
+): Promise<LightMyRequestResponse> {
+  const signature = await signKioskRequest(
+    { kioskId: kiosk.kioskId, privateKey: kiosk.privateKey },
+    { method: 'POST', url: `http://api.test${path}`, body, now: api.clock.now() },
+  );
+  return api.app.inject({
+    method: 'POST',
+    url: path,
+    payload: body,
+    headers: { 'content-type': contentType, ...signature },
+  });
+}
+
+/** Creates an operator straight in the store and returns its bearer token. */
+export async function addOperator(
+  api: TestApi,
+  role: 'admin' | 'viewer',
+  name = `${role}-${randomBytes(3).toString('hex')}`,
+) {
+  const token = newToken();
+  const created = await api.store.createOperator({
+    id: newId('op'),
+    name,
+    role,
+    createdAt: api.clock.now(),
+    tokenHash: hashToken(token),
+    actor: 'test',
+  });
+  if (!created.ok) throw new Error(created.code);
+  return token;
 }

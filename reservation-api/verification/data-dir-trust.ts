@@ -1,0 +1,78 @@
+import { readFileSync, statSync } from 'node:fs';
+import { pkiPaths } from '../../hardware/pki/pki-layout';
+import type { TrustMaterial, TrustSource } from './trust-material';
+import { x509 } from './x509';
+
+/**
+ * Trust material from the data directory the test PKI writes (docs/test-pki.md): the
+ * authentication and signature CA certificates are the trust anchors, and each CA's CRL. Files are
+ * re-read when they change (a revocation by `npm run card` shows up without a restart) and may
+ * appear after the API started; until the anchors exist every certificate is untrusted.
+ */
+export class DataDirTrust implements TrustSource {
+  private readonly files: Record<'authCa' | 'signCa' | 'authCrl' | 'signCrl', WatchedFile<unknown>>;
+
+  constructor(
+    dataDir: string,
+    /** Told about a file that exists but cannot be parsed (the previous version stays in use). */
+    private readonly onProblem: (message: string) => void = () => {},
+  ) {
+    const paths = pkiPaths(dataDir);
+    const certificate = (der: Buffer) => new x509.X509Certificate(new Uint8Array(der));
+    const crl = (der: Buffer) => new x509.X509Crl(new Uint8Array(der));
+    this.files = {
+      authCa: new WatchedFile(paths.ca.auth.certificate, certificate),
+      signCa: new WatchedFile(paths.ca.sign.certificate, certificate),
+      authCrl: new WatchedFile(paths.ca.auth.crl, crl),
+      signCrl: new WatchedFile(paths.ca.sign.crl, crl),
+    };
+  }
+
+  current(): TrustMaterial {
+    const read = <T>(file: WatchedFile<unknown>) => file.current(this.onProblem) as T | undefined;
+    const authCa = read<x509.X509Certificate>(this.files.authCa);
+    const signCa = read<x509.X509Certificate>(this.files.signCa);
+    const crls = [read<x509.X509Crl>(this.files.authCrl), read<x509.X509Crl>(this.files.signCrl)];
+    return {
+      authAnchors: authCa ? [authCa] : [],
+      signAnchors: signCa ? [signCa] : [],
+      intermediates: [],
+      crls: crls.filter((crl): crl is x509.X509Crl => crl !== undefined),
+    };
+  }
+
+  /** True once both trust anchors are readable. */
+  get ready(): boolean {
+    const material = this.current();
+    return material.authAnchors.length > 0 && material.signAnchors.length > 0;
+  }
+}
+
+/** A file parsed once per version (mtime and size). */
+class WatchedFile<T> {
+  private version = '';
+  private value: T | undefined;
+
+  constructor(
+    private readonly path: string,
+    private readonly parse: (bytes: Buffer) => T,
+  ) {}
+
+  current(onProblem: (message: string) => void): T | undefined {
+    let version: string;
+    try {
+      const stat = statSync(this.path);
+      version = `${stat.mtimeMs}:${stat.size}`;
+    } catch {
+      return this.value;
+    }
+    if (version === this.version) return this.value;
+    this.version = version;
+    try {
+      this.value = this.parse(readFileSync(this.path));
+    } catch (error) {
+      onProblem(`${this.path} cannot be read as DER: ${(error as Error).message}`);
+    }
+    return this.value;
+  }
+}
