@@ -2,7 +2,6 @@ import { AsnConvert } from '@peculiar/asn1-schema';
 import {
   Certificate,
   DirectoryString,
-  type Extension as AsnExtension,
   GeneralName,
   OtherName,
   SubjectAlternativeName,
@@ -15,8 +14,8 @@ import { x509 } from './x509';
  * entries under J-LIS's personal-data arc 1.2.392.200149.8.5.5, each value a UTF8String. OIDs and
  * the birth-date form (era code + Gregorian YYYYMMDD) as public JPKI clients read real certificates.
  *
- * @peculiar/x509 refuses otherName types it does not know (reading any extension of such a
- * certificate throws), so importing this module registers a SubjectAltName class that accepts them.
+ * @peculiar/x509 silently drops otherName types it does not know from `SubjectAlternativeNameExtension
+ * .names`, so the entries are read here with the ASN.1 schema classes it is built on.
  */
 
 export const JPKI_PERSONAL_DATA_OIDS = {
@@ -54,22 +53,16 @@ export function jpkiSubjectAltNameExtension(data: JpkiPersonalData): x509.Extens
   );
 }
 
-/** Splits GeneralNames into JPKI personal data and the names @peculiar/x509 understands. */
-function splitNames(names: readonly GeneralName[]): {
-  personal: Partial<JpkiPersonalData>;
-  standard: GeneralName[];
-} {
+/** The JPKI personal-data entries among GeneralNames (other names are ignored). */
+function personalDataIn(names: readonly GeneralName[]): Partial<JpkiPersonalData> {
   const personal: Partial<JpkiPersonalData> = {};
-  const standard: GeneralName[] = [];
   for (const name of names) {
     const field = name.otherName ? FIELD_BY_OID.get(name.otherName.typeId) : undefined;
     if (name.otherName && field) {
       personal[field] = AsnConvert.parse(name.otherName.value, DirectoryString).toString();
-    } else {
-      standard.push(name);
     }
   }
-  return { personal, standard };
+  return personal;
 }
 
 /** The JPKI personal data of a certificate (empty for an authentication certificate). */
@@ -79,27 +72,5 @@ export function readJpkiPersonalData(certificateDer: Uint8Array): Partial<JpkiPe
     (item) => item.extnID === id_ce_subjectAltName,
   );
   if (!extension) return {};
-  return splitNames(AsnConvert.parse(extension.extnValue.buffer, SubjectAlternativeName)).personal;
+  return personalDataIn(AsnConvert.parse(extension.extnValue.buffer, SubjectAlternativeName));
 }
-
-// The base constructor calls onInit before subclass fields exist, so parsed data is kept aside.
-const parsedPersonalData = new WeakMap<object, Partial<JpkiPersonalData>>();
-
-/** SubjectAltName that keeps JPKI personal data aside instead of failing on it. */
-export class JpkiSubjectAltNameExtension extends x509.SubjectAlternativeNameExtension {
-  /** The JPKI personal-data entries found in the extension. */
-  get personalData(): Partial<JpkiPersonalData> {
-    return parsedPersonalData.get(this) ?? {};
-  }
-
-  override onInit(asn: AsnExtension): void {
-    this.type = asn.extnID;
-    this.critical = asn.critical;
-    this.value = asn.extnValue.buffer;
-    const { personal, standard } = splitNames(AsnConvert.parse(asn.extnValue.buffer, SubjectAlternativeName));
-    this.names = new x509.GeneralNames(standard);
-    parsedPersonalData.set(this, personal);
-  }
-}
-
-x509.ExtensionFactory.register(id_ce_subjectAltName, JpkiSubjectAltNameExtension);

@@ -7,7 +7,7 @@ import { JPKI_ATR } from '../jpki/constants';
 import { type CardFile, parseCardFile } from '../virtual-card/card-file';
 import { DEFAULT_PINS } from './card-issue';
 import { CA_SUBJECTS } from './certificate-authority';
-import { JpkiSubjectAltNameExtension } from './jpki-subject-alt-name';
+import { readJpkiPersonalData } from './jpki-subject-alt-name';
 import { PERSONAS } from './personas';
 import { TestPkiError } from './pki-errors';
 import { loadCrls, loadIssuerMasterKey, loadTrustAnchors, pkiPaths } from './pki-layout';
@@ -141,7 +141,7 @@ describe('issued cards', () => {
     expect(card.jpki?.authPin.value).toBe('9876');
     expect(card.jpki?.signPin.value).toBe('Z9Y8X7W6');
     const sign = certificate(card.jpki!.signCertificate);
-    expect(sign.getExtension(JpkiSubjectAltNameExtension)?.personalData).toMatchObject({
+    expect(readJpkiPersonalData(new Uint8Array(sign.rawData))).toMatchObject({
       name: '佐藤\u3000花子',
       birthDate: '419900102',
     });
@@ -215,8 +215,7 @@ describe('certificates', () => {
     const usage = sign.getExtension(x509.KeyUsagesExtension)!;
     expect(usage.critical).toBe(true);
     expect(usage.usages).toBe(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.nonRepudiation);
-    const san = sign.getExtension(JpkiSubjectAltNameExtension)!;
-    expect(san.personalData).toEqual({
+    expect(readJpkiPersonalData(new Uint8Array(sign.rawData))).toEqual({
       name: '山田\u3000太郎',
       nameSubstitute: '',
       sex: '1',
