@@ -99,6 +99,7 @@ export async function withDirectoryLock<T>(
   }
 }
 
+/** Age of the lock by wall clock: file times are wall-clock, whatever clock the PKI is given. */
 function lockAge(lockPath: string): number {
   try {
     return Date.now() - statSync(lockPath).mtimeMs;
