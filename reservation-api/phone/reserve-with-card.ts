@@ -19,7 +19,8 @@ import type { FaceSigningKey } from '../server/face-provider-keys';
 
 export interface ReserveInput {
   card: JpkiClient;
-  api: PhoneApiClient;
+  /** The API's phone endpoints (PhoneApiClient, or a stand-in that captures the request). */
+  api: Pick<PhoneApiClient, 'challenge' | 'createReservation'>;
   procedure: Procedure;
   /** The PIN to prove, as the card compares it (wiped here after use). */
   pin: Uint8Array;
