@@ -107,7 +107,10 @@ export class PcscCardTransport implements CardTransport {
       this.enqueueNative((done) => {
         // Given up (aborted, timed out, card gone) while an earlier call was still running: send nothing.
         if (settled) return done();
-        this.handle.transmit(Buffer.from(command), MAX_RESPONSE_LENGTH, this.protocol, (error, response) => {
+        // The binding needs a Buffer; the copy may carry PIN bytes, so it is wiped once the call returns.
+        const wire = Buffer.from(command);
+        this.handle.transmit(wire, MAX_RESPONSE_LENGTH, this.protocol, (error, response) => {
+          wire.fill(0);
           done();
           if (settled) return;
           clearTimeout(deadline);
