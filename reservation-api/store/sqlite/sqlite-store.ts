@@ -138,32 +138,60 @@ function stateOf(row: ReservationRow): ReservationState {
 
 export class SqliteReservationStore implements ReservationStore {
   private readonly statements;
+  private readonly bookkeepingStatements;
 
-  /** Opens (and migrates) the database file. */
+  /** Opens (and migrates) the database file, with its durable and its bookkeeping connection. */
   static open(file: string): SqliteReservationStore {
-    return new SqliteReservationStore(openDatabase(file));
+    const durable = openDatabase(file);
+    const bookkeeping = openDatabase(file, { synchronous: 'NORMAL' });
+    return new SqliteReservationStore(durable, bookkeeping);
   }
 
-  constructor(private readonly db: Database.Database) {
+  /**
+   * `db` (synchronous=FULL) carries everything that must survive a crash once acknowledged:
+   * reservations, lookups, claims, kiosks, operators, events, audit. `bookkeeping`
+   * (synchronous=NORMAL, same file) carries short-lived anti-abuse records — challenges, kiosk
+   * request nonces, per-card attempts, latest heartbeats — whose last few commits may be lost on
+   * power failure without harm: the next durable commit syncs the shared WAL, theirs included. This
+   * keeps a phone or kiosk request at one synced commit.
+   */
+  constructor(
+    private readonly db: Database.Database,
+    private readonly bookkeeping: Database.Database = db,
+  ) {
     const prepare = <P extends unknown[] | object = unknown[], R = unknown>(sql: string) =>
       db.prepare<P, R>(sql);
-    this.statements = {
-      insertChallenge: prepare<[string, string, string | null, number, number]>(
+    const prepareBookkeeping = <P extends unknown[] | object = unknown[], R = unknown>(sql: string) =>
+      bookkeeping.prepare<P, R>(sql);
+    this.bookkeepingStatements = {
+      insertChallenge: prepareBookkeeping<[string, string, string | null, number, number]>(
         'INSERT INTO challenges (nonce, purpose, kiosk_id, issued_at, expires_at) VALUES (?, ?, ?, ?, ?)',
       ),
-      pruneChallenges: prepare<[number]>('DELETE FROM challenges WHERE expires_at < ?'),
-      challenge: prepare<
+      pruneChallenges: prepareBookkeeping<[number]>('DELETE FROM challenges WHERE expires_at < ?'),
+      challenge: prepareBookkeeping<
         [string],
         { purpose: string; kiosk_id: string | null; expires_at: number; used_at: number | null }
       >('SELECT purpose, kiosk_id, expires_at, used_at FROM challenges WHERE nonce = ?'),
-      useChallenge: prepare<[number, string]>(
+      useChallenge: prepareBookkeeping<[number, string]>(
         'UPDATE challenges SET used_at = ? WHERE nonce = ? AND used_at IS NULL',
       ),
-      insertCardAttempt: prepare<[string, number]>('INSERT INTO card_attempts (card_ref, at) VALUES (?, ?)'),
-      pruneCardAttempts: prepare<[number]>('DELETE FROM card_attempts WHERE at <= ?'),
-      countCardAttempts: prepare<[string, number], { n: number }>(
+      insertCardAttempt: prepareBookkeeping<[string, number]>(
+        'INSERT INTO card_attempts (card_ref, at) VALUES (?, ?)',
+      ),
+      pruneCardAttempts: prepareBookkeeping<[number]>('DELETE FROM card_attempts WHERE at <= ?'),
+      countCardAttempts: prepareBookkeeping<[string, number], { n: number }>(
         'SELECT count(*) AS n FROM card_attempts WHERE card_ref = ? AND at > ?',
       ),
+      insertNonce: prepareBookkeeping<[string, string, number]>(
+        'INSERT OR IGNORE INTO kiosk_nonces (kiosk_id, nonce, seen_at) VALUES (?, ?, ?)',
+      ),
+      pruneNonces: prepareBookkeeping<[number]>('DELETE FROM kiosk_nonces WHERE seen_at < ?'),
+      upsertHeartbeat: prepareBookkeeping<[string, number, string]>(
+        `INSERT INTO kiosk_heartbeats (kiosk_id, received_at, heartbeat) VALUES (?, ?, ?)
+         ON CONFLICT (kiosk_id) DO UPDATE SET received_at = excluded.received_at, heartbeat = excluded.heartbeat`,
+      ),
+    };
+    this.statements = {
       insertReservation: prepare<NewReservation>(
         `INSERT INTO reservations (id, token_hash, card_ref, proof_key_ref, token_serial, procedure, status,
                                    created_at, expires_at, updated_at)
@@ -230,14 +258,6 @@ export class SqliteReservationStore implements ReservationStore {
         `SELECT k.*, h.received_at, h.heartbeat FROM kiosks k
          LEFT JOIN kiosk_heartbeats h ON h.kiosk_id = k.id ORDER BY k.id`,
       ),
-      insertNonce: prepare<[string, string, number]>(
-        'INSERT OR IGNORE INTO kiosk_nonces (kiosk_id, nonce, seen_at) VALUES (?, ?, ?)',
-      ),
-      pruneNonces: prepare<[number]>('DELETE FROM kiosk_nonces WHERE seen_at < ?'),
-      upsertHeartbeat: prepare<[string, number, string]>(
-        `INSERT INTO kiosk_heartbeats (kiosk_id, received_at, heartbeat) VALUES (?, ?, ?)
-         ON CONFLICT (kiosk_id) DO UPDATE SET received_at = excluded.received_at, heartbeat = excluded.heartbeat`,
-      ),
       insertEvent: prepare<[string, string, string, number, number, string | null]>(
         `INSERT OR IGNORE INTO kiosk_events (kiosk_id, event_id, type, at, received_at, data)
          VALUES (?, ?, ?, ?, ?, ?)`,
@@ -275,11 +295,17 @@ export class SqliteReservationStore implements ReservationStore {
     issuedAt: number;
     expiresAt: number;
   }): Promise<void> {
-    this.db
+    this.bookkeeping
       .transaction(() => {
         // Challenges long past their expiry can only ever be refused; forget them.
-        this.statements.pruneChallenges.run(c.issuedAt - 60 * 60 * 1000);
-        this.statements.insertChallenge.run(c.nonce, c.purpose, c.kioskId, c.issuedAt, c.expiresAt);
+        this.bookkeepingStatements.pruneChallenges.run(c.issuedAt - 60 * 60 * 1000);
+        this.bookkeepingStatements.insertChallenge.run(
+          c.nonce,
+          c.purpose,
+          c.kioskId,
+          c.issuedAt,
+          c.expiresAt,
+        );
       })
       .immediate();
   }
@@ -290,24 +316,26 @@ export class SqliteReservationStore implements ReservationStore {
     kioskId: string | null;
     now: number;
   }): Promise<Outcome<void>> {
-    return this.inTransaction(() => {
-      const row = this.statements.challenge.get(input.nonce);
-      if (!row || row.purpose !== input.purpose || row.kiosk_id !== input.kioskId)
-        return refused('CHALLENGE_UNKNOWN');
-      if (row.used_at !== null) return refused('CHALLENGE_USED');
-      if (input.now >= row.expires_at) return refused('CHALLENGE_EXPIRED');
-      this.statements.useChallenge.run(input.now, input.nonce);
-      return ok(undefined);
-    });
+    return this.bookkeeping
+      .transaction((): Outcome<void> => {
+        const row = this.bookkeepingStatements.challenge.get(input.nonce);
+        if (!row || row.purpose !== input.purpose || row.kiosk_id !== input.kioskId)
+          return refused('CHALLENGE_UNKNOWN');
+        if (row.used_at !== null) return refused('CHALLENGE_USED');
+        if (input.now >= row.expires_at) return refused('CHALLENGE_EXPIRED');
+        this.bookkeepingStatements.useChallenge.run(input.now, input.nonce);
+        return ok(undefined);
+      })
+      .immediate();
   }
 
   async recordCardAttempt(input: { cardRef: string; now: number; windowMs: number }): Promise<number> {
-    return this.db
+    return this.bookkeeping
       .transaction(() => {
         const since = input.now - input.windowMs;
-        this.statements.pruneCardAttempts.run(since);
-        this.statements.insertCardAttempt.run(input.cardRef, input.now);
-        return this.statements.countCardAttempts.get(input.cardRef, since)?.n ?? 0;
+        this.bookkeepingStatements.pruneCardAttempts.run(since);
+        this.bookkeepingStatements.insertCardAttempt.run(input.cardRef, input.now);
+        return this.bookkeepingStatements.countCardAttempts.get(input.cardRef, since)?.n ?? 0;
       })
       .immediate();
   }
@@ -573,10 +601,12 @@ export class SqliteReservationStore implements ReservationStore {
     now: number;
     windowMs: number;
   }): Promise<boolean> {
-    return this.db
+    return this.bookkeeping
       .transaction(() => {
-        this.statements.pruneNonces.run(input.now - input.windowMs);
-        return this.statements.insertNonce.run(input.kioskId, input.nonce, input.now).changes === 1;
+        this.bookkeepingStatements.pruneNonces.run(input.now - input.windowMs);
+        return (
+          this.bookkeepingStatements.insertNonce.run(input.kioskId, input.nonce, input.now).changes === 1
+        );
       })
       .immediate();
   }
@@ -586,7 +616,11 @@ export class SqliteReservationStore implements ReservationStore {
     heartbeat: HeartbeatRequest;
     receivedAt: number;
   }): Promise<void> {
-    this.statements.upsertHeartbeat.run(input.kioskId, input.receivedAt, JSON.stringify(input.heartbeat));
+    this.bookkeepingStatements.upsertHeartbeat.run(
+      input.kioskId,
+      input.receivedAt,
+      JSON.stringify(input.heartbeat),
+    );
   }
 
   async appendKioskEvents(input: {
@@ -663,6 +697,7 @@ export class SqliteReservationStore implements ReservationStore {
   }
 
   async close(): Promise<void> {
+    if (this.bookkeeping.open) this.bookkeeping.close();
     if (this.db.open) this.db.close();
   }
 
