@@ -1,0 +1,65 @@
+import type { CustomerErrorId } from './customer-errors';
+import type { Procedure } from './pin-rules';
+
+/**
+ * Everything the session machine hears, as one discriminated union. Three sources:
+ * the UI (taps), the devices (the reader machine and the runtime's API health) and the clock.
+ */
+
+/** Taps on the kiosk UI (the same shapes kiosk/ui-server accepts, plus `pin.clear`). */
+export type UiEvent =
+  /** One key of the on-screen keyboard: a single character; lowercase is accepted and uppercased. */
+  | { type: 'pin.key'; key: string }
+  | { type: 'pin.backspace' }
+  | { type: 'pin.clear' }
+  | { type: 'pin.submit' }
+  | { type: 'session.start' }
+  | { type: 'procedure.select'; procedure: Procedure }
+  | { type: 'consent.accept' }
+  | { type: 'session.cancel' }
+  /** "I am still here" on the inactivity warning; "finish" on the result screens. */
+  | { type: 'session.continue' }
+  | { type: 'language.select'; language: string };
+
+/**
+ * Device facts. The reader ones come from the reader machine (state-machines/reader); the API ones
+ * from the runtime's health checks (heartbeats, failed calls).
+ */
+export type DeviceEvent =
+  /** A reader is present and the PC/SC service answers. */
+  | { type: 'reader.ready' }
+  | { type: 'reader.unavailable' }
+  | { type: 'card.inserted' }
+  | { type: 'card.removed' }
+  | { type: 'api.available' }
+  | { type: 'api.unavailable' };
+
+/** The runtime's clock, sent now and then (e.g. every minute and after NTP adjustments). */
+export type ClockEvent = { type: 'clock.sync'; now: number };
+
+/** Raised by the machine itself when the service hours (and any grace) are over. */
+export type InternalEvent = { type: 'hours.closed' };
+
+export type SessionEvent = UiEvent | DeviceEvent | ClockEvent | InternalEvent;
+
+/** How a session ended, for the runtime's journal and the operators' counters. */
+export type SessionOutcome = 'completed' | 'cancelled' | 'failed';
+
+/** Operator alerts the machine raises. */
+export type SessionAlert =
+  /** The card stayed on the reader after the session ended. */
+  | 'card-left-behind'
+  /** The completion of a successful reset could not be written to the outbox. */
+  | 'settlement-not-recorded';
+
+/** Events the machine emits (`actor.on(type, …)`): facts for journal, metrics and alerts. No PIN data. */
+export type SessionEmitted =
+  | { type: 'session.started' }
+  | {
+      type: 'session.ended';
+      outcome: SessionOutcome;
+      procedure: Procedure | null;
+      error: CustomerErrorId | null;
+    }
+  | { type: 'alert'; alert: SessionAlert }
+  | { type: 'alert.cleared'; alert: SessionAlert };

@@ -1,0 +1,191 @@
+import type { SnapshotFrom } from 'xstate';
+import { formatJapanTime } from '../time/service-window';
+import { isRenewalDue, japanDate, renewalOpensAt } from './certificate-validity';
+import {
+  CUSTOMER_ERRORS,
+  type CustomerError,
+  type CustomerErrorId,
+  type CustomerErrorParams,
+  type NextStep,
+} from './customer-errors';
+import {
+  PIN_RULES,
+  pinKindOfSlot,
+  PROCEDURE_PINS,
+  type Keyboard,
+  type PinKind,
+  type PinSlot,
+  type Procedure,
+} from './pin-rules';
+import type { ScreenId } from './screens';
+import type { SessionMachine, SessionStateMeta } from './session-machine';
+
+/**
+ * What the UI renders: a pure function of the machine's snapshot. PIN data appears only as
+ * lengths; texts appear as catalogue keys (the UI owns the JA/EN texts).
+ */
+
+export type SessionSnapshot = SnapshotFrom<SessionMachine>;
+
+/** A catalogue key and its parameters. */
+export interface TextRef {
+  key: string;
+  params?: Record<string, string | number>;
+}
+
+export interface PinEntryView {
+  /** Which buffer the keyboard fills. */
+  slot: PinSlot;
+  /** Which PIN it is (auth: 4 digits; sign: 6–16 of A–Z 0–9). */
+  pin: PinKind;
+  /** Characters typed so far: the UI draws this many dots. Never the characters. */
+  length: number;
+  minLength: number;
+  maxLength: number;
+  keyboard: Keyboard;
+  /** The length allows OK (the machine checks again on submit). */
+  canSubmit: boolean;
+  /** Proving the current PIN only. */
+  triesLeft?: number;
+  /** One try left: a wrong entry blocks the PIN. */
+  lastTry?: boolean;
+}
+
+export interface CustomerErrorView {
+  code: CustomerErrorId;
+  displayCode: string;
+  nextStep: NextStep;
+  params: CustomerErrorParams;
+  /** `error.<code>.title|explanation|next`. */
+  texts: { title: string; explanation: string; next: string };
+}
+
+export interface CertificateView {
+  /** Japan calendar dates, `YYYY-MM-DD`. */
+  validFrom: string;
+  validUntil: string;
+  /** Renewal is open (the certificate ends within 3 months). */
+  renewalHint: boolean;
+  renewalOpensOn: string;
+}
+
+export interface SessionViewModel {
+  screen: ScreenId;
+  language: string;
+  title: TextRef;
+  /** choose-procedure: the procedures this kiosk offers. */
+  procedures?: Procedure[];
+  procedure?: Procedure;
+  pin?: PinEntryView;
+  /** 0–1 on the busy screens. */
+  progress?: number;
+  /** Busy screens while the card is in use: "do not move the card". */
+  doNotMoveCard?: boolean;
+  /** A recoverable error shown on the PIN screen (wrong PIN, new PIN format, mismatch). */
+  notice?: CustomerErrorView;
+  /** The error screen's error. */
+  error?: CustomerErrorView;
+  /** done: validity of the certificate whose PIN was reset. */
+  certificate?: CertificateView;
+  /** "Are you still there?" over a screen that waits for the customer. */
+  inactivityWarning?: boolean;
+  /** closed: the service hours, `HH:MM` Japan time. */
+  opensAt?: string;
+  closesAt?: string;
+}
+
+const BUSY_SCREENS: readonly ScreenId[] = ['reading', 'verifying', 'checking-reservation', 'resetting'];
+/** Screens whose title names the procedure's PIN. */
+const PER_PROCEDURE_TITLES: readonly ScreenId[] = [
+  'enter-current-pin',
+  'enter-new-pin',
+  'confirm-new-pin',
+  'done',
+];
+
+/** The active states' meta merged parent first, so the deepest state decides. */
+function stateMeta(snapshot: SessionSnapshot): SessionStateMeta {
+  const merged: Partial<SessionStateMeta> = {};
+  for (const meta of Object.values(snapshot.getMeta())) Object.assign(merged, meta);
+  return { screen: merged.screen ?? 'out-of-service', ...merged };
+}
+
+function errorView(error: CustomerError): CustomerErrorView {
+  const prefix = `error.${error.id}`;
+  return {
+    code: error.id,
+    displayCode: CUSTOMER_ERRORS[error.id].displayCode,
+    nextStep: error.nextStep,
+    params: error.params,
+    texts: { title: `${prefix}.title`, explanation: `${prefix}.explanation`, next: `${prefix}.next` },
+  };
+}
+
+function pinView(snapshot: SessionSnapshot, procedure: Procedure, slot: PinSlot): PinEntryView {
+  const { context } = snapshot;
+  const pin = pinKindOfSlot(procedure, slot);
+  const rule = PIN_RULES[pin];
+  const length = context.pinLengths[slot];
+  const view: PinEntryView = {
+    slot,
+    pin,
+    length,
+    minLength: rule.minLength,
+    maxLength: rule.maxLength,
+    keyboard: rule.keyboard,
+    canSubmit: length >= rule.minLength && length <= rule.maxLength,
+  };
+  const triesLeft =
+    slot === 'current' ? context.card?.pins[PROCEDURE_PINS[procedure].proves].triesLeft : undefined;
+  if (triesLeft === undefined) return view;
+  return { ...view, triesLeft, lastTry: triesLeft === 1 };
+}
+
+function certificateView(snapshot: SessionSnapshot): CertificateView | undefined {
+  const { context } = snapshot;
+  const validity = context.resetCertificate ?? context.card?.authCertificate;
+  if (!validity) return undefined;
+  return {
+    validFrom: japanDate(validity.notBefore),
+    validUntil: japanDate(validity.notAfter),
+    renewalHint: isRenewalDue(context.now, validity),
+    renewalOpensOn: japanDate(renewalOpensAt(validity.notAfter)),
+  };
+}
+
+function titleOf(screen: ScreenId, procedure: Procedure | null, error: CustomerError | null): TextRef {
+  if (screen === 'error' && error) return { key: `error.${error.id}.title` };
+  if (procedure && PER_PROCEDURE_TITLES.includes(screen))
+    return { key: `screen.${screen}.title.${procedure}` };
+  return { key: `screen.${screen}.title` };
+}
+
+/** The view model of a session snapshot. */
+export function toViewModel(snapshot: SessionSnapshot): SessionViewModel {
+  const { context } = snapshot;
+  const meta = stateMeta(snapshot);
+  const { screen } = meta;
+  const procedure = context.procedure;
+  const vm: SessionViewModel = {
+    screen,
+    language: context.language,
+    title: titleOf(screen, procedure, context.error),
+  };
+  if (procedure) vm.procedure = procedure;
+  if (screen === 'choose-procedure') vm.procedures = [...context.offeredProcedures];
+  if (meta.pinSlot && procedure) vm.pin = pinView(snapshot, procedure, meta.pinSlot);
+  if (meta.progress !== undefined) vm.progress = meta.progress;
+  if (BUSY_SCREENS.includes(screen)) vm.doNotMoveCard = true;
+  if (context.notice && meta.pinSlot) vm.notice = errorView(context.notice);
+  if (screen === 'error' && context.error) vm.error = errorView(context.error);
+  if (screen === 'done') {
+    const certificate = certificateView(snapshot);
+    if (certificate) vm.certificate = certificate;
+  }
+  if (context.inactivityWarning && snapshot.hasTag('awaitsCustomer')) vm.inactivityWarning = true;
+  if (screen === 'closed') {
+    vm.opensAt = formatJapanTime(context.serviceWindow.opensAtMinute);
+    vm.closesAt = formatJapanTime(context.serviceWindow.closesAtMinute);
+  }
+  return vm;
+}
