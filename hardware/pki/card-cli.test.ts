@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCardCli } from '../cli/card-cli';
 import { loadCardFile, parseCardFile } from '../virtual-card/card-file';
 import { PERSONAS } from './personas';
-import { pkiPaths } from './pki-layout';
+import { loadIssuerMasterKey, loadTrustAnchors, pkiPaths } from './pki-layout';
+import { deriveCardResetKey } from '../jpki/reset-crypto';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -49,7 +50,8 @@ beforeAll(() => {
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe('npm run card, as a process', () => {
+// Process start-up (npx + tsx) and RSA key generation are slow on a loaded machine.
+describe('npm run card, as a process', { timeout: 60_000 }, () => {
   it('issues a card into a file, creating the PKI in the data directory', async () => {
     const out = join(dir, 'taro.json');
     const run = await spawnCli([
@@ -73,6 +75,23 @@ describe('npm run card, as a process', () => {
     expect(run.stdout).not.toContain('9876');
     expect(existsSync(pkiPaths(dataDir).ca.auth.crl)).toBe(true);
     expect(existsSync(pkiPaths(dataDir).masterKey)).toBe(true);
+  });
+
+  it('two processes issuing into a fresh data directory at once end up with one PKI and master key', async () => {
+    const fresh = join(dir, 'race-data');
+    const outs = [join(dir, 'race-a.json'), join(dir, 'race-b.json')];
+    const runs = await Promise.all(
+      outs.map((out) => spawnCli(['issue', '--persona', 'healthy', '--out', out, '--data', fresh])),
+    );
+    expect(runs.map((run) => run.code)).toEqual([0, 0]);
+    const anchors = loadTrustAnchors(fresh);
+    const masterKey = loadIssuerMasterKey(fresh);
+    for (const out of outs) {
+      const jpki = loadCardFile(out).jpki!;
+      expect(jpki.authCaCertificate).toBe(Buffer.from(anchors.authCa.rawData).toString('base64'));
+      expect(jpki.signCaCertificate).toBe(Buffer.from(anchors.signCa.rawData).toString('base64'));
+      expect(jpki.resetKey).toBe(deriveCardResetKey(masterKey, jpki.tokenSerial).toString('hex'));
+    }
   });
 
   it('lists every persona with its description', async () => {

@@ -24,33 +24,44 @@ export interface CaPaths {
   crl: string;
 }
 
-export interface PkiPaths {
-  dataDir: string;
-  pkiDir: string;
-  keysDir: string;
+/** The files inside a PKI directory (the real one, or one being built beside it). */
+export interface PkiDirectoryFiles {
   ca: Record<CaKind, CaPaths>;
   revocations: string;
   /** Directory lock serialising revocations and CRL updates between processes. */
   lock: string;
+}
+
+export interface PkiPaths extends PkiDirectoryFiles {
+  dataDir: string;
+  pkiDir: string;
+  keysDir: string;
   masterKey: string;
 }
 
-/** Where every file of the test PKI lives under `dataDir`. */
-export function pkiPaths(dataDir: string): PkiPaths {
-  const pkiDir = join(dataDir, 'pki');
-  const keysDir = join(dataDir, 'keys');
+/** Where each file sits inside the PKI directory `pkiDir`. */
+export function pkiDirectoryFiles(pkiDir: string): PkiDirectoryFiles {
   const ca = (kind: CaKind): CaPaths => ({
     certificate: join(pkiDir, `${kind}-ca.cer`),
     privateKey: join(pkiDir, `${kind}-ca.key`),
     crl: join(pkiDir, `${kind}-ca.crl`),
   });
   return {
-    dataDir,
-    pkiDir,
-    keysDir,
     ca: { auth: ca('auth'), sign: ca('sign') },
     revocations: join(pkiDir, 'revocations.json'),
     lock: join(pkiDir, '.lock'),
+  };
+}
+
+/** Where every file of the test PKI lives under `dataDir`. */
+export function pkiPaths(dataDir: string): PkiPaths {
+  const pkiDir = join(dataDir, 'pki');
+  const keysDir = join(dataDir, 'keys');
+  return {
+    dataDir,
+    pkiDir,
+    keysDir,
+    ...pkiDirectoryFiles(pkiDir),
     masterKey: join(keysDir, 'issuer-master.key'),
   };
 }

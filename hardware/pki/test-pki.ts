@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CardFile } from '../virtual-card/card-file';
 import { placeDirectoryOnce, withDirectoryLock, writeFileAtomically } from './atomic-files';
@@ -11,7 +11,7 @@ import {
   loadCertificateAuthority,
 } from './certificate-authority';
 import { ensureIssuerMasterKey } from './issuer-master-key';
-import { CA_KINDS, type CaKind, type PkiPaths, loadCrls, pkiPaths } from './pki-layout';
+import { CA_KINDS, type CaKind, type PkiPaths, loadCrls, pkiDirectoryFiles, pkiPaths } from './pki-layout';
 import { type Revocations, emptyRevocations, readRevocations, writeRevocations } from './revocation-store';
 import type { x509 } from './x509';
 
@@ -101,25 +101,27 @@ export async function openTestPki(options: OpenTestPkiOptions): Promise<TestPki>
 async function createPkiDirectory(paths: PkiPaths, now: number): Promise<void> {
   const building = join(paths.dataDir, `.pki-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
   mkdirSync(building, { mode: 0o700 });
-  const built = pkiPaths(paths.dataDir);
-  const inBuilding = (path: string) => join(building, path.slice(paths.pkiDir.length + 1));
-  const revocations = emptyRevocations();
-  for (const kind of CA_KINDS) {
-    const ca = await createCertificateAuthority(kind, now);
-    writeFileSync(inBuilding(built.ca[kind].certificate), Buffer.from(ca.certificate.rawData), {
-      mode: 0o644,
-    });
-    writeFileSync(inBuilding(built.ca[kind].privateKey), ca.privateKeyPem, { mode: 0o600 });
-    revocations[kind].crlNumber = 1;
-    const crl = await createCrl(ca, {
-      entries: [],
-      thisUpdate: now,
-      nextUpdate: now + CRL_LIFETIME_MS,
-      crlNumber: 1,
-    });
-    writeFileSync(inBuilding(built.ca[kind].crl), Buffer.from(crl.rawData), { mode: 0o644 });
+  try {
+    const files = pkiDirectoryFiles(building);
+    const revocations = emptyRevocations();
+    for (const kind of CA_KINDS) {
+      const ca = await createCertificateAuthority(kind, now);
+      writeFileSync(files.ca[kind].certificate, Buffer.from(ca.certificate.rawData), { mode: 0o644 });
+      writeFileSync(files.ca[kind].privateKey, ca.privateKeyPem, { mode: 0o600 });
+      revocations[kind].crlNumber = 1;
+      const crl = await createCrl(ca, {
+        entries: [],
+        thisUpdate: now,
+        nextUpdate: now + CRL_LIFETIME_MS,
+        crlNumber: 1,
+      });
+      writeFileSync(files.ca[kind].crl, Buffer.from(crl.rawData), { mode: 0o644 });
+    }
+    writeRevocations(files.revocations, revocations);
+  } catch (error) {
+    rmSync(building, { recursive: true, force: true });
+    throw error;
   }
-  writeFileSync(inBuilding(built.revocations), `${JSON.stringify(revocations, null, 2)}\n`, { mode: 0o644 });
   placeDirectoryOnce(building, paths.pkiDir);
 }
 
