@@ -1,6 +1,7 @@
 import { assertEvent, assign, emit, fromPromise, not, raise, setup, stateIn } from 'xstate';
 import { isWithinServiceWindow, nextServiceWindowChange } from '../time/service-window';
 import { hasExpired } from './certificate-validity';
+import { closingGraceEndsAt } from './session-clock';
 import { customerError, type CustomerErrorId } from './customer-errors';
 import {
   isAcceptablePinLength,
@@ -285,6 +286,14 @@ const sessionSetup = setup({
       now: ({ context }) =>
         Math.max(context.now, nextServiceWindowChange(context.now, context.serviceWindow)),
     }),
+    /** The grace timer fired: it is now the end of the grace after the latest closing. */
+    advanceClockPastGrace: assign({
+      now: ({ context }) =>
+        Math.max(
+          context.now,
+          closingGraceEndsAt(context.now, context.serviceWindow, context.timing.closingGraceMs),
+        ),
+    }),
     announceClosing: raise({ type: 'hours.closed' }),
 
     // --- Inactivity
@@ -390,7 +399,12 @@ const sessionSetup = setup({
     inactivityLimit: ({ context }) => context.timing.inactivityLimitMs,
     resultDisplay: ({ context }) => context.timing.resultDisplayMs,
     cardLeftBehind: ({ context }) => context.timing.cardLeftBehindMs,
-    closingGrace: ({ context }) => context.timing.closingGraceMs,
+    /** Counted from the closing instant, so a clock sync during the grace does not lengthen it. */
+    closingGrace: ({ context }) =>
+      Math.max(
+        0,
+        closingGraceEndsAt(context.now, context.serviceWindow, context.timing.closingGraceMs) - context.now,
+      ),
     untilServiceWindowChange: ({ context }) =>
       Math.max(0, nextServiceWindowChange(context.now, context.serviceWindow) - context.now),
   },
@@ -464,7 +478,9 @@ export const sessionMachine = sessionSetup.createMachine({
         },
         // No session may start; one under way may finish until the grace ends.
         grace: {
-          after: { closingGrace: { target: 'closed', actions: 'announceClosing' } },
+          after: {
+            closingGrace: { target: 'closed', actions: ['advanceClockPastGrace', 'announceClosing'] },
+          },
           on: { 'clock.sync': { actions: 'syncClock' } },
         },
         closed: {

@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { CUSTOMER_ERROR_IDS, CUSTOMER_ERRORS, customerError, NEXT_STEPS } from './customer-errors';
+
+/** DESIGN §8, in its order, by the id this project gives each. */
+const DESIGN_ERRORS = [
+  'outside-hours',
+  'reader-unavailable',
+  'card-unreadable',
+  'card-removed',
+  'not-my-number-card',
+  'wrong-pin',
+  'pin-blocked',
+  'auth-certificate-expired',
+  'certificate-revoked',
+  'signature-certificate-revoked',
+  'no-reservation',
+  'reservation-expired',
+  'reservation-used',
+  'procedure-not-offered',
+  'new-pin-format',
+  'new-pins-differ',
+  'service-unreachable',
+  'reset-refused',
+  'session-timeout',
+];
+
+describe('customer errors', () => {
+  it('cover every error of DESIGN §8', () => {
+    expect(CUSTOMER_ERROR_IDS).toEqual(expect.arrayContaining(DESIGN_ERRORS));
+  });
+
+  it('have unique display codes of the form E-NNN', () => {
+    const codes = CUSTOMER_ERROR_IDS.map((id) => CUSTOMER_ERRORS[id].displayCode);
+    expect(new Set(codes).size).toBe(codes.length);
+    for (const code of codes) expect(code).toMatch(/^E-\d{3}$/);
+  });
+
+  it('echo the public "Code 21" and "Code 23" for expired and revoked certificates', () => {
+    expect(CUSTOMER_ERRORS['auth-certificate-expired'].displayCode).toBe('E-021');
+    expect(CUSTOMER_ERRORS['certificate-revoked'].displayCode).toBe('E-023');
+  });
+
+  it('send people to the municipal office when only it can help', () => {
+    for (const id of [
+      'auth-certificate-expired',
+      'certificate-revoked',
+      'signature-certificate-revoked',
+    ] as const) {
+      expect(CUSTOMER_ERRORS[id].nextStep).toBe('municipal-office');
+    }
+  });
+
+  it('let the session go on only for wrong PINs and new-PIN mistakes', () => {
+    const recoverable = CUSTOMER_ERROR_IDS.filter((id) => CUSTOMER_ERRORS[id].recoverable);
+    expect(recoverable.sort()).toEqual(['new-pin-format', 'new-pins-differ', 'wrong-pin']);
+  });
+
+  it('use only known next steps, and allow a per-case one', () => {
+    for (const id of CUSTOMER_ERROR_IDS) expect(NEXT_STEPS).toContain(CUSTOMER_ERRORS[id].nextStep);
+    expect(customerError('pin-blocked', { pin: 'auth' }, 'reset-other-pin-first')).toEqual({
+      id: 'pin-blocked',
+      nextStep: 'reset-other-pin-first',
+      params: { pin: 'auth' },
+    });
+  });
+});
