@@ -93,7 +93,9 @@ export interface ApiHarness {
   close(): Promise<void>;
 }
 
-export async function startApiHarness(options: { policy?: Partial<ApiPolicy> } = {}): Promise<ApiHarness> {
+export async function startApiHarness(
+  options: { policy?: Partial<ApiPolicy>; logLevel?: string } = {},
+): Promise<ApiHarness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'api-it-'));
   mkdirSync(join(dataDir, 'cards'));
   const clock = new Clock();
