@@ -1,10 +1,12 @@
 import Type, { type Static } from 'typebox';
 import { Compile } from 'typebox/compile';
+import { PROCEDURES } from '../../state-machines/session/pin-rules';
 
 /**
  * The only events the kiosk UI may send, as a closed schema: anything else is refused with 400.
- * A key event carries exactly one character of the on-screen keyboards (0–9, A–Z), so nothing
- * shaped like a whole PIN can ever reach the server in one request.
+ * They are the session machine's UI events (state-machines/session/session-events.ts; a test keeps
+ * the two equal). A key event carries exactly one character of the on-screen keyboards (0–9, A–Z),
+ * so nothing shaped like a whole PIN can ever reach the server in one request.
  */
 const KEY = Type.String({ pattern: '^[0-9A-Z]$', minLength: 1, maxLength: 1 });
 
@@ -15,12 +17,13 @@ function bare<const T extends string>(type: T) {
 export const UiEventSchema = Type.Union([
   Type.Object({ type: Type.Literal('pin.key'), key: KEY }, { additionalProperties: false }),
   bare('pin.backspace'),
+  bare('pin.clear'),
   bare('pin.submit'),
   bare('session.start'),
   Type.Object(
     {
       type: Type.Literal('procedure.select'),
-      procedure: Type.Union([Type.Literal('signature-pin'), Type.Literal('auth-pin')]),
+      procedure: Type.Enum(PROCEDURES),
     },
     { additionalProperties: false },
   ),

@@ -1,7 +1,8 @@
 import { request as httpRequest } from 'node:http';
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
+import type { UiEvent as SessionUiEvent } from '../../state-machines/session/session-events';
 import type { UiEvent } from './ui-events';
 import { type UiServer, type ViewModelSource, createUiServer } from './ui-server';
 
@@ -207,12 +208,23 @@ describe('view-model stream', () => {
 });
 
 describe('POST /events', () => {
+  it("admits exactly the session machine's UI events (checked by tsc)", () => {
+    expectTypeOf<UiEvent>().toExtend<SessionUiEvent>();
+    expectTypeOf<UiEvent['type']>().toEqualTypeOf<SessionUiEvent['type']>();
+  });
+
   it.each<UiEvent>([
     { type: 'pin.key', key: '7' },
     { type: 'pin.key', key: 'Q' },
     { type: 'pin.backspace' },
+    { type: 'pin.clear' },
     { type: 'pin.submit' },
+    { type: 'session.start' },
     { type: 'procedure.select', procedure: 'signature-pin' },
+    { type: 'procedure.select', procedure: 'auth-pin' },
+    { type: 'consent.accept' },
+    { type: 'session.cancel' },
+    { type: 'session.continue' },
     { type: 'language.select', language: 'en' },
   ])('forwards %j', async (event) => {
     const response = await postEvent(JSON.stringify(event));

@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SCREEN_FIXTURES, inLanguage } from '../../kiosk/ui/fixtures/view-models';
+import { SCREEN_FIXTURES, fixture, inLanguage } from '../../kiosk/ui/fixtures/view-models';
 import type { ViewModel } from '../../kiosk/ui/src/view-model';
 import type { UiEvent } from '../../kiosk/ui-server/ui-events';
 import { type UiServer, createUiServer } from '../../kiosk/ui-server/ui-server';
@@ -23,7 +23,7 @@ let page: Page;
 const events: UiEvent[] = [];
 
 beforeAll(async () => {
-  source = fixtureSource<ViewModel>({ screen: 'idle', language: 'ja' });
+  source = fixtureSource<ViewModel>(fixture('idle'));
   [browser, server] = await Promise.all([
     launchChromium(),
     createUiServer({
@@ -51,9 +51,7 @@ describe.each(['ja', 'en'])('every screen in %s', (language) => {
   it.each(Object.keys(SCREEN_FIXTURES))(
     '%s fits 1280×800, touch targets ≥ 64 px, contrast ≥ AA',
     async (name) => {
-      const fixture = SCREEN_FIXTURES[name];
-      if (!fixture) throw new Error(`no fixture ${name}`);
-      await show(inLanguage(fixture, language));
+      await show(inLanguage(fixture(name), language));
       await saveScreenshot(page, language, name);
       expect(await page.getAttribute('html', 'lang')).toBe(language);
       expect(await layoutProblems(page)).toEqual([]);
@@ -68,7 +66,7 @@ describe.each(['ja', 'en'])('every screen in %s', (language) => {
 
 describe('Japanese text', () => {
   it('is drawn with the IPA Gothic font, not fallback boxes', async () => {
-    await show(SCREEN_FIXTURES.idle as ViewModel);
+    await show(fixture('idle'));
     const fonts = await fontsUsedFor(page, '.title');
     expect(fonts.length).toBeGreaterThan(0);
     for (const font of fonts) expect(font).toMatch(/^IPA/);
@@ -77,8 +75,9 @@ describe('Japanese text', () => {
 
 describe('PIN entry', () => {
   it('shows dots from the length only and sends one key per tap', async () => {
-    const vm = SCREEN_FIXTURES['enter-current-pin-numeric'] as ViewModel;
-    await show({ ...vm, pin: { ...vm.pin!, length: 3 } });
+    const vm = fixture('enter-current-pin-numeric');
+    if (!vm.pin) throw new Error('fixture without a PIN entry');
+    await show({ ...vm, pin: { ...vm.pin, length: 3 } });
     expect(await page.locator('.pin-box.filled').count()).toBe(3);
     expect(await page.locator('.pin-box').count()).toBe(4);
     const before = events.length;
@@ -90,12 +89,12 @@ describe('PIN entry', () => {
   });
 
   it('offers the numeric pad for 4-digit PINs and A–Z + 0–9 for the signature PIN', async () => {
-    await show(SCREEN_FIXTURES['enter-current-pin-numeric'] as ViewModel);
+    await show(fixture('enter-current-pin-numeric'));
     const numericKeys = await page
       .locator('.key[data-key]')
       .evaluateAll((keys) => keys.map((key) => key.getAttribute('data-key')));
     expect(numericKeys.filter((key) => key?.length === 1).sort()).toEqual('0123456789'.split(''));
-    await show(SCREEN_FIXTURES['enter-new-pin-alphanumeric'] as ViewModel);
+    await show(fixture('enter-new-pin-alphanumeric-full'));
     const alphaKeys = await page
       .locator('.key[data-key]')
       .evaluateAll((keys) => keys.map((key) => key.getAttribute('data-key')));
@@ -105,15 +104,48 @@ describe('PIN entry', () => {
   });
 
   it('keeps OK disabled below the minimum length', async () => {
-    await show(SCREEN_FIXTURES['confirm-new-pin'] as ViewModel);
+    await show(fixture('confirm-new-pin'));
     expect(await page.isDisabled('[data-key="submit"]')).toBe(true);
-    await show(SCREEN_FIXTURES['enter-new-pin-alphanumeric'] as ViewModel);
+    await show(fixture('enter-new-pin-alphanumeric-full'));
     expect(await page.isDisabled('[data-key="submit"]')).toBe(false);
   });
 
-  it('warns loudly on the last try', async () => {
-    await show(SCREEN_FIXTURES['enter-current-pin-last-try'] as ViewModel);
-    expect(await page.locator('.tries-last[role="alert"]').count()).toBe(1);
+  it('warns loudly when a card arrives with one try left', async () => {
+    await show(fixture('enter-current-pin-last-try'));
+    expect(await page.innerText('.tries-last[role="alert"]')).toContain('あと1回です');
+  });
+
+  it('after a wrong PIN says so, with the tries left, in one alert', async () => {
+    await show(fixture('enter-current-pin-wrong-last-try'));
+    expect(await page.innerText('[data-notice="wrong-pin"] .notice-title')).toBe('暗証番号が違います');
+    expect(await page.innerText('[data-notice="wrong-pin"] .notice-body')).toContain('あと 1 回');
+    expect(await page.locator('[role="alert"]').count()).toBe(1);
+  });
+});
+
+describe('result screens', () => {
+  it('the error screen shows the next step and the display code, and Finish ends the session', async () => {
+    await show(fixture('error-no-reservation'));
+    expect(await page.innerText('.next-step')).toContain('スマートフォンのアプリで');
+    expect(await page.innerText('.display-code')).toBe('コード：E-041');
+    const before = events.length;
+    await page.click('[data-action="finish"]');
+    await expect.poll(() => events.slice(before)).toEqual([{ type: 'session.continue' }]);
+  });
+
+  it('a blocked PIN that the other procedure can reset says so instead of the default next step', async () => {
+    await show(fixture('error-pin-blocked'));
+    expect(await page.innerText('.next-step')).toContain('市区町村の窓口');
+    await show(fixture('error-pin-blocked-other-route'));
+    expect(await page.innerText('.next-step')).toContain('もう一方の暗証番号');
+  });
+
+  it('done shows the certificate validity as a Japanese date and the renewal hint when due', async () => {
+    await show(fixture('done-renewal-due'));
+    expect(await page.innerText('.certificate')).toContain('2027年2月28日');
+    expect(await page.locator('.certificate .warning').count()).toBe(1);
+    await show(fixture('done-auth-pin'));
+    expect(await page.locator('.certificate .warning').count()).toBe(0);
   });
 });
 
@@ -121,7 +153,7 @@ describe('busy screens', () => {
   it.each(['reading', 'verifying', 'checking-reservation', 'resetting'])(
     '%s shows progress and "do not move the card"',
     async (name) => {
-      await show(SCREEN_FIXTURES[name] as ViewModel);
+      await show(fixture(name));
       expect(await page.locator('progress').count()).toBe(1);
       expect(await page.locator('.keep-card').innerText()).toBe('カードを動かさないでください');
     },

@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SCREEN_FIXTURES } from '../../kiosk/ui/fixtures/view-models';
+import { fixture } from '../../kiosk/ui/fixtures/view-models';
 import type { ViewModel } from '../../kiosk/ui/src/view-model';
 import type { UiEvent } from '../../kiosk/ui-server/ui-events';
 import { type UiServer, createUiServer } from '../../kiosk/ui-server/ui-server';
@@ -25,7 +25,7 @@ function onEvent(event: UiEvent): void {
 }
 
 beforeAll(async () => {
-  source = fixtureSource<ViewModel>(SCREEN_FIXTURES['choose-procedure'] as ViewModel);
+  source = fixtureSource<ViewModel>(fixture('choose-procedure'));
   [browser, server] = await Promise.all([
     launchChromium(),
     createUiServer({ host: '127.0.0.1', port: 0, viewModels: source, onEvent }),
@@ -73,7 +73,7 @@ describe('per-launch secret in the browser', () => {
 describe('language switching', () => {
   let page: Page;
   beforeAll(async () => {
-    source.push(SCREEN_FIXTURES['choose-procedure'] as ViewModel);
+    source.push(fixture('choose-procedure'));
     page = await openKiosk(browser, server.url);
   });
   afterAll(async () => page.context().close());
@@ -104,7 +104,7 @@ describe('language switching', () => {
 
   it('follows the language of the view model, so the core decides when it resets', async () => {
     const before = await renderCount(page);
-    source.push({ ...(SCREEN_FIXTURES.idle as ViewModel), language: 'ja' });
+    source.push({ ...fixture('idle'), language: 'ja' });
     await waitForRenderAfter(page, before);
     expect(await page.getAttribute('html', 'lang')).toBe('ja');
     expect(await page.innerText('[data-action="start"]')).toBe('はじめる');

@@ -1,6 +1,7 @@
 /** Message catalogues: language → (text key → text with `{param}` placeholders). */
 export type Catalogues = Record<string, Record<string, string>>;
-export type TextParams = Record<string, string | number>;
+/** Values for `{name}` placeholders; booleans are accepted (error params carry some) but no text uses them. */
+export type TextParams = Record<string, string | number | boolean>;
 
 /** Looks texts up in one language's catalogue. */
 export interface Translator {

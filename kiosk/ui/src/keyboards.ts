@@ -1,7 +1,7 @@
+import type { Connection } from './connection';
 import { button, h } from './dom';
 import type { Translator } from './i18n';
 import type { Keyboard } from './view-model';
-import type { Connection } from './connection';
 
 /** 4-digit PINs: the telephone-style pad every ATM uses. */
 const NUMERIC_ROWS = [['1', '2', '3'], ['4', '5', '6'], ['7', '8', '9'], ['0']];

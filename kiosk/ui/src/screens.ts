@@ -2,9 +2,13 @@ import type { Connection } from './connection';
 import { button, h } from './dom';
 import type { Translator } from './i18n';
 import { pinEntry } from './pin-entry';
+import { consentPinKey, nextStepKey, procedureDetailKey, procedureTitleKey } from './text-keys';
 import type { Procedure, ScreenId, ViewModel } from './view-model';
 
-/** What a screen contributes: its main content and the buttons of the bottom bar. */
+/**
+ * One renderer per screen id. Each draws what its view model says and offers the buttons of that
+ * screen; none decides anything about the flow (the machine ignores taps it does not expect).
+ */
 export interface ScreenParts {
   content: Array<HTMLElement | null>;
   actions: HTMLElement[];
@@ -12,75 +16,89 @@ export interface ScreenParts {
 
 type ScreenRenderer = (vm: ViewModel, tr: Translator, connection: Connection) => ScreenParts;
 
-const title = (text: string): HTMLElement => h('h1', { class: 'title' }, text);
+/** The screen's title, from the view model's own text key. */
+const title = (vm: ViewModel, tr: Translator): HTMLElement =>
+  h('h1', { class: 'title' }, tr.t(vm.title.key, vm.title.params));
 const paragraph = (text: string, className = 'body'): HTMLElement => h('p', { class: className }, text);
 
-function cancelButton(tr: Translator, connection: Connection): HTMLElement {
-  return button({ class: 'action action-secondary', 'data-action': 'cancel' }, tr.t('action.cancel'), () =>
-    connection.send({ type: 'session.cancel' }),
-  );
+function actionButton(
+  action: string,
+  label: string,
+  style: 'primary' | 'secondary',
+  onPress: () => void,
+): HTMLElement {
+  return button({ class: `action action-${style}`, 'data-action': action }, label, onPress);
 }
 
-/** "Do not move the card" with a progress bar: reading, verifying, checking, resetting. */
-function busy(key: string, vm: ViewModel, tr: Translator): ScreenParts {
-  return {
-    content: [
-      h('div', { class: 'spinner', 'aria-hidden': 'true' }),
-      title(tr.t(`screen.${key}.title`)),
-      h(
-        'progress',
-        {
-          class: 'progress',
-          max: 100,
-          value: vm.progress === undefined ? undefined : Math.round(vm.progress * 100),
-        },
-        tr.t('progress.label'),
-      ),
-      h('p', { class: 'keep-card', role: 'alert' }, tr.t('card.doNotMove')),
-    ],
-    actions: [],
-  };
-}
+const cancelButton = (tr: Translator, connection: Connection): HTMLElement =>
+  actionButton('cancel', tr.t('action.cancel'), 'secondary', () =>
+    connection.send({ type: 'session.cancel' }),
+  );
+
+/** "Finish" on the result screens ends the session at once instead of after the display time. */
+const finishButton = (tr: Translator, connection: Connection): HTMLElement =>
+  actionButton('finish', tr.t('action.finish'), 'primary', () =>
+    connection.send({ type: 'session.continue' }),
+  );
+
+/** Reading, verifying, checking, resetting: a spinner, the progress and, while the card is used, "do not move it". */
+const busy: ScreenRenderer = (vm, tr) => ({
+  content: [
+    h('div', { class: 'spinner', 'aria-hidden': 'true' }),
+    title(vm, tr),
+    h(
+      'progress',
+      {
+        class: 'progress',
+        max: 100,
+        value: vm.progress === undefined ? undefined : Math.round(vm.progress * 100),
+      },
+      tr.t('progress.label'),
+    ),
+    vm.doNotMoveCard ? h('p', { class: 'keep-card', role: 'alert' }, tr.t('card.doNotMove')) : null,
+  ],
+  actions: [],
+});
+
+const pinScreen: ScreenRenderer = (vm, tr, connection) => ({
+  content: [title(vm, tr), vm.pin ? pinEntry(vm.pin, vm.notice, tr, connection) : null],
+  actions: [cancelButton(tr, connection)],
+});
 
 function procedureChoice(procedure: Procedure, tr: Translator, connection: Connection): HTMLElement {
   return button(
     { class: 'choice', 'data-procedure': procedure },
     [
-      h('span', { class: 'choice-title' }, tr.t(`procedure.${procedure}.title`)),
-      h('span', { class: 'choice-detail' }, tr.t(`procedure.${procedure}.detail`)),
+      h('span', { class: 'choice-title' }, tr.t(procedureTitleKey(procedure))),
+      h('span', { class: 'choice-detail' }, tr.t(procedureDetailKey(procedure))),
     ],
     () => connection.send({ type: 'procedure.select', procedure }),
   );
 }
 
-/** The PIN screens' heading names which PIN, from the procedure (proving vs. setting). */
-function pinScreen(step: 'enter-current-pin' | 'enter-new-pin' | 'confirm-new-pin'): ScreenRenderer {
-  return (vm, tr, connection) => ({
-    content: [
-      title(tr.t(`screen.${step}.title.${vm.procedure ?? 'signature-pin'}`)),
-      vm.pin ? pinEntry(vm.pin, tr, connection) : paragraph(tr.t('progress.label')),
-    ],
-    actions: [cancelButton(tr, connection)],
-  });
+function cardIllustration(lifted: boolean): HTMLElement {
+  return h(
+    'div',
+    { class: `card-illustration${lifted ? ' card-out' : ''}`, 'aria-hidden': 'true' },
+    h('div', { class: 'card-shape' }),
+  );
 }
 
 const SCREENS: Record<ScreenId, ScreenRenderer> = {
   closed: (vm, tr) => ({
     content: [
-      title(tr.t('screen.closed.title')),
-      paragraph(
-        tr.t('screen.closed.body', { opensAt: vm.opensAt ?? '06:30', closesAt: vm.closesAt ?? '23:00' }),
-      ),
+      title(vm, tr),
+      paragraph(tr.t('screen.closed.body', { opensAt: vm.opensAt ?? '', closesAt: vm.closesAt ?? '' })),
     ],
     actions: [],
   }),
-  'out-of-service': (_vm, tr) => ({
-    content: [title(tr.t('screen.out-of-service.title')), paragraph(tr.t('screen.out-of-service.body'))],
+  'out-of-service': (vm, tr) => ({
+    content: [title(vm, tr), paragraph(tr.t('screen.out-of-service.body'))],
     actions: [],
   }),
-  idle: (_vm, tr, connection) => ({
+  idle: (vm, tr, connection) => ({
     content: [
-      title(tr.t('screen.idle.title')),
+      title(vm, tr),
       paragraph(tr.t('screen.idle.body')),
       button(
         { class: 'action action-primary action-start', 'data-action': 'start' },
@@ -93,52 +111,45 @@ const SCREENS: Record<ScreenId, ScreenRenderer> = {
   }),
   'choose-procedure': (vm, tr, connection) => ({
     content: [
-      title(tr.t('screen.choose-procedure.title')),
+      title(vm, tr),
       h('div', { class: 'choices' }, ...(vm.procedures ?? []).map((p) => procedureChoice(p, tr, connection))),
     ],
     actions: [cancelButton(tr, connection)],
   }),
-  consent: (vm, tr, connection) => {
-    const procedure = vm.procedure ?? 'signature-pin';
-    return {
-      content: [
-        title(tr.t('screen.consent.title')),
-        h(
-          'ul',
-          { class: 'checklist' },
-          h('li', {}, tr.t('screen.consent.needCard')),
-          h('li', {}, tr.t(`screen.consent.needPin.${procedure}`)),
-          h('li', {}, tr.t('screen.consent.needReservation')),
-        ),
-        paragraph(tr.t('screen.consent.body'), 'note'),
-      ],
-      actions: [
-        cancelButton(tr, connection),
-        button({ class: 'action action-primary', 'data-action': 'accept' }, tr.t('action.accept'), () =>
-          connection.send({ type: 'consent.accept' }),
-        ),
-      ],
-    };
-  },
-  'place-card': (_vm, tr, connection) => ({
+  consent: (vm, tr, connection) => ({
     content: [
-      h('div', { class: 'card-illustration', 'aria-hidden': 'true' }, h('div', { class: 'card-shape' })),
-      title(tr.t('screen.place-card.title')),
-      paragraph(tr.t('screen.place-card.body')),
+      title(vm, tr),
+      h(
+        'ul',
+        { class: 'checklist' },
+        h('li', {}, tr.t('screen.consent.needCard')),
+        h('li', {}, tr.t(consentPinKey(vm.procedure))),
+        h('li', {}, tr.t('screen.consent.needReservation')),
+      ),
+      paragraph(tr.t('screen.consent.body'), 'note'),
     ],
+    actions: [
+      cancelButton(tr, connection),
+      actionButton('accept', tr.t('action.accept'), 'primary', () =>
+        connection.send({ type: 'consent.accept' }),
+      ),
+    ],
+  }),
+  'place-card': (vm, tr, connection) => ({
+    content: [cardIllustration(false), title(vm, tr), paragraph(tr.t('screen.place-card.body'))],
     actions: [cancelButton(tr, connection)],
   }),
-  reading: (vm, tr) => busy('reading', vm, tr),
-  'enter-current-pin': pinScreen('enter-current-pin'),
-  verifying: (vm, tr) => busy('verifying', vm, tr),
-  'checking-reservation': (vm, tr) => busy('checking-reservation', vm, tr),
-  'enter-new-pin': pinScreen('enter-new-pin'),
-  'confirm-new-pin': pinScreen('confirm-new-pin'),
-  resetting: (vm, tr) => busy('resetting', vm, tr),
-  done: (vm, tr) => ({
+  reading: busy,
+  'enter-current-pin': pinScreen,
+  verifying: busy,
+  'checking-reservation': busy,
+  'enter-new-pin': pinScreen,
+  'confirm-new-pin': pinScreen,
+  resetting: busy,
+  done: (vm, tr, connection) => ({
     content: [
       h('div', { class: 'badge badge-success', 'aria-hidden': 'true' }, '✓'),
-      title(tr.t(`screen.done.title.${vm.procedure ?? 'signature-pin'}`)),
+      title(vm, tr),
       vm.certificate
         ? h(
             'div',
@@ -149,38 +160,30 @@ const SCREENS: Record<ScreenId, ScreenRenderer> = {
         : null,
       paragraph(tr.t('screen.done.next')),
     ],
+    actions: [h('span'), finishButton(tr, connection)],
+  }),
+  'take-card': (vm, tr) => ({
+    content: [cardIllustration(true), title(vm, tr), paragraph(tr.t('screen.take-card.body'))],
     actions: [],
   }),
-  'take-card': (_vm, tr) => ({
-    content: [
-      h(
-        'div',
-        { class: 'card-illustration card-out', 'aria-hidden': 'true' },
-        h('div', { class: 'card-shape' }),
-      ),
-      title(tr.t('screen.take-card.title')),
-      paragraph(tr.t('screen.take-card.body')),
-    ],
-    actions: [],
-  }),
-  error: (vm, tr) => {
-    const code = vm.error?.code ?? 'unknown';
+  error: (vm, tr, connection) => {
+    const error = vm.error;
     return {
       content: [
         h('div', { class: 'badge badge-error', 'aria-hidden': 'true' }, '!'),
-        title(tr.t(`error.${code}.title`)),
-        paragraph(tr.t(`error.${code}.explanation`, vm.error?.params)),
-        h(
-          'div',
-          { class: 'next-step' },
-          h('span', { class: 'next-step-label' }, tr.t('error.nextStepLabel')),
-          paragraph(tr.t(`error.${code}.next`)),
-        ),
-        vm.error
-          ? paragraph(tr.t('error.displayCode', { code: vm.error.displayCode }), 'display-code')
+        title(vm, tr),
+        error ? paragraph(tr.t(error.texts.explanation, error.params)) : null,
+        error
+          ? h(
+              'div',
+              { class: 'next-step' },
+              h('span', { class: 'next-step-label' }, tr.t('error.nextStepLabel')),
+              paragraph(tr.t(nextStepKey(error), error.params)),
+            )
           : null,
+        error ? paragraph(tr.t('error.displayCode', { code: error.displayCode }), 'display-code') : null,
       ],
-      actions: [],
+      actions: [h('span'), finishButton(tr, connection)],
     };
   },
 };
