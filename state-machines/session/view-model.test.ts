@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { createActor } from 'xstate';
+import { SCREEN_IDS } from './screens';
+import { createSessionMachine } from './session-machine';
+import { japanTime } from './testing/fixtures';
+import { toEnterCurrentPin, toEnterNewPin, toResetting } from './testing/flows';
+import { SessionHarness } from './testing/session-harness';
+import { type SessionViewModel, toViewModel } from './view-model';
+
+describe('view model', () => {
+  it('names the screen and its title key', async () => {
+    const h = new SessionHarness();
+    expect(h.view).toEqual({ screen: 'idle', language: 'ja', title: { key: 'screen.idle.title' } });
+    await toEnterCurrentPin(h, 'auth-pin');
+    expect(h.view.title).toEqual({ key: 'screen.enter-current-pin.title.auth-pin' });
+    expect(SCREEN_IDS).toContain(h.view.screen);
+  });
+
+  it('gives the error screen its code, display code, next step and text keys', async () => {
+    const h = new SessionHarness();
+    h.actors.reply('lookupReservation', { output: { result: 'refused', reason: 'reservation-expired' } });
+    await toEnterNewPin(h);
+    expect(h.view).toEqual({
+      screen: 'error',
+      language: 'ja',
+      title: { key: 'error.reservation-expired.title' },
+      procedure: 'signature-pin',
+      error: {
+        code: 'reservation-expired',
+        displayCode: 'E-042',
+        nextStep: 'reserve-in-app',
+        params: {},
+        texts: {
+          title: 'error.reservation-expired.title',
+          explanation: 'error.reservation-expired.explanation',
+          next: 'error.reservation-expired.next',
+        },
+      },
+    });
+  });
+
+  it('switches language for the session only, back to Japanese when it ends', async () => {
+    const h = new SessionHarness();
+    await h.send({ type: 'language.select', language: 'en' });
+    expect(h.view.language).toBe('en');
+    await h.send({ type: 'language.select', language: 'fr' });
+    expect(h.view.language).toBe('en');
+    await h.send({ type: 'session.start' });
+    expect(h.view.language).toBe('en');
+    await h.send({ type: 'session.cancel' });
+    expect(h.view.language).toBe('ja');
+  });
+
+  it('offers the languages given in the input, the first being the default', () => {
+    const h = new SessionHarness({ input: { languages: ['en', 'ja', 'zh'] } });
+    expect(h.view.language).toBe('en');
+  });
+
+  it('shows no progress or card warning on waiting screens', async () => {
+    const h = new SessionHarness();
+    await toEnterCurrentPin(h);
+    expect(h.view.progress).toBeUndefined();
+    expect(h.view.doNotMoveCard).toBeUndefined();
+  });
+
+  it('never carries a PIN character, whatever is typed', async () => {
+    const h = new SessionHarness({ input: { now: japanTime('2025-06-02T12:00') } });
+    const views: SessionViewModel[] = [];
+    h.actor.subscribe(() => views.push(JSON.parse(JSON.stringify(h.view)) as SessionViewModel));
+    await toEnterCurrentPin(h);
+    await h.enter('7391');
+    await h.enter('qzxw8264');
+    await h.enter('QZXW8264');
+    await h.send({ type: 'session.continue' });
+    const serialised = JSON.stringify(views);
+    expect(views.length).toBeGreaterThan(20);
+    for (const secret of ['7391', 'QZXW', 'qzxw', '8264', 'XW82']) expect(serialised).not.toContain(secret);
+    expect(views.map((view) => view.screen)).toEqual(
+      expect.arrayContaining(['enter-new-pin', 'done', 'take-card']),
+    );
+  });
+
+  it('is the same for a session restored from its persisted snapshot', async () => {
+    const h = new SessionHarness();
+    await toResetting(h);
+    const before = h.view;
+    const machine = createSessionMachine({ actors: h.actors.implementations(), pinBuffers: h.pins });
+    const restored = createActor(machine, { snapshot: h.actor.getPersistedSnapshot(), input: h.input });
+    expect(toViewModel(restored.getSnapshot())).toEqual(before);
+  });
+});
