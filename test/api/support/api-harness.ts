@@ -94,7 +94,10 @@ export interface ApiHarness {
 }
 
 export async function startApiHarness(
-  options: { policy?: Partial<ApiPolicy>; logLevel?: string } = {},
+  options: {
+    policy?: Partial<ApiPolicy>;
+    logLevel?: string;
+  } = {},
 ): Promise<ApiHarness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'api-it-'));
   mkdirSync(join(dataDir, 'cards'));

@@ -1,0 +1,226 @@
+import { existsSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { CHAIN_IDS, CHAINS, type KioskCredentials, OPERATOR_ROLES, type OperatorRole } from '../contract';
+import { hashToken, newId, newToken } from '../auth/tokens';
+import { ApiError } from '../server/api-error';
+import { newKioskKeyPair, registerKiosk } from '../services/kiosk-registry';
+import { SqliteReservationStore } from '../store/sqlite/sqlite-store';
+
+/**
+ * The operators' commands, working on the API's database directly (the API may be running: SQLite
+ * WAL lets both write, one at a time).
+ *
+ *   npm run ops -- kiosk register --chain NAME --store ID --out FILE [--api URL] [--data DIR]
+ *   npm run ops -- kiosk revoke ID [--data DIR]
+ *   npm run ops -- kiosk list [--json] [--data DIR]
+ *   npm run ops -- operator create --name NAME --role admin|viewer [--data DIR]
+ */
+
+export const OPS_USAGE = `usage:
+  npm run ops -- kiosk register --chain NAME --store ID --out FILE [--api URL] [--data DIR]
+      registers a kiosk and writes its credentials (id, Ed25519 private key) to FILE for
+      \`npm run kiosk -- --credentials FILE\`; the chain decides the procedures offered:
+${CHAIN_IDS.map((id) => `        ${CHAINS[id].name.padEnd(13)} ${CHAINS[id].procedures.join(', ')}`).join('\n')}
+  npm run ops -- kiosk revoke ID [--data DIR]
+  npm run ops -- kiosk list [--json] [--data DIR]
+  npm run ops -- operator create --name NAME --role admin|viewer [--data DIR]
+      prints the operator's token once (only its hash is stored)
+
+  --data DIR      the API's data directory (default ./data); --database FILE overrides the SQLite file`;
+
+class UsageError extends Error {}
+
+/** Where a command writes: stdout lines and stderr lines. */
+export interface CommandOutput {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+interface Options {
+  data?: string;
+  database?: string;
+  chain?: string;
+  store?: string;
+  out?: string;
+  api?: string;
+  name?: string;
+  role?: string;
+  json?: boolean;
+}
+
+function openStore(options: Options): SqliteReservationStore {
+  const database =
+    options.database ??
+    process.env['RESERVATION_API_DATABASE'] ??
+    join(
+      resolve(options.data ?? process.env['RESERVATION_API_DATA_DIR'] ?? './data'),
+      'reservation-api.sqlite',
+    );
+  return SqliteReservationStore.open(database);
+}
+
+function required(value: string | undefined, flag: string): string {
+  if (!value) throw new UsageError(`missing ${flag}`);
+  return value;
+}
+
+async function kioskRegister(options: Options, io: CommandOutput): Promise<void> {
+  const chain = required(options.chain, '--chain NAME');
+  const storeId = required(options.store, '--store ID');
+  const out = required(options.out, '--out FILE');
+  if (existsSync(out)) throw new UsageError(`${out} exists: choose another --out or remove it`);
+  const keys = newKioskKeyPair();
+  const store = openStore(options);
+  try {
+    const kiosk = await registerKiosk(store, {
+      chain,
+      storeId,
+      publicKey: keys.publicKey,
+      actor: 'operator:cli',
+      now: Date.now(),
+    });
+    const credentials: KioskCredentials = {
+      format: 'kiosk-credentials/v1',
+      kioskId: kiosk.id,
+      chain: kiosk.chain,
+      storeId: kiosk.storeId,
+      procedures: kiosk.procedures,
+      privateKeyPem: keys.privateKeyPem,
+      ...(options.api ? { apiUrl: options.api } : {}),
+    };
+    // The private key leaves this process only in this file, readable by its owner alone.
+    writeFileSync(out, `${JSON.stringify(credentials, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+    io.out(
+      `registered kiosk ${kiosk.id} (${CHAINS[kiosk.chain as keyof typeof CHAINS].name}, store ${storeId}, ${kiosk.procedures.join(' + ')})`,
+    );
+    io.out(`credentials written to ${resolve(out)}`);
+  } finally {
+    await store.close();
+  }
+}
+
+async function kioskRevoke(id: string | undefined, options: Options, io: CommandOutput): Promise<void> {
+  const kioskId = required(id, 'the kiosk ID');
+  const store = openStore(options);
+  try {
+    const revoked = await store.revokeKiosk({ kioskId, actor: 'operator:cli', now: Date.now() });
+    if (!revoked.ok) throw new ApiError(revoked.code);
+    io.out(`kiosk ${kioskId} revoked at ${new Date(revoked.value.revokedAt ?? 0).toISOString()}`);
+  } finally {
+    await store.close();
+  }
+}
+
+async function kioskList(options: Options, io: CommandOutput): Promise<void> {
+  const store = openStore(options);
+  try {
+    const kiosks = await store.listKiosks();
+    if (options.json) {
+      io.out(
+        JSON.stringify(
+          kiosks.map(({ publicKey: _key, ...kiosk }) => kiosk),
+          null,
+          2,
+        ),
+      );
+      return;
+    }
+    if (kiosks.length === 0) io.out('no kiosks registered');
+    for (const kiosk of kiosks) {
+      const state = kiosk.revokedAt ? 'REVOKED' : (kiosk.lastHeartbeat?.state ?? 'never seen');
+      const seen = kiosk.lastHeartbeat ? new Date(kiosk.lastHeartbeat.receivedAt).toISOString() : '-';
+      io.out(
+        `${kiosk.id.padEnd(36)} ${kiosk.chain.padEnd(13)} store ${kiosk.storeId.padEnd(10)} ${kiosk.procedures.join('+').padEnd(23)} ${state.padEnd(14)} last seen ${seen}`,
+      );
+    }
+  } finally {
+    await store.close();
+  }
+}
+
+async function operatorCreate(options: Options, io: CommandOutput): Promise<void> {
+  const name = required(options.name, '--name NAME');
+  const role = required(options.role, '--role admin|viewer');
+  if (!(OPERATOR_ROLES as readonly string[]).includes(role))
+    throw new UsageError('--role must be admin or viewer');
+  const token = newToken();
+  const store = openStore(options);
+  try {
+    const created = await store.createOperator({
+      id: newId('op'),
+      name,
+      role: role as OperatorRole,
+      createdAt: Date.now(),
+      tokenHash: hashToken(token),
+      actor: 'operator:cli',
+    });
+    if (!created.ok) throw new ApiError(created.code);
+    io.out(`operator ${name} (${role}) created. Token (shown once, keep it secret):`);
+    io.out(token);
+  } finally {
+    await store.close();
+  }
+}
+
+async function dispatch(argv: string[], io: CommandOutput): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      data: { type: 'string' },
+      database: { type: 'string' },
+      chain: { type: 'string' },
+      store: { type: 'string' },
+      out: { type: 'string' },
+      api: { type: 'string' },
+      name: { type: 'string' },
+      role: { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    io.out(OPS_USAGE);
+    return;
+  }
+  const [noun, verb, argument] = positionals;
+  const command = `${noun ?? ''} ${verb ?? ''}`;
+  switch (command) {
+    case 'kiosk register':
+      return kioskRegister(values, io);
+    case 'kiosk revoke':
+      return kioskRevoke(argument, values, io);
+    case 'kiosk list':
+      return kioskList(values, io);
+    case 'operator create':
+      return operatorCreate(values, io);
+    default:
+      throw new UsageError(command.trim() ? `unknown command: ${command.trim()}` : 'no command');
+  }
+}
+
+/** Runs one ops command; returns the exit code (0 done, 1 refused or failed, 2 usage). */
+export async function runOps(argv: string[], io: CommandOutput): Promise<number> {
+  try {
+    await dispatch(argv, io);
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError || (error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
+      io.err(`${(error as Error).message}\n\n${OPS_USAGE}`);
+      return 2;
+    }
+    if (error instanceof ApiError) {
+      io.err(`refused: ${error.code} — ${error.message}`);
+      return 1;
+    }
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
+      io.err(
+        `${(error as NodeJS.ErrnoException).path ?? 'the output file'} exists: choose another --out or remove it`,
+      );
+      return 1;
+    }
+    io.err(`ops failed: ${(error as Error).message}`);
+    return 1;
+  }
+}
