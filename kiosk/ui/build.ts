@@ -6,11 +6,22 @@ const entryPoint = fileURLToPath(new URL('./src/main.ts', import.meta.url));
 /** Browsers the bundle must run in: Electron 38's Chromium and the Debian Chromium used by tests. */
 const BROWSER_TARGET = 'chrome120';
 
+let cached: Promise<string> | undefined;
+
 /**
  * Bundles the browser renderer (kiosk/ui/src/main.ts) into one script, in memory. Run by the UI
- * server at start, so no build output is ever committed or left stale on disk.
+ * server at start, so no build output is ever committed or left stale on disk. Built once per
+ * process (a kiosk starts one server; tests start many).
  */
-export async function buildUiBundle(): Promise<string> {
+export function buildUiBundle(): Promise<string> {
+  cached ??= bundle().catch((error: unknown) => {
+    cached = undefined;
+    throw error;
+  });
+  return cached;
+}
+
+async function bundle(): Promise<string> {
   const result = await build({
     entryPoints: [entryPoint],
     bundle: true,

@@ -118,7 +118,7 @@ describe('PIN entry', () => {
   it('after a wrong PIN says so, with the tries left, in one alert', async () => {
     await show(fixture('enter-current-pin-wrong-last-try'));
     expect(await page.innerText('[data-notice="wrong-pin"] .notice-title')).toBe('暗証番号が違います');
-    expect(await page.innerText('[data-notice="wrong-pin"] .notice-body')).toContain('あと 1 回');
+    expect(await page.innerText('[data-notice="wrong-pin"] .notice-body')).toContain('あと1回');
     expect(await page.locator('[role="alert"]').count()).toBe(1);
   });
 });

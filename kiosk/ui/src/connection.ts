@@ -21,16 +21,20 @@ export function connect<ViewModel>(handlers: ConnectionHandlers<ViewModel>): Con
     handlers.onViewModel(JSON.parse(message.data) as ViewModel);
   });
   stream.addEventListener('error', () => handlers.onLost());
+
+  // One POST at a time, in tap order: the browser may otherwise send concurrent requests over
+  // several connections, and two quick key taps could reach the core swapped.
+  let previous: Promise<unknown> = Promise.resolve();
+  const post = (event: UiEvent): Promise<unknown> =>
+    fetch('/events', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(event),
+    }).catch(() => handlers.onLost());
   return {
     send(event) {
-      // Fire and forget: the next view model is the answer. keepalive lets the last tap through
-      // even if the page is being reloaded.
-      void fetch('/events', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(event),
-        keepalive: true,
-      }).catch(() => handlers.onLost());
+      // Fire and forget: the next view model is the answer.
+      previous = previous.then(() => post(event));
     },
   };
 }
