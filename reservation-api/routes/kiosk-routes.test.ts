@@ -113,6 +113,23 @@ describe('kiosk: authentication (RFC 9421)', () => {
     expect(codeOf(response)).toEqual({ status: 401, code: 'KIOSK_UNAUTHENTICATED' });
   });
 
+  it('refuses a body that differs from the one whose digest was signed', async () => {
+    const { signKioskRequest } = await import('../../kiosk/api-client/request-signer');
+    const headers = await signKioskRequest(sevenEleven, {
+      method: 'POST',
+      url: 'http://x/v1/kiosk/challenge',
+      body: Buffer.from('{}'),
+      now: api.clock.now(),
+    });
+    const swapped = await api.app.inject({
+      method: 'POST',
+      url: '/v1/kiosk/challenge',
+      payload: '{ }',
+      headers: { 'content-type': 'application/json', ...headers },
+    });
+    expect(codeOf(swapped)).toEqual({ status: 400, code: 'CONTENT_DIGEST_MISMATCH' });
+  });
+
   it('refuses a replayed request (same nonce within the window)', async () => {
     const nonce = 'replay-nonce-0000000001';
     expect((await kioskPost(api, sevenEleven, '/v1/kiosk/challenge', {}, { nonce })).statusCode).toBe(200);
