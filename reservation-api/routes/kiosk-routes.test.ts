@@ -130,6 +130,43 @@ describe('kiosk: authentication (RFC 9421)', () => {
     expect(codeOf(swapped)).toEqual({ status: 400, code: 'CONTENT_DIGEST_MISMATCH' });
   });
 
+  it('refuses garbage signature headers and a request carrying two signatures', async () => {
+    const garbage = await kioskPost(
+      api,
+      sevenEleven,
+      '/v1/kiosk/challenge',
+      {},
+      {
+        headers: { 'signature-input': 'kiosk=("@method";created=oops', signature: 'kiosk=:!!:' },
+      },
+    );
+    expect(codeOf(garbage)).toEqual({ status: 401, code: 'KIOSK_UNAUTHENTICATED' });
+
+    const { signKioskRequest } = await import('../../kiosk/api-client/request-signer');
+    const body = Buffer.from('{}');
+    const sign = (kiosk: TestKiosk) =>
+      signKioskRequest(kiosk, {
+        method: 'POST',
+        url: 'http://x/v1/kiosk/challenge',
+        body,
+        now: api.clock.now(),
+      });
+    const [mine, theirs] = await Promise.all([sign(sevenEleven), sign(lawson)]);
+    const relabel = (header: string | undefined) => (header ?? '').replace(/^kiosk=/, 'other=');
+    const doubled = await api.app.inject({
+      method: 'POST',
+      url: '/v1/kiosk/challenge',
+      payload: body,
+      headers: {
+        'content-type': 'application/json',
+        'content-digest': mine['content-digest'] ?? '',
+        'signature-input': `${mine['signature-input']}, ${relabel(theirs['signature-input'])}`,
+        signature: `${mine['signature']}, ${relabel(theirs['signature'])}`,
+      },
+    });
+    expect(codeOf(doubled)).toEqual({ status: 401, code: 'KIOSK_UNAUTHENTICATED' });
+  });
+
   it('refuses a replayed request (same nonce within the window)', async () => {
     const nonce = 'replay-nonce-0000000001';
     expect((await kioskPost(api, sevenEleven, '/v1/kiosk/challenge', {}, { nonce })).statusCode).toBe(200);
