@@ -1,0 +1,294 @@
+import { X509Certificate } from 'node:crypto';
+import { fromPromise } from 'xstate';
+import { CardError } from '../../hardware/card-error';
+import type { JpkiClient } from '../../hardware/jpki/jpki-client';
+import { KioskApiError } from '../../kiosk/api-client/kiosk-api-error';
+import type { KioskApiClient } from '../../kiosk/api-client/kiosk-api-client';
+import { cardProofDigest, type ClaimResponse, resetPinFileOf } from '../../reservation-api/contract';
+import {
+  type CertificateValidity,
+  type PinKind,
+  PROCEDURE_PINS,
+  type RefusalReason,
+  type ReleaseReason,
+  type SessionActorImplementations,
+  sessionActorFailure,
+  type SessionActorFailure,
+} from '../../state-machines/session';
+import type { PinBuffers } from './pin-buffers';
+
+/** A completion or release of a claim that must reach the API. Holds ids only: no PIN, no token. */
+export type ClaimSettlement =
+  { kind: 'complete'; claimId: string } | { kind: 'release'; claimId: string; reason: ReleaseReason };
+
+/** Where settlements go: the journal's outbox in production (durable, retried), the API directly in tests. */
+export interface ClaimSettler {
+  /** Resolves once the settlement is recorded (not necessarily delivered). */
+  record(settlement: ClaimSettlement): Promise<void>;
+}
+
+/** A settler with no outbox: delivers at once, and fails the actor when the API cannot be reached. */
+export function directSettler(api: KioskApiClient): ClaimSettler {
+  return {
+    async record(settlement) {
+      if (settlement.kind === 'complete') await api.complete({ claimId: settlement.claimId });
+      else await api.release({ claimId: settlement.claimId, reason: settlement.reason });
+    },
+  };
+}
+
+export interface SessionActorDependencies {
+  /** The card session of the card on the reader (the runtime swaps it per card). */
+  card: () => JpkiClient;
+  api: KioskApiClient;
+  pins: PinBuffers;
+  settler: ClaimSettler;
+}
+
+/** The API's refusal codes and what the machine calls them; any other API error is a failure. */
+const REFUSALS: Partial<Record<string, RefusalReason>> = {
+  RESERVATION_NOT_FOUND: 'no-reservation',
+  RESERVATION_EXPIRED: 'reservation-expired',
+  RESERVATION_USED: 'reservation-used',
+  RESERVATION_CANCELLED: 'reservation-cancelled',
+  RESERVATION_SUPERSEDED: 'reservation-cancelled',
+  RESERVATION_IN_USE: 'reservation-in-use',
+  PROCEDURE_NOT_OFFERED: 'procedure-not-offered',
+  CERT_EXPIRED: 'auth-certificate-expired',
+  CERT_REVOKED: 'certificate-revoked',
+  SIGN_CERT_REVOKED: 'signature-certificate-revoked',
+  CERT_UNTRUSTED: 'card-not-trusted',
+  CERT_MALFORMED: 'card-not-trusted',
+  CERT_NOT_YET_VALID: 'card-not-trusted',
+  PROOF_INVALID: 'card-not-trusted',
+  OUTSIDE_SERVICE_HOURS: 'outside-hours',
+};
+
+/** The machine's refusal for an API error, or undefined when it is a failure. */
+export function refusalOf(error: unknown): RefusalReason | undefined {
+  return error instanceof KioskApiError ? REFUSALS[error.code] : undefined;
+}
+
+/** The failure a card or API error becomes (details name the error kind only). */
+export function failureOf(error: unknown): SessionActorFailure {
+  if (error instanceof CardError) {
+    if (error.kind === 'card-removed') return sessionActorFailure('card-removed', error.kind);
+    if (error.kind === 'reader-unavailable') return sessionActorFailure('reader-unavailable', error.kind);
+    return sessionActorFailure('card-unreadable', error.kind);
+  }
+  if (error instanceof KioskApiError) return sessionActorFailure('service-unreachable', error.code);
+  return sessionActorFailure('card-unreadable', error instanceof Error ? error.name : 'unknown');
+}
+
+function cardErrorKind(error: unknown): CardError['kind'] | undefined {
+  return error instanceof CardError ? error.kind : undefined;
+}
+
+/** Validity of a DER certificate. */
+export function validityOf(der: Uint8Array): CertificateValidity {
+  const certificate = new X509Certificate(der);
+  return { notBefore: Date.parse(certificate.validFrom), notAfter: Date.parse(certificate.validTo) };
+}
+
+const base64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
+
+/** What the runtime remembers of the card and the API between actors of one session. */
+interface SessionFacts {
+  tokenSerial?: string;
+  authCertificate?: Uint8Array;
+  lookupId?: string;
+  claim?: ClaimResponse;
+}
+
+/**
+ * The session machine's actors over a JPKI client, the kiosk API client and the PIN buffers. Each
+ * actor binds its AbortSignal to the card (`withSignal`) and to its HTTP call; expected outcomes
+ * are outputs, everything else rejects with a `SessionActorFailure`.
+ */
+export function createSessionActors(deps: SessionActorDependencies): SessionActorImplementations {
+  let facts: SessionFacts = {};
+  const card = (signal: AbortSignal) => deps.card().withSignal(signal);
+
+  /** Runs `work`, turning every non-outcome error into a failure. */
+  async function guarded<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      throw failureOf(error);
+    }
+  }
+
+  return {
+    readCard: fromPromise(async ({ input: _input, signal }) => {
+      facts = {};
+      const client = card(signal);
+      try {
+        await client.selectApplication();
+      } catch (error) {
+        if (cardErrorKind(error) === 'not-jpki') return { result: 'not-my-number-card' as const };
+        throw failureOf(error);
+      }
+      return guarded(async () => {
+        const { tokenSerial } = await client.readTokenInfo();
+        const authCertificate = await client.readCertificate('auth');
+        const auth = await client.pinStatus('auth');
+        const sign = await client.pinStatus('sign');
+        facts = { tokenSerial, authCertificate };
+        return {
+          result: 'my-number-card' as const,
+          pins: { auth: { triesLeft: auth.triesLeft }, sign: { triesLeft: sign.triesLeft } },
+          authCertificate: validityOf(authCertificate),
+        };
+      });
+    }),
+
+    verifyCurrentPin: fromPromise(async ({ input, signal }) => {
+      try {
+        await deps.pins.withPin('current', (pin) => card(signal).verifyPin(input.pin, pin));
+        return { result: 'verified' as const };
+      } catch (error) {
+        if (error instanceof CardError && error.kind === 'wrong-pin') {
+          return { result: 'wrong-pin' as const, triesLeft: error.triesLeft ?? 0 };
+        }
+        if (cardErrorKind(error) === 'pin-blocked') return { result: 'blocked' as const };
+        throw failureOf(error);
+      } finally {
+        deps.pins.wipePinBuffers({ slots: ['current'] });
+      }
+    }),
+
+    lookupReservation: fromPromise(async ({ input, signal }) => {
+      const proven = PROCEDURE_PINS[input.procedure].proves;
+      const { tokenSerial, authCertificate } = facts;
+      if (tokenSerial === undefined || authCertificate === undefined) {
+        throw sessionActorFailure('card-unreadable', 'lookup before the card was read');
+      }
+      try {
+        const client = card(signal);
+        const { nonce } = await deps.api.challenge({ signal });
+        const proofCertificate = proven === 'sign' ? await client.readCertificate('sign') : authCertificate;
+        const signature = await client.sign(proven, cardProofDigest('kiosk', nonce));
+        const found = await deps.api.lookup(
+          {
+            nonce,
+            procedure: input.procedure,
+            tokenSerial,
+            authCertificate: base64(authCertificate),
+            proof: { certificate: base64(proofCertificate), signature: base64(signature) },
+          },
+          { signal },
+        );
+        facts.lookupId = found.lookupId;
+        return {
+          result: 'found' as const,
+          reservation: { id: found.reservationId, procedure: found.procedure, expiresAt: found.expiresAt },
+        };
+      } catch (error) {
+        const reason = refusalOf(error);
+        if (reason !== undefined) return { result: 'refused' as const, reason };
+        throw failureOf(error);
+      }
+    }),
+
+    checkNewPin: fromPromise(async ({ input }) => {
+      if (input.stage === 'confirm') {
+        return deps.pins.same('new', 'confirm')
+          ? { verdict: 'accepted' as const }
+          : { verdict: 'differ' as const };
+      }
+      if (input.pin === 'sign' && !deps.pins.mixesLettersAndDigits('new'))
+        return { verdict: 'format' as const };
+      return { verdict: 'accepted' as const };
+    }),
+
+    claimReservation: fromPromise(async ({ input, signal }) => {
+      const { lookupId } = facts;
+      if (lookupId === undefined) throw sessionActorFailure('service-unreachable', 'claim without a lookup');
+      const reset: PinKind = PROCEDURE_PINS[input.procedure].resets;
+      const cardChallenge = await guarded(() => card(signal).beginReset(reset));
+      let claim: ClaimResponse;
+      try {
+        // No signal on the claim itself: if the customer leaves meanwhile, the claim that comes
+        // back must still be known so it can be released.
+        claim = await deps.api.claim({
+          lookupId,
+          pinFile: resetPinFileOf(input.procedure),
+          cardChallenge: base64(cardChallenge),
+        });
+      } catch (error) {
+        const reason = refusalOf(error);
+        if (reason !== undefined) return { result: 'refused' as const, reason };
+        throw failureOf(error);
+      }
+      if (signal.aborted) {
+        await deps.settler.record({ kind: 'release', claimId: claim.claimId, reason: 'cancelled' });
+        throw sessionActorFailure('card-removed', 'aborted after the claim was granted');
+      }
+      facts.claim = claim;
+      return { result: 'claimed' as const };
+    }),
+
+    authoriseReset: fromPromise(async ({ signal }) => {
+      const { claim } = facts;
+      if (claim === undefined) throw sessionActorFailure('card-unreadable', 'no claim to authorise');
+      try {
+        await card(signal).authorizeReset(Buffer.from(claim.cryptogram, 'base64'));
+        return { result: 'authorised' as const };
+      } catch (error) {
+        const kind = cardErrorKind(error);
+        if (kind === 'reset-refused')
+          return { result: 'refused' as const, reason: 'wrong-cryptogram' as const };
+        if (kind === 'reset-blocked') return { result: 'refused' as const, reason: 'reset-blocked' as const };
+        throw failureOf(error);
+      }
+    }),
+
+    setNewPin: fromPromise(async ({ input, signal }) => {
+      try {
+        await deps.pins.withPin('new', (pin) => card(signal).resetRetryCounter(input.pin, pin));
+        return { result: 'set' as const };
+      } catch (error) {
+        const kind = cardErrorKind(error);
+        if (kind === 'wrong-data') return { result: 'refused' as const, reason: 'wrong-format' as const };
+        if (kind === 'security-status-not-satisfied') {
+          return { result: 'refused' as const, reason: 'not-authorised' as const };
+        }
+        throw failureOf(error);
+      }
+    }),
+
+    verifyNewPin: fromPromise(async ({ input, signal }) => {
+      const client = card(signal);
+      try {
+        await deps.pins.withPin('new', (pin) => client.verifyPin(input.pin, pin));
+      } catch (error) {
+        const kind = cardErrorKind(error);
+        if (kind === 'wrong-pin' || kind === 'pin-blocked') return { result: 'rejected' as const };
+        throw failureOf(error);
+      } finally {
+        deps.pins.wipePinBuffers({ slots: ['new', 'confirm'] });
+      }
+      // The PIN took; the certificate it guards is only a nicety for the done screen.
+      let certificate: CertificateValidity | null = null;
+      try {
+        if (input.pin === 'sign') certificate = validityOf(await client.readCertificate('sign'));
+        else if (facts.authCertificate) certificate = validityOf(facts.authCertificate);
+      } catch {
+        certificate = null;
+      }
+      return { result: 'verified' as const, certificate };
+    }),
+
+    settleClaim: fromPromise(async ({ input }) => {
+      const { claim } = facts;
+      if (claim === undefined) throw sessionActorFailure('service-unreachable', 'no claim to settle');
+      const settlement: ClaimSettlement =
+        input.outcome === 'complete'
+          ? { kind: 'complete', claimId: claim.claimId }
+          : { kind: 'release', claimId: claim.claimId, reason: input.reason };
+      await guarded(() => deps.settler.record(settlement));
+      facts.claim = undefined;
+      return { recorded: true as const };
+    }),
+  };
+}
