@@ -1,0 +1,142 @@
+import Database from 'better-sqlite3';
+import type { KioskEvent } from '../../reservation-api/contract';
+import type { ClaimSettlement } from '../runtime/session-actors';
+
+/**
+ * The kiosk's durable outbox (SQLite, WAL): completions, releases and events that must reach the
+ * API. A message is written before anyone relies on it, and stays until the API accepted it (or
+ * refused it for good). Holds ids, reasons and event facts only: never a PIN or a token.
+ */
+
+/** What the outbox carries: a claim settlement, or one kiosk event. */
+export type OutboxMessage = ClaimSettlement | { kind: 'event'; event: KioskEvent };
+
+export interface PendingMessage {
+  id: number;
+  message: OutboxMessage;
+  attempts: number;
+}
+
+export interface OutboxOptions {
+  /** Epoch ms. */
+  now: () => number;
+  /** First retry delay; doubles per failed attempt up to `maxBackoffMs`. */
+  baseBackoffMs?: number;
+  maxBackoffMs?: number;
+}
+
+export const DEFAULT_BASE_BACKOFF_MS = 2_000;
+export const DEFAULT_MAX_BACKOFF_MS = 5 * 60_000;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS outbox (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  kind TEXT NOT NULL,
+  body TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER NOT NULL,
+  state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'delivered', 'rejected')),
+  last_error TEXT,
+  settled_at INTEGER
+);
+CREATE INDEX IF NOT EXISTS outbox_due ON outbox (state, next_attempt_at);
+`;
+
+interface Row {
+  id: number;
+  body: string;
+  attempts: number;
+}
+
+export class Outbox {
+  private readonly baseBackoffMs: number;
+  private readonly maxBackoffMs: number;
+
+  private constructor(
+    private readonly db: Database.Database,
+    private readonly options: OutboxOptions,
+  ) {
+    this.baseBackoffMs = options.baseBackoffMs ?? DEFAULT_BASE_BACKOFF_MS;
+    this.maxBackoffMs = options.maxBackoffMs ?? DEFAULT_MAX_BACKOFF_MS;
+  }
+
+  /** Opens (creating if needed) the outbox database at `path` (`:memory:` for throwaway use). */
+  static open(path: string, options: OutboxOptions): Outbox {
+    const db = new Database(path);
+    db.pragma('journal_mode = WAL');
+    // FULL: a completion acknowledged to the customer must survive a power cut.
+    db.pragma('synchronous = FULL');
+    db.exec(SCHEMA);
+    return new Outbox(db, options);
+  }
+
+  /** Records a message durably; it is due at once. */
+  enqueue(message: OutboxMessage): number {
+    const now = this.options.now();
+    const result = this.db
+      .prepare('INSERT INTO outbox (kind, body, created_at, next_attempt_at) VALUES (?, ?, ?, ?)')
+      .run(message.kind, JSON.stringify(message), now, now);
+    return Number(result.lastInsertRowid);
+  }
+
+  /** Pending messages whose next attempt is due, oldest first. */
+  due(limit = 100): PendingMessage[] {
+    const rows = this.db
+      .prepare(
+        `SELECT id, body, attempts FROM outbox WHERE state = 'pending' AND next_attempt_at <= ?
+         ORDER BY id LIMIT ?`,
+      )
+      .all(this.options.now(), limit) as Row[];
+    return rows.map((row) => ({
+      id: row.id,
+      message: JSON.parse(row.body) as OutboxMessage,
+      attempts: row.attempts,
+    }));
+  }
+
+  /** Number of messages not yet delivered nor rejected. */
+  pendingCount(): number {
+    const row = this.db.prepare("SELECT COUNT(*) AS n FROM outbox WHERE state = 'pending'").get() as {
+      n: number;
+    };
+    return row.n;
+  }
+
+  /** The API accepted it. */
+  markDelivered(id: number): void {
+    this.db
+      .prepare("UPDATE outbox SET state = 'delivered', settled_at = ? WHERE id = ?")
+      .run(this.options.now(), id);
+  }
+
+  /** The API refused it for good (kept for operators, never retried). `reason` is an error code. */
+  markRejected(id: number, reason: string): void {
+    this.db
+      .prepare("UPDATE outbox SET state = 'rejected', last_error = ?, settled_at = ? WHERE id = ?")
+      .run(reason, this.options.now(), id);
+  }
+
+  /** A retriable failure: try again after an exponential backoff. `reason` is an error code. */
+  markRetry(id: number, reason: string): void {
+    const row = this.db.prepare('SELECT attempts FROM outbox WHERE id = ?').get(id) as
+      { attempts: number } | undefined;
+    if (!row) return;
+    const attempts = row.attempts + 1;
+    const delay = Math.min(this.baseBackoffMs * 2 ** (attempts - 1), this.maxBackoffMs);
+    this.db
+      .prepare('UPDATE outbox SET attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ?')
+      .run(attempts, this.options.now() + delay, reason, id);
+  }
+
+  /** State of one message (for tests and operators). */
+  stateOf(id: number): { state: string; attempts: number; lastError: string | null } | undefined {
+    const row = this.db.prepare('SELECT state, attempts, last_error FROM outbox WHERE id = ?').get(id) as
+      { state: string; attempts: number; last_error: string | null } | undefined;
+    return row && { state: row.state, attempts: row.attempts, lastError: row.last_error };
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
