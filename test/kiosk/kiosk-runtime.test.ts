@@ -1,0 +1,73 @@
+import { rmSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from 'xstate';
+import { DEFAULT_PINS } from '../../hardware/pki/card-issue';
+import { type KioskRuntime, startKioskRuntime } from '../../kiosk/runtime/kiosk-runtime';
+import { simulateReaderWithCard } from '../../kiosk/runtime/simulated-reader';
+import { toViewModel } from '../../state-machines/session';
+import { type ApiHarness, startApiHarness } from '../api/support/api-harness';
+
+/** The assembled kiosk (machine + simulated reader + outbox + UI server) against a loopback API. */
+
+let api: ApiHarness;
+let kiosk: KioskRuntime;
+let cardPath: string;
+let stopReader: () => void;
+
+beforeAll(async () => {
+  api = await startApiHarness();
+  const registered = await api.addKiosk('seven-eleven');
+  cardPath = await api.issueCard('sign-pin-blocked');
+  kiosk = await startKioskRuntime({
+    api: registered.client,
+    procedures: registered.procedures,
+    dataDir: api.dataDir,
+    now: api.clock.now,
+    tickMs: 3_600_000,
+  });
+  stopReader = simulateReaderWithCard(kiosk.actor, kiosk.slot, cardPath);
+});
+
+afterAll(async () => {
+  stopReader();
+  await kiosk.close();
+  await api.close();
+  rmSync(api.dataDir, { recursive: true, force: true });
+});
+
+const reach = (...screens: string[]) =>
+  waitFor(kiosk.actor, (snapshot) => screens.includes(toViewModel(snapshot).screen), { timeout: 20_000 });
+
+function enter(keys: string): void {
+  for (const key of keys) kiosk.actor.send({ type: 'pin.key', key });
+  kiosk.actor.send({ type: 'pin.submit' });
+}
+
+describe('kiosk runtime', () => {
+  it('serves the UI and runs a reset whose completion goes through the outbox', async () => {
+    const launch = await fetch(kiosk.ui.url, { redirect: 'manual' });
+    expect(launch.headers.get('set-cookie')).toMatch(/HttpOnly/i);
+
+    const reservation = await api.reserve(cardPath, 'signature-pin', DEFAULT_PINS.auth);
+    kiosk.actor.send({ type: 'session.start' });
+    if (toViewModel(kiosk.actor.getSnapshot()).screen === 'choose-procedure') {
+      kiosk.actor.send({ type: 'procedure.select', procedure: 'signature-pin' });
+    }
+    kiosk.actor.send({ type: 'consent.accept' });
+    // The simulated reader places the card when asked.
+    await reach('enter-current-pin', 'error');
+    expect(kiosk.slot.present).toBe(true);
+    enter(DEFAULT_PINS.auth);
+    await reach('enter-new-pin', 'error');
+    enter('RUNTIME7');
+    await reach('confirm-new-pin', 'error');
+    enter('RUNTIME7');
+    await reach('done', 'take-card', 'error');
+    expect(toViewModel(kiosk.actor.getSnapshot()).screen).not.toBe('error');
+
+    await kiosk.deliverOutbox();
+    expect(kiosk.outbox.pendingCount()).toBe(0);
+    const view = await api.phone.status(reservation.reservationId, reservation.reservationToken);
+    expect(view.status).toBe('completed');
+  });
+});
