@@ -580,7 +580,7 @@ export const sessionMachine = sessionSetup.createMachine({
                 chooseProcedure: {
                   tags: 'awaitsCustomer',
                   meta: { screen: 'choose-procedure' },
-                  entry: 'dismissInactivityWarning',
+                  exit: 'dismissInactivityWarning',
                   always: {
                     guard: 'onlyOneProcedureOffered',
                     target: 'consent',
@@ -599,7 +599,7 @@ export const sessionMachine = sessionSetup.createMachine({
                 consent: {
                   tags: 'awaitsCustomer',
                   meta: { screen: 'consent' },
-                  entry: 'dismissInactivityWarning',
+                  exit: 'dismissInactivityWarning',
                   after: inactivityTimers,
                   on: {
                     'consent.accept': 'placeCard',
@@ -609,7 +609,7 @@ export const sessionMachine = sessionSetup.createMachine({
                 placeCard: {
                   tags: 'awaitsCustomer',
                   meta: { screen: 'place-card' },
-                  entry: 'dismissInactivityWarning',
+                  exit: 'dismissInactivityWarning',
                   always: { guard: 'cardOnReader', target: 'withCard' },
                   after: inactivityTimers,
                   on: { 'session.continue': { target: 'placeCard', reenter: true } },
@@ -667,7 +667,7 @@ export const sessionMachine = sessionSetup.createMachine({
                         enterCurrentPin: {
                           tags: 'awaitsCustomer',
                           meta: { screen: 'enter-current-pin', pinSlot: 'current' },
-                          entry: 'dismissInactivityWarning',
+                          exit: 'dismissInactivityWarning',
                           after: inactivityTimers,
                           on: {
                             ...pinKeyboard('current', 'enterCurrentPin'),
@@ -746,7 +746,7 @@ export const sessionMachine = sessionSetup.createMachine({
                         enterNewPin: {
                           tags: 'awaitsCustomer',
                           meta: { screen: 'enter-new-pin', pinSlot: 'new' },
-                          entry: 'dismissInactivityWarning',
+                          exit: 'dismissInactivityWarning',
                           after: inactivityTimers,
                           on: {
                             ...pinKeyboard('new', 'enterNewPin'),
@@ -793,7 +793,7 @@ export const sessionMachine = sessionSetup.createMachine({
                         confirmNewPin: {
                           tags: 'awaitsCustomer',
                           meta: { screen: 'confirm-new-pin', pinSlot: 'confirm' },
-                          entry: 'dismissInactivityWarning',
+                          exit: 'dismissInactivityWarning',
                           after: inactivityTimers,
                           on: {
                             ...pinKeyboard('confirm', 'confirmNewPin'),

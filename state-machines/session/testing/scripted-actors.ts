@@ -100,7 +100,10 @@ export class ScriptedActors {
 
   /** Settles the oldest pending invocation of `name`. */
   complete<Name extends SessionActorName>(name: Name, reply: Reply<Name>): void {
-    const index = this.pending.findIndex((pending) => pending.call.name === name && !pending.call.settled);
+    // Invocations of states already left were stopped (their signal aborted): skip them.
+    const index = this.pending.findIndex(
+      (pending) => pending.call.name === name && !pending.call.settled && !pending.call.signal.aborted,
+    );
     const pending = this.pending[index];
     if (!pending) throw new Error(`no pending ${name} invocation`);
     this.pending.splice(index, 1);

@@ -26,7 +26,7 @@ export function leafPath(value: StateValue | undefined): string {
 
 /** Turns of the event loop: enough for scripted actors' promises to reach the machine. Not a timer. */
 async function flushPromises(): Promise<void> {
-  for (let turn = 0; turn < 5; turn += 1) await new Promise<void>((resolve) => setImmediate(resolve));
+  await new Promise<void>((resolve) => setImmediate(resolve));
 }
 
 /**
