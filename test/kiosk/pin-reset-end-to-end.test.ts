@@ -7,6 +7,7 @@ import { PinBuffers } from '../../kiosk/runtime/pin-buffers';
 import {
   createSessionMachine,
   type SessionEvent,
+  type Procedure,
   type SessionMachine,
   toViewModel,
 } from '../../state-machines/session';
@@ -61,10 +62,13 @@ function openSession(cardPath: string) {
   return { actor, pins, screen, settled, send, enter };
 }
 
-async function startWithCard(session: ReturnType<typeof openSession>): Promise<void> {
+async function startWithCard(
+  session: ReturnType<typeof openSession>,
+  procedure: Procedure = 'signature-pin',
+): Promise<void> {
   session.send({ type: 'session.start' });
   if (session.screen() === 'choose-procedure') {
-    session.send({ type: 'procedure.select', procedure: 'signature-pin' });
+    session.send({ type: 'procedure.select', procedure });
   }
   session.send({ type: 'consent.accept' });
   session.send({ type: 'card.inserted' });
@@ -114,5 +118,29 @@ describe('kiosk runtime: full signature-PIN reset through the real session machi
     expect(refused.screen).toBe('error');
     expect(refused.error?.code).toBe('reservation-used');
     second.actor.stop();
+  });
+
+  it('auth-PIN procedure: blocked 4-digit PIN → reservation proven with the signature PIN → reset → new PIN verifies → completed', async () => {
+    const cardPath = await api.issueCard('auth-pin-blocked');
+    const reservation = await api.reserve(cardPath, 'auth-pin', DEFAULT_PINS.sign);
+
+    const session = openSession(cardPath);
+    await startWithCard(session, 'auth-pin');
+    await session.settled('enter-current-pin', 'error');
+    session.enter(DEFAULT_PINS.sign.toLowerCase());
+    await session.settled('enter-new-pin', 'error');
+    session.enter('5678');
+    await session.settled('confirm-new-pin', 'error');
+    session.enter('5678');
+    await session.settled('done', 'error');
+    expect(session.screen()).toBe('done');
+    session.actor.stop();
+
+    const card = api.openCard(cardPath);
+    await card.selectApplication();
+    expect(await card.pinStatus('auth')).toEqual({ triesLeft: 3, blocked: false });
+    await card.verifyPin('auth', Buffer.from('5678', 'latin1'));
+    const view = await api.phone.status(reservation.reservationId, reservation.reservationToken);
+    expect(view.status).toBe('completed');
   });
 });
