@@ -55,3 +55,10 @@ describe('out of service (reader or API down)', () => {
     ]);
   });
 });
+
+describe('a kiosk with nothing to offer', () => {
+  it('is out of service rather than showing a start button that does nothing', () => {
+    const h = new SessionHarness({ input: { offeredProcedures: [] } });
+    expect(h.screen).toBe('out-of-service');
+  });
+});

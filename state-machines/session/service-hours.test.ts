@@ -134,6 +134,17 @@ describe('service hours (06:30–23:00 Japan time)', () => {
     expect(h.snapshot.context.now).toBe(japanTime('2025-06-02T23:05'));
   });
 
+  it('ends the grace when the clock, synced during it, turns out to be inside the window', async () => {
+    const h = kioskAt('2025-06-02T22:59');
+    await toEnterCurrentPin(h);
+    await h.advance(MINUTE);
+    // The kiosk clock was an hour fast: it is really 22:01.
+    await h.send({ type: 'clock.sync', now: japanTime('2025-06-02T22:01') });
+    expect(h.hours).toBe('open');
+    await h.advance(h.snapshot.context.timing.closingGraceMs);
+    expect(h.screen).toBe('enter-current-pin');
+  });
+
   it('honours a configured service window', async () => {
     const h = new SessionHarness({
       input: {

@@ -1,4 +1,4 @@
-import { assertEvent, assign, emit, fromPromise, not, raise, setup, stateIn } from 'xstate';
+import { and, assertEvent, assign, emit, fromPromise, not, raise, setup, stateIn } from 'xstate';
 import { isWithinServiceWindow, nextServiceWindowChange } from '../time/service-window';
 import { hasExpired } from './certificate-validity';
 import { closingGraceEndsAt } from './session-clock';
@@ -176,8 +176,9 @@ const sessionSetup = setup({
     // The other regions
     serviceOpen: stateIn({ hours: 'open' }),
     serviceNotOpen: not(stateIn({ hours: 'open' })),
-    devicesReady: stateIn({ devices: { reader: 'ready', api: 'available' } }),
-    devicesNotReady: not(stateIn({ devices: { reader: 'ready', api: 'available' } })),
+    /** Reader and API up, and something to offer: customers may be served. */
+    readyToServe: and([stateIn({ devices: { reader: 'ready', api: 'available' } }), 'anyProcedureOffered']),
+    notReadyToServe: not('readyToServe'),
     cardOnReader: stateIn({ devices: { card: 'present' } }),
 
     // Time
@@ -481,9 +482,17 @@ export const sessionMachine = sessionSetup.createMachine({
           after: {
             closingGrace: { target: 'closed', actions: ['advanceClockPastGrace', 'announceClosing'] },
           },
-          on: { 'clock.sync': { actions: 'syncClock' } },
+          on: {
+            'clock.sync': [
+              // The clock was fast: it is not closing time after all.
+              { guard: 'syncedIntoServiceWindow', target: 'open', actions: 'syncClock' },
+              { actions: 'syncClock' },
+            ],
+          },
         },
         closed: {
+          // A clock synced back into the window during the grace opens at once.
+          always: { guard: 'withinServiceWindow', target: 'open' },
           after: { untilServiceWindowChange: { target: 'open', actions: 'advanceClockToWindowChange' } },
           on: {
             'clock.sync': [
@@ -530,7 +539,7 @@ export const sessionMachine = sessionSetup.createMachine({
         standby: {
           always: [
             { guard: 'serviceNotOpen', target: 'closed' },
-            { guard: 'devicesNotReady', target: 'outOfService' },
+            { guard: 'notReadyToServe', target: 'outOfService' },
             { target: 'idle' },
           ],
         },
@@ -542,16 +551,16 @@ export const sessionMachine = sessionSetup.createMachine({
           meta: { screen: 'out-of-service' },
           always: [
             { guard: 'serviceNotOpen', target: 'closed' },
-            { guard: 'devicesReady', target: 'idle' },
+            { guard: 'readyToServe', target: 'idle' },
           ],
         },
         idle: {
           meta: { screen: 'idle' },
           always: [
             { guard: 'serviceNotOpen', target: 'closed' },
-            { guard: 'devicesNotReady', target: 'outOfService' },
+            { guard: 'notReadyToServe', target: 'outOfService' },
           ],
-          on: { 'session.start': { guard: 'anyProcedureOffered', target: 'customer' } },
+          on: { 'session.start': 'customer' },
         },
 
         // One customer's session. Every way out passes the exit wipe, then `sessionEnd`.
