@@ -103,6 +103,17 @@ export class Outbox {
     return row.n;
   }
 
+  /** Messages per state (`pending`, `delivered`, `rejected`). */
+  counts(): Record<'pending' | 'delivered' | 'rejected', number> {
+    const counts = { pending: 0, delivered: 0, rejected: 0 };
+    const rows = this.db.prepare('SELECT state, COUNT(*) AS n FROM outbox GROUP BY state').all() as Array<{
+      state: keyof typeof counts;
+      n: number;
+    }>;
+    for (const row of rows) counts[row.state] = row.n;
+    return counts;
+  }
+
   /** The API accepted it. */
   markDelivered(id: number): void {
     this.db

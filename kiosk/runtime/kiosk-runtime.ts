@@ -1,7 +1,8 @@
 import { join } from 'node:path';
-import { type Actor, createActor } from 'xstate';
+import { type Actor, type ActorOptions, createActor } from 'xstate';
 import type { KioskApiClient } from '../api-client/kiosk-api-client';
 import { Outbox } from '../journal/outbox';
+import { journalSessionEvents } from '../journal/session-event-journal';
 import { type DeliveryReport, OutboxDeliverer, outboxSettler } from '../journal/outbox-delivery';
 import { createUiServer, type UiServer } from '../ui-server/ui-server';
 import { sessionViewModels } from '../ui-server/session-view-models';
@@ -18,6 +19,8 @@ export interface KioskRuntimeOptions {
   dataDir: string;
   /** Epoch ms. */
   now: () => number;
+  /** The machine's timer clock (xstate `Clock`); tests pass a `SimulatedClock`. Default: real timers. */
+  timers?: ActorOptions<SessionMachine>['clock'];
   /** How often the outbox is retried and the machine's clock synced. */
   tickMs?: number;
 }
@@ -53,7 +56,9 @@ export async function startKioskRuntime(options: KioskRuntimeOptions): Promise<K
   const machine = createSessionMachine({ actors, pinBuffers: pins });
   const actor = createActor(machine, {
     input: { offeredProcedures: options.procedures, now: options.now() },
+    ...(options.timers === undefined ? {} : { clock: options.timers }),
   });
+  const stopJournal = journalSessionEvents(actor, outbox, options.now);
   actor.start();
   const ui = await createUiServer({
     host: '127.0.0.1',
@@ -77,6 +82,7 @@ export async function startKioskRuntime(options: KioskRuntimeOptions): Promise<K
     async close() {
       clearInterval(tick);
       actor.stop();
+      stopJournal();
       pins.wipeAll();
       await ui.close();
       outbox.close();

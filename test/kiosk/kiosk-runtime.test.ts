@@ -1,10 +1,10 @@
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitFor } from 'xstate';
+import { SimulatedClock, waitFor } from 'xstate';
 import { DEFAULT_PINS } from '../../hardware/pki/card-issue';
 import { type KioskRuntime, startKioskRuntime } from '../../kiosk/runtime/kiosk-runtime';
 import { simulateReaderWithCard } from '../../kiosk/runtime/simulated-reader';
-import { toViewModel } from '../../state-machines/session';
+import { DEFAULT_TIMING, toViewModel } from '../../state-machines/session';
 import { type ApiHarness, startApiHarness } from '../api/support/api-harness';
 
 /** The assembled kiosk (machine + simulated reader + outbox + UI server) against a loopback API. */
@@ -13,6 +13,7 @@ let api: ApiHarness;
 let kiosk: KioskRuntime;
 let cardPath: string;
 let stopReader: () => void;
+const timers = new SimulatedClock();
 
 beforeAll(async () => {
   api = await startApiHarness();
@@ -23,6 +24,7 @@ beforeAll(async () => {
     procedures: registered.procedures,
     dataDir: api.dataDir,
     now: api.clock.now,
+    timers,
     tickMs: 3_600_000,
   });
   stopReader = simulateReaderWithCard(kiosk.actor, kiosk.slot, cardPath);
@@ -65,8 +67,17 @@ describe('kiosk runtime', () => {
     await reach('done', 'take-card', 'error');
     expect(toViewModel(kiosk.actor.getSnapshot()).screen).not.toBe('error');
 
+    // The simulated reader takes the card back: the session ends and its facts go out as events.
+    await reach('done', 'take-card', 'idle');
+    timers.increment(DEFAULT_TIMING.resultDisplayMs);
+    await reach('idle');
     await kiosk.deliverOutbox();
-    expect(kiosk.outbox.pendingCount()).toBe(0);
+    await kiosk.deliverOutbox();
+    const counts = kiosk.outbox.counts();
+    expect(counts.pending).toBe(0);
+    expect(counts.rejected).toBe(0);
+    // Completion + session.started + session.ended at least.
+    expect(counts.delivered).toBeGreaterThanOrEqual(3);
     const view = await api.phone.status(reservation.reservationId, reservation.reservationToken);
     expect(view.status).toBe('completed');
   });
