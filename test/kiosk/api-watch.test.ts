@@ -1,0 +1,86 @@
+import { createPrivateKey } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createActor, SimulatedClock } from 'xstate';
+import { KioskApiClient } from '../../kiosk/api-client/kiosk-api-client';
+import { Outbox } from '../../kiosk/journal/outbox';
+import { ApiWatch } from '../../kiosk/runtime/api-watch';
+import { CardSlot } from '../../kiosk/runtime/card-slot';
+import { PinBuffers } from '../../kiosk/runtime/pin-buffers';
+import { createSessionActors, directSettler } from '../../kiosk/runtime/session-actors';
+import { newKioskKeyPair, registerKiosk } from '../../reservation-api/services/kiosk-registry';
+import { createSessionMachine, toViewModel } from '../../state-machines/session';
+import { type ApiHarness, startApiHarness } from '../api/support/api-harness';
+import { openSwitchableLink, type SwitchableLink } from './switchable-link';
+
+/** Heartbeats tell the machine when the API goes away and comes back. */
+
+let api: ApiHarness;
+let link: SwitchableLink;
+
+beforeAll(async () => {
+  api = await startApiHarness();
+  link = await openSwitchableLink(api.baseUrl);
+});
+
+afterAll(async () => {
+  await link.close();
+  await api.close();
+  rmSync(api.dataDir, { recursive: true, force: true });
+});
+
+describe('API watch (heartbeats)', () => {
+  it('puts the kiosk out of service while heartbeats fail and back in service when they pass', async () => {
+    const keys = newKioskKeyPair();
+    const record = await registerKiosk(api.store, {
+      chain: 'seven-eleven',
+      storeId: 'S-watch',
+      publicKey: keys.publicKey,
+      actor: 'operator:test',
+      now: api.clock.now(),
+    });
+    const client = new KioskApiClient({
+      baseUrl: link.url,
+      kioskId: record.id,
+      privateKey: createPrivateKey(keys.privateKeyPem),
+      now: api.clock.now,
+    });
+    const slot = new CardSlot();
+    const pins = new PinBuffers();
+    const actors = createSessionActors({
+      card: () => slot.current(),
+      api: client,
+      pins,
+      settler: directSettler(client),
+    });
+    const actor = createActor(createSessionMachine({ actors, pinBuffers: pins }), {
+      clock: new SimulatedClock(),
+      input: { offeredProcedures: record.procedures, now: api.clock.now() },
+    });
+    actor.start();
+    actor.send({ type: 'reader.ready' });
+    const outbox = Outbox.open(':memory:', { now: api.clock.now });
+    const watch = new ApiWatch({
+      api: client,
+      actor,
+      slot,
+      outbox,
+      now: api.clock.now,
+      reader: () => 'ready',
+    });
+    const screen = () => toViewModel(actor.getSnapshot()).screen;
+
+    expect(await watch.beat()).toBe(true);
+    expect(screen()).toBe('idle');
+
+    link.cut();
+    expect(await watch.beat()).toBe(false);
+    expect(screen()).toBe('out-of-service');
+
+    link.restore();
+    expect(await watch.beat()).toBe(true);
+    expect(screen()).toBe('idle');
+    actor.stop();
+    outbox.close();
+  });
+});
