@@ -7,6 +7,7 @@ import { type DeliveryReport, OutboxDeliverer, outboxSettler } from '../journal/
 import { createUiServer, type UiServer } from '../ui-server/ui-server';
 import { sessionViewModels } from '../ui-server/session-view-models';
 import { createSessionMachine, type Procedure, type SessionMachine } from '../../state-machines/session';
+import { ApiWatch } from './api-watch';
 import { CardSlot } from './card-slot';
 import { PinBuffers } from './pin-buffers';
 import { createSessionActors } from './session-actors';
@@ -21,7 +22,9 @@ export interface KioskRuntimeOptions {
   now: () => number;
   /** The machine's timer clock (xstate `Clock`); tests pass a `SimulatedClock`. Default: real timers. */
   timers?: ActorOptions<SessionMachine>['clock'];
-  /** How often the outbox is retried and the machine's clock synced. */
+  /** What the card source says of the reader, for heartbeats (default: ready). */
+  reader?: () => 'ready' | 'absent' | 'unavailable';
+  /** How often heartbeats go out, the outbox is retried and the machine's clock synced. */
   tickMs?: number;
 }
 
@@ -66,11 +69,21 @@ export async function startKioskRuntime(options: KioskRuntimeOptions): Promise<K
     viewModels: sessionViewModels(actor),
     onEvent: (event) => actor.send(event),
   });
+  const watch = new ApiWatch({
+    api: options.api,
+    actor,
+    slot,
+    outbox,
+    now: options.now,
+    reader: options.reader ?? (() => 'ready'),
+  });
   const tick = setInterval(() => {
     actor.send({ type: 'clock.sync', now: options.now() });
+    void watch.beat();
     void deliverer.deliver().catch(() => undefined);
   }, options.tickMs ?? DEFAULT_TICK_MS);
-  // Deliver what a previous run left in the outbox.
+  // First heartbeat at once; deliver what a previous run left in the outbox.
+  void watch.beat();
   void deliverer.deliver().catch(() => undefined);
 
   return {
