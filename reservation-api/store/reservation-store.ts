@@ -85,6 +85,80 @@ export interface ClaimResult {
   reservation: ReservationRecord;
 }
 
+export interface ConsumeChallengeInput {
+  nonce: string;
+  purpose: ChallengePurpose;
+  kioskId: string | null;
+  now: number;
+}
+
+export interface ReadReservationInput {
+  reservationId: string;
+  tokenHash: string;
+  now: number;
+}
+
+export interface CancelReservationInput {
+  reservationId: string;
+  tokenHash: string;
+  now: number;
+}
+
+export interface LookupReservationInput {
+  kioskId: string;
+  cardRef: string;
+  proofKeyRef: string;
+  tokenSerial: string;
+  procedure: Procedure;
+  lookupId: string;
+  lookupTtlMs: number;
+  now: number;
+}
+
+export interface ClaimReservationInput {
+  kioskId: string;
+  lookupId: string;
+  procedure: Procedure;
+  claimId: string;
+  leaseMs: number;
+  now: number;
+}
+
+export interface CompleteClaimInput {
+  kioskId: string;
+  claimId: string;
+  now: number;
+}
+
+export interface ReleaseClaimInput {
+  kioskId: string;
+  claimId: string;
+  reason: string;
+  now: number;
+}
+
+export interface AuditRefusalInput {
+  actor: string;
+  kioskId: string | null;
+  reservationId: string | null;
+  action: string;
+  code: ApiErrorCode;
+  now: number;
+}
+
+export interface RememberKioskNonceInput {
+  kioskId: string;
+  nonce: string;
+  now: number;
+  windowMs: number;
+}
+
+export interface AppendKioskEventsInput {
+  kioskId: string;
+  events: KioskEvent[];
+  receivedAt: number;
+}
+
 export interface ReservationStore {
   /** Stores a challenge nonce (phone: kioskId null; kiosk: the kiosk it was issued to). */
   issueChallenge(challenge: {
@@ -96,12 +170,7 @@ export interface ReservationStore {
   }): Promise<void>;
 
   /** Marks a challenge used, once: CHALLENGE_UNKNOWN (also another kiosk's) / CHALLENGE_EXPIRED / CHALLENGE_USED. */
-  consumeChallenge(input: {
-    nonce: string;
-    purpose: ChallengePurpose;
-    kioskId: string | null;
-    now: number;
-  }): Promise<Outcome<void>>;
+  consumeChallenge(input: ConsumeChallengeInput): Promise<Outcome<void>>;
 
   /** Records a reservation attempt for a card and returns the attempts within the window, this one included. */
   recordCardAttempt(input: { cardRef: string; now: number; windowMs: number }): Promise<number>;
@@ -110,71 +179,33 @@ export interface ReservationStore {
   createReservation(input: NewReservation): Promise<{ reservation: ReservationRecord; superseded: string[] }>;
 
   /** The reservation whose id and token hash match (expired lazily when due), else RESERVATION_NOT_FOUND. */
-  readReservation(input: {
-    reservationId: string;
-    tokenHash: string;
-    now: number;
-  }): Promise<Outcome<ReservationRecord>>;
+  readReservation(input: ReadReservationInput): Promise<Outcome<ReservationRecord>>;
 
   /** Cancels an active reservation (token holder only); repeating a cancel is harmless. */
-  cancelReservation(input: {
-    reservationId: string;
-    tokenHash: string;
-    now: number;
-  }): Promise<Outcome<ReservationRecord>>;
+  cancelReservation(input: CancelReservationInput): Promise<Outcome<ReservationRecord>>;
 
   /**
    * Finds the card's latest reservation of this procedure for a kiosk, refuses precisely when it is
    * not usable, and records a lookup (single use, this kiosk only) the claim must present.
    */
-  lookupReservation(input: {
-    kioskId: string;
-    cardRef: string;
-    proofKeyRef: string;
-    tokenSerial: string;
-    procedure: Procedure;
-    lookupId: string;
-    lookupTtlMs: number;
-    now: number;
-  }): Promise<Outcome<LookupResult>>;
+  lookupReservation(input: LookupReservationInput): Promise<Outcome<LookupResult>>;
 
   /** Atomically claims the looked-up reservation (active → claimed) for a lease. */
-  claimReservation(input: {
-    kioskId: string;
-    lookupId: string;
-    procedure: Procedure;
-    claimId: string;
-    leaseMs: number;
-    now: number;
-  }): Promise<Outcome<ClaimResult>>;
+  claimReservation(input: ClaimReservationInput): Promise<Outcome<ClaimResult>>;
 
   /** claimed → completed for this kiosk's claim; the same claim again answers the same result. */
-  completeClaim(input: {
-    kioskId: string;
-    claimId: string;
-    now: number;
-  }): Promise<Outcome<{ reservationId: string; completedAt: number }>>;
+  completeClaim(input: CompleteClaimInput): Promise<Outcome<{ reservationId: string; completedAt: number }>>;
 
   /** claimed → active (then expired when 24 h are up); repeating a release is harmless. */
-  releaseClaim(input: {
-    kioskId: string;
-    claimId: string;
-    reason: string;
-    now: number;
-  }): Promise<Outcome<{ reservationId: string; status: 'active' | 'expired' }>>;
+  releaseClaim(
+    input: ReleaseClaimInput,
+  ): Promise<Outcome<{ reservationId: string; status: 'active' | 'expired' }>>;
 
   /** Expires every active reservation whose 24 h are up; returns how many. */
   expireDue(now: number): Promise<number>;
 
   /** Records a refused kiosk operation in the audit trail (no request data, only the code). */
-  auditRefusal(input: {
-    actor: string;
-    kioskId: string | null;
-    reservationId: string | null;
-    action: string;
-    code: ApiErrorCode;
-    now: number;
-  }): Promise<void>;
+  auditRefusal(input: AuditRefusalInput): Promise<void>;
 
   registerKiosk(kiosk: KioskRecord, actor: string): Promise<void>;
   revokeKiosk(input: { kioskId: string; actor: string; now: number }): Promise<Outcome<KioskRecord>>;
@@ -182,19 +213,10 @@ export interface ReservationStore {
   listKiosks(): Promise<KioskStatus[]>;
 
   /** Remembers a kiosk request nonce; false when it was already seen within the window (a replay). */
-  rememberKioskNonce(input: {
-    kioskId: string;
-    nonce: string;
-    now: number;
-    windowMs: number;
-  }): Promise<boolean>;
+  rememberKioskNonce(input: RememberKioskNonceInput): Promise<boolean>;
   saveHeartbeat(input: { kioskId: string; heartbeat: HeartbeatRequest; receivedAt: number }): Promise<void>;
   /** Stores events idempotently by (kiosk, event id). */
-  appendKioskEvents(input: {
-    kioskId: string;
-    events: KioskEvent[];
-    receivedAt: number;
-  }): Promise<{ accepted: number; duplicates: number }>;
+  appendKioskEvents(input: AppendKioskEventsInput): Promise<{ accepted: number; duplicates: number }>;
 
   createOperator(
     input: OperatorRecord & { tokenHash: string; actor: string },

@@ -4,7 +4,7 @@ import {
   type ReservationEvent,
   type ReservationState,
 } from '../../../state-machines/reservation/reservation-lifecycle';
-import type { ApiErrorCode, AuditEntry, HeartbeatRequest, KioskEvent, Procedure } from '../../contract';
+import type { ApiErrorCode, AuditEntry, HeartbeatRequest, Procedure } from '../../contract';
 import type {
   ChallengePurpose,
   ClaimResult,
@@ -17,6 +17,16 @@ import type {
   ReservationRecord,
   ReservationStatus,
   ReservationStore,
+  ConsumeChallengeInput,
+  ReadReservationInput,
+  CancelReservationInput,
+  LookupReservationInput,
+  ClaimReservationInput,
+  CompleteClaimInput,
+  ReleaseClaimInput,
+  AuditRefusalInput,
+  RememberKioskNonceInput,
+  AppendKioskEventsInput,
 } from '../reservation-store';
 import { openDatabase } from './open-database';
 
@@ -310,12 +320,7 @@ export class SqliteReservationStore implements ReservationStore {
       .immediate();
   }
 
-  async consumeChallenge(input: {
-    nonce: string;
-    purpose: ChallengePurpose;
-    kioskId: string | null;
-    now: number;
-  }): Promise<Outcome<void>> {
+  async consumeChallenge(input: ConsumeChallengeInput): Promise<Outcome<void>> {
     return this.bookkeeping
       .transaction((): Outcome<void> => {
         const row = this.bookkeepingStatements.challenge.get(input.nonce);
@@ -364,11 +369,7 @@ export class SqliteReservationStore implements ReservationStore {
       .immediate();
   }
 
-  async readReservation(input: {
-    reservationId: string;
-    tokenHash: string;
-    now: number;
-  }): Promise<Outcome<ReservationRecord>> {
+  async readReservation(input: ReadReservationInput): Promise<Outcome<ReservationRecord>> {
     return this.inTransaction(() => {
       const row = this.statements.reservationByToken.get(input.reservationId, input.tokenHash);
       if (!row) return refused('RESERVATION_NOT_FOUND');
@@ -376,11 +377,7 @@ export class SqliteReservationStore implements ReservationStore {
     });
   }
 
-  async cancelReservation(input: {
-    reservationId: string;
-    tokenHash: string;
-    now: number;
-  }): Promise<Outcome<ReservationRecord>> {
+  async cancelReservation(input: CancelReservationInput): Promise<Outcome<ReservationRecord>> {
     return this.inTransaction(() => {
       const found = this.statements.reservationByToken.get(input.reservationId, input.tokenHash);
       if (!found) return refused('RESERVATION_NOT_FOUND');
@@ -394,16 +391,7 @@ export class SqliteReservationStore implements ReservationStore {
 
   // ── kiosk: lookup, claim, complete, release ─────────────────────────────────────────────────
 
-  async lookupReservation(input: {
-    kioskId: string;
-    cardRef: string;
-    proofKeyRef: string;
-    tokenSerial: string;
-    procedure: Procedure;
-    lookupId: string;
-    lookupTtlMs: number;
-    now: number;
-  }): Promise<Outcome<LookupResult>> {
+  async lookupReservation(input: LookupReservationInput): Promise<Outcome<LookupResult>> {
     const who: Who = { actor: `kiosk:${input.kioskId}`, kioskId: input.kioskId, now: input.now };
     return this.inTransaction(() => {
       const latest = this.statements.latestOfCard.get(input.cardRef, input.procedure);
@@ -424,14 +412,7 @@ export class SqliteReservationStore implements ReservationStore {
     });
   }
 
-  async claimReservation(input: {
-    kioskId: string;
-    lookupId: string;
-    procedure: Procedure;
-    claimId: string;
-    leaseMs: number;
-    now: number;
-  }): Promise<Outcome<ClaimResult>> {
+  async claimReservation(input: ClaimReservationInput): Promise<Outcome<ClaimResult>> {
     const who: Who = { actor: `kiosk:${input.kioskId}`, kioskId: input.kioskId, now: input.now };
     return this.inTransaction(() => {
       const lookup = this.statements.lookup.get(input.lookupId);
@@ -461,11 +442,9 @@ export class SqliteReservationStore implements ReservationStore {
     });
   }
 
-  async completeClaim(input: {
-    kioskId: string;
-    claimId: string;
-    now: number;
-  }): Promise<Outcome<{ reservationId: string; completedAt: number }>> {
+  async completeClaim(
+    input: CompleteClaimInput,
+  ): Promise<Outcome<{ reservationId: string; completedAt: number }>> {
     const who: Who = { actor: `kiosk:${input.kioskId}`, kioskId: input.kioskId, now: input.now };
     return this.inTransaction(() => {
       const claim = this.statements.claim.get(input.claimId);
@@ -485,12 +464,9 @@ export class SqliteReservationStore implements ReservationStore {
     });
   }
 
-  async releaseClaim(input: {
-    kioskId: string;
-    claimId: string;
-    reason: string;
-    now: number;
-  }): Promise<Outcome<{ reservationId: string; status: 'active' | 'expired' }>> {
+  async releaseClaim(
+    input: ReleaseClaimInput,
+  ): Promise<Outcome<{ reservationId: string; status: 'active' | 'expired' }>> {
     const who: Who = { actor: `kiosk:${input.kioskId}`, kioskId: input.kioskId, now: input.now };
     return this.inTransaction(() => {
       const claim = this.statements.claim.get(input.claimId);
@@ -521,14 +497,7 @@ export class SqliteReservationStore implements ReservationStore {
       .immediate();
   }
 
-  async auditRefusal(input: {
-    actor: string;
-    kioskId: string | null;
-    reservationId: string | null;
-    action: string;
-    code: ApiErrorCode;
-    now: number;
-  }): Promise<void> {
+  async auditRefusal(input: AuditRefusalInput): Promise<void> {
     const who: Who = { actor: input.actor, kioskId: input.kioskId, now: input.now };
     this.db
       .transaction(() => this.audit(who, input.reservationId, input.action, null, null, input.code))
@@ -595,12 +564,7 @@ export class SqliteReservationStore implements ReservationStore {
     }));
   }
 
-  async rememberKioskNonce(input: {
-    kioskId: string;
-    nonce: string;
-    now: number;
-    windowMs: number;
-  }): Promise<boolean> {
+  async rememberKioskNonce(input: RememberKioskNonceInput): Promise<boolean> {
     return this.bookkeeping
       .transaction(() => {
         this.bookkeepingStatements.pruneNonces.run(input.now - input.windowMs);
@@ -623,11 +587,7 @@ export class SqliteReservationStore implements ReservationStore {
     );
   }
 
-  async appendKioskEvents(input: {
-    kioskId: string;
-    events: KioskEvent[];
-    receivedAt: number;
-  }): Promise<{ accepted: number; duplicates: number }> {
+  async appendKioskEvents(input: AppendKioskEventsInput): Promise<{ accepted: number; duplicates: number }> {
     return this.db
       .transaction(() => {
         let accepted = 0;
