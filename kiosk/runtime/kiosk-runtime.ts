@@ -5,6 +5,7 @@ import { Outbox } from '../journal/outbox';
 import { journalSessionEvents } from '../journal/session-event-journal';
 import { type DeliveryReport, OutboxDeliverer, outboxSettler } from '../journal/outbox-delivery';
 import { createUiServer, type UiServer } from '../ui-server/ui-server';
+import type { SimulationControls } from '../ui-server/simulation-actions';
 import { sessionViewModels } from '../ui-server/session-view-models';
 import { createSessionMachine, type Procedure, type SessionMachine } from '../../state-machines/session';
 import { ApiWatch } from './api-watch';
@@ -26,6 +27,8 @@ export interface KioskRuntimeOptions {
   reader?: () => 'ready' | 'absent' | 'unavailable';
   /** How often heartbeats go out, the outbox is retried and the machine's clock synced. */
   tickMs?: number;
+  /** Simulation mode only (npm start): the panel's controls, served by the UI server (docs/kiosk-ui.md). */
+  simulation?: SimulationControls;
 }
 
 export interface KioskRuntime {
@@ -68,6 +71,7 @@ export async function startKioskRuntime(options: KioskRuntimeOptions): Promise<K
     port: 0,
     viewModels: sessionViewModels(actor),
     onEvent: (event) => actor.send(event),
+    simulation: options.simulation,
   });
   const watch = new ApiWatch({
     api: options.api,

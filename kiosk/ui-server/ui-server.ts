@@ -3,9 +3,10 @@ import type { ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyBaseLogger, type FastifyReply, type FastifyRequest } from 'fastify';
-import { buildUiBundle } from '../ui/build';
+import { buildSimulationPanelBundle, buildUiBundle } from '../ui/build';
 import { newLaunchSecret, secretMatches } from './launch-secret';
 import { SECURITY_HEADERS } from './security-headers';
+import { type SimulationControls, isSimulationAction } from './simulation-actions';
 import { type UiEvent, isUiEvent } from './ui-events';
 
 /** Where the kiosk core's view models come from: the latest one, and every change after it. */
@@ -25,6 +26,11 @@ export interface UiServerOptions<ViewModel> {
   onEvent(event: UiEvent): void;
   /** Optional pino logger; the server logs no request lines, only its own start/refusal facts. */
   logger?: FastifyBaseLogger;
+  /**
+   * Simulation mode only (npm start): the controls of the simulated card, phone and clock. The
+   * panel's page and endpoints exist only when this is given, behind the same launch secret.
+   */
+  simulation?: SimulationControls;
 }
 
 export interface UiServer {
@@ -32,6 +38,8 @@ export interface UiServer {
   url: string;
   /** http://127.0.0.1:PORT, for origin checks (Electron's navigation policy). */
   origin: string;
+  /** Simulation mode only: the panel's launch URL (same secret), for a second window beside the kiosk. */
+  simulationUrl?: string;
   close(): Promise<void>;
 }
 
@@ -43,6 +51,7 @@ const DEFAULT_LANGUAGE = 'ja';
 /** A UI event is a few dozen bytes; anything bigger is not one. */
 const EVENT_BODY_LIMIT = 256;
 const STREAM_PATH = '/view-model/stream';
+const PANEL_PATH = '/simulation';
 
 /** All catalogues found in kiosk/ui/messages (adding a language = adding one file), Japanese first. */
 async function loadCatalogues(): Promise<Record<string, Record<string, string>>> {
@@ -68,11 +77,30 @@ function readCookie(header: string | undefined, name: string): string | undefine
   return undefined;
 }
 
-function writeSseHeaders(raw: ServerResponse): void {
+/** A live JSON feed over SSE: the current value on connect, then every change, until the client leaves. */
+function streamSource<T>(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  source: ViewModelSource<T>,
+  streams: Set<ServerResponse>,
+): void {
+  reply.hijack();
+  const raw = reply.raw;
   raw.writeHead(200, {
     ...SECURITY_HEADERS,
     'content-type': 'text/event-stream; charset=utf-8',
     connection: 'keep-alive',
+  });
+  const send = (value: T): void => {
+    raw.write(`data: ${JSON.stringify(value)}\n\n`);
+  };
+  raw.write('retry: 1000\n\n');
+  send(source.current());
+  const unsubscribe = source.subscribe(send);
+  streams.add(raw);
+  request.raw.on('close', () => {
+    unsubscribe();
+    streams.delete(raw);
   });
 }
 
@@ -84,7 +112,14 @@ function writeSseHeaders(raw: ServerResponse): void {
  */
 export async function createUiServer<ViewModel>(options: UiServerOptions<ViewModel>): Promise<UiServer> {
   const secret = newLaunchSecret();
-  const [bundle, catalogues] = await Promise.all([buildUiBundle(), loadCatalogues()]);
+  const simulation = options.simulation;
+  const [bundle, catalogues, panelBundle] = await Promise.all([
+    buildUiBundle(),
+    loadCatalogues(),
+    simulation ? buildSimulationPanelBundle() : undefined,
+  ]);
+  /** Paths where the launch secret may be traded for the cookie. */
+  const launchPaths = simulation ? ['/', PANEL_PATH] : ['/'];
   const streams = new Set<ServerResponse>();
   const app = Fastify({
     loggerInstance: options.logger,
@@ -104,7 +139,9 @@ export async function createUiServer<ViewModel>(options: UiServerOptions<ViewMod
   app.addHook('onRequest', async (request, reply) => {
     // A page on another host name resolving to 127.0.0.1 (DNS rebinding) must not reach the UI.
     if (request.headers.host !== expectedHost) return reply.code(421).send({ error: 'wrong host' });
-    if (request.method === 'GET' && request.url.startsWith('/?k=')) return undefined;
+    if (request.method === 'GET' && launchPaths.some((path) => request.url.startsWith(`${path}?k=`))) {
+      return undefined;
+    }
     if (!authorised(request)) return reply.code(401).send({ error: 'unauthorised' });
     return undefined;
   });
@@ -114,35 +151,25 @@ export async function createUiServer<ViewModel>(options: UiServerOptions<ViewMod
 
   await app.register(fastifyStatic, { root: PUBLIC_DIR, serve: false });
 
-  app.get<{ Querystring: { k?: string } }>('/', async (request, reply) => {
-    const presented = request.query.k;
-    if (presented !== undefined) {
-      if (!secretMatches(presented, secret)) return reply.code(401).send({ error: 'unauthorised' });
-      reply.header('set-cookie', `${cookieName}=${secret}; Path=/; HttpOnly; SameSite=Strict`);
-      return reply.redirect('/', 303);
-    }
-    return reply.sendFile('index.html');
-  });
+  /** Serves `page`, or trades a presented launch secret for the cookie and redirects to `path`. */
+  const launchablePage = (path: string, page: string) =>
+    app.get<{ Querystring: { k?: string } }>(path, async (request, reply) => {
+      const presented = request.query.k;
+      if (presented !== undefined) {
+        if (!secretMatches(presented, secret)) return reply.code(401).send({ error: 'unauthorised' });
+        reply.header('set-cookie', `${cookieName}=${secret}; Path=/; HttpOnly; SameSite=Strict`);
+        return reply.redirect(path, 303);
+      }
+      return reply.sendFile(page);
+    });
+  launchablePage('/', 'index.html');
   app.get('/styles.css', async (_request, reply) => reply.sendFile('styles.css'));
   app.get('/app.js', async (_request, reply) => reply.type('text/javascript; charset=utf-8').send(bundle));
   app.get('/messages.json', async () => catalogues);
 
-  app.get(STREAM_PATH, (request: FastifyRequest, reply: FastifyReply) => {
-    reply.hijack();
-    const raw = reply.raw;
-    writeSseHeaders(raw);
-    const send = (viewModel: ViewModel): void => {
-      raw.write(`data: ${JSON.stringify(viewModel)}\n\n`);
-    };
-    raw.write('retry: 1000\n\n');
-    send(options.viewModels.current());
-    const unsubscribe = options.viewModels.subscribe(send);
-    streams.add(raw);
-    request.raw.on('close', () => {
-      unsubscribe();
-      streams.delete(raw);
-    });
-  });
+  app.get(STREAM_PATH, (request: FastifyRequest, reply: FastifyReply) =>
+    streamSource(request, reply, options.viewModels, streams),
+  );
 
   app.post('/events', async (request, reply) => {
     if (!isUiEvent(request.body)) {
@@ -153,6 +180,29 @@ export async function createUiServer<ViewModel>(options: UiServerOptions<ViewMod
     options.onEvent(request.body);
     return reply.code(204).send();
   });
+
+  if (simulation && panelBundle !== undefined) {
+    launchablePage(PANEL_PATH, 'simulation.html');
+    app.get('/simulation.css', async (_request, reply) => reply.sendFile('simulation.css'));
+    app.get('/simulation.js', async (_request, reply) =>
+      reply.type('text/javascript; charset=utf-8').send(panelBundle),
+    );
+    app.get(`${PANEL_PATH}/stream`, (request: FastifyRequest, reply: FastifyReply) =>
+      streamSource(
+        request,
+        reply,
+        { current: () => simulation.state(), subscribe: (l) => simulation.subscribe(l) },
+        streams,
+      ),
+    );
+    app.post(`${PANEL_PATH}/actions`, async (request, reply) => {
+      if (!isSimulationAction(request.body)) {
+        request.log.warn('refused a simulation action that is not one of the allowed shapes');
+        return reply.code(400).send({ error: 'not a simulation action' });
+      }
+      return reply.send(await simulation.perform(request.body));
+    });
+  }
 
   app.addHook('preClose', async () => {
     for (const raw of streams) raw.end();
@@ -165,5 +215,10 @@ export async function createUiServer<ViewModel>(options: UiServerOptions<ViewMod
   expectedHost = `${options.host}:${address.port}`;
   cookieName = `kiosk_ui_${address.port}`;
   const origin = `http://${expectedHost}`;
-  return { url: `${origin}/?k=${secret}`, origin, close: () => app.close() };
+  return {
+    url: `${origin}/?k=${secret}`,
+    origin,
+    ...(simulation ? { simulationUrl: `${origin}${PANEL_PATH}?k=${secret}` } : {}),
+    close: () => app.close(),
+  };
 }

@@ -1,12 +1,13 @@
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
-const entryPoint = fileURLToPath(new URL('./src/main.ts', import.meta.url));
+const KIOSK_ENTRY = fileURLToPath(new URL('./src/main.ts', import.meta.url));
+const PANEL_ENTRY = fileURLToPath(new URL('./simulation/panel.ts', import.meta.url));
 
 /** Browsers the bundle must run in: Electron 38's Chromium and the Debian Chromium used by tests. */
 const BROWSER_TARGET = 'chrome120';
 
-let cached: Promise<string> | undefined;
+const cache = new Map<string, Promise<string>>();
 
 /**
  * Bundles the browser renderer (kiosk/ui/src/main.ts) into one script, in memory. Run by the UI
@@ -14,14 +15,27 @@ let cached: Promise<string> | undefined;
  * process (a kiosk starts one server; tests start many).
  */
 export function buildUiBundle(): Promise<string> {
-  cached ??= bundle().catch((error: unknown) => {
-    cached = undefined;
-    throw error;
-  });
-  return cached;
+  return bundleOnce(KIOSK_ENTRY);
 }
 
-async function bundle(): Promise<string> {
+/** The simulation panel's script (kiosk/ui/simulation/panel.ts), built only in simulation mode. */
+export function buildSimulationPanelBundle(): Promise<string> {
+  return bundleOnce(PANEL_ENTRY);
+}
+
+function bundleOnce(entryPoint: string): Promise<string> {
+  let pending = cache.get(entryPoint);
+  if (!pending) {
+    pending = bundle(entryPoint).catch((error: unknown) => {
+      cache.delete(entryPoint);
+      throw error;
+    });
+    cache.set(entryPoint, pending);
+  }
+  return pending;
+}
+
+async function bundle(entryPoint: string): Promise<string> {
   const result = await build({
     entryPoints: [entryPoint],
     bundle: true,
@@ -34,6 +48,6 @@ async function bundle(): Promise<string> {
     logLevel: 'silent',
   });
   const output = result.outputFiles[0];
-  if (!output) throw new Error('esbuild produced no UI bundle');
+  if (!output) throw new Error(`esbuild produced no bundle for ${entryPoint}`);
   return output.text;
 }
