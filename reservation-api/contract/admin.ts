@@ -2,7 +2,13 @@ import Type, { type Static } from 'typebox';
 import { HeartbeatRequest } from './kiosk';
 import { EpochMs, KioskId, Procedure, ServerId } from './primitives';
 
-/** Operator endpoints (Authorization: Bearer <operator token>; roles admin and viewer). */
+/**
+ * Operator endpoints (Authorization: Bearer <operator token>, or the dashboard's session cookie;
+ * roles admin and viewer). Login, fleet monitoring and live updates are in ops-session.ts and
+ * ops-fleet.ts, re-exported here.
+ */
+export * from './ops-fleet';
+export * from './ops-session';
 
 export const OPERATOR_ROLES = ['admin', 'viewer'] as const;
 export type OperatorRole = (typeof OPERATOR_ROLES)[number];

@@ -102,8 +102,14 @@ export const API_ERRORS = {
   // Operators
   OPERATOR_UNAUTHENTICATED: {
     status: 401,
-    message: 'An operator token (Authorization: Bearer) is required.',
+    message: 'Log in as an operator, or send an operator token (Authorization: Bearer).',
   },
+  OPERATOR_LOGIN_FAILED: { status: 401, message: 'Unknown operator name or wrong token.' },
+  OPERATOR_CSRF_REJECTED: {
+    status: 403,
+    message: 'A state-changing operator request needs the X-Ops-Request header and a same-origin Origin.',
+  },
+  ALERT_NOT_FOUND: { status: 404, message: 'There is no alert with this id.' },
   OPERATOR_FORBIDDEN: { status: 403, message: 'This operator role may not do that.' },
   KIOSK_NOT_FOUND: { status: 404, message: 'There is no kiosk with this id.' },
   UNKNOWN_CHAIN: { status: 400, message: 'Unknown store chain.' },

@@ -14,6 +14,15 @@ export const API_PATHS = {
   opsKiosks: '/v1/ops/kiosks',
   opsKioskRevoke: '/v1/ops/kiosks/:kioskId/revoke',
   opsAudit: '/v1/ops/audit',
+  /** POST: log in (name + token → session cookie); DELETE: log out. */
+  opsSession: '/v1/ops/session',
+  opsFleet: '/v1/ops/fleet',
+  opsAlerts: '/v1/ops/alerts',
+  opsAlertAcknowledge: '/v1/ops/alerts/:alertId/acknowledge',
+  opsStats: '/v1/ops/stats',
+  opsSessionSeries: '/v1/ops/stats/sessions',
+  /** Server-Sent Events (text/event-stream) for the dashboard. */
+  opsStream: '/v1/ops/stream',
   healthz: '/healthz',
   readyz: '/readyz',
   metrics: '/metrics',
