@@ -1,12 +1,6 @@
-import { mkdirSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { ensureIssuerMasterKey } from '../../hardware/pki/issuer-master-key';
-import { SqliteReservationStore } from '../store/sqlite/sqlite-store';
-import { DataDirTrust } from '../verification/data-dir-trust';
-import { build } from './app';
 import { type ApiConfig, ConfigError, loadConfig, settingsHelp } from './config';
-import { ensureDevFaceProviderKey, faceJwksPath, loadFaceProviderKeys } from './face-provider-keys';
-import { createApiLogger } from './logger';
+import { startReservationApi } from './start-api';
 
 /**
  * `npm run api -- [--port PORT] [--host HOST] [--data DIR] [--config FILE] [--log-level LEVEL]`
@@ -44,59 +38,19 @@ function parseCommandLine(): { flags: Record<string, string | undefined>; config
   };
 }
 
+/** Starts the API and stops it cleanly on SIGINT / SIGTERM. */
 async function start(config: ApiConfig): Promise<void> {
-  const logger = createApiLogger({ level: config.logLevel });
-  mkdirSync(config.dataDir, { recursive: true });
-  const masterKey = ensureIssuerMasterKey(config.dataDir);
-  if (config.faceJwks === faceJwksPath(config.dataDir) && ensureDevFaceProviderKey(config.dataDir)) {
-    logger.info({ jwks: config.faceJwks }, 'created the dev face-verification provider key pair');
-  }
-  const trust = new DataDirTrust(config.dataDir, (problem) => logger.warn(problem));
-  if (!trust.ready) {
-    logger.warn(
-      `no JPKI trust anchors yet under ${config.dataDir}/pki: issue a card with \`npm run card -- issue --persona healthy --out FILE --data ${config.dataDir}\`; the API picks them up when they appear`,
-    );
-  }
-  const store = SqliteReservationStore.open(config.database);
-  const app = await build({
-    store,
-    now: Date.now,
-    policy: config.policy,
-    masterKey,
-    faceProviderKeys: loadFaceProviderKeys(config.faceJwks),
-    trust,
-    logger,
-    trustProxy: config.trustProxy,
-  });
-
-  const sweep = setInterval(() => {
-    store
-      .expireDue(Date.now())
-      .catch((error: unknown) => logger.error({ err: error }, 'expiry sweep failed'));
-  }, config.expirySweepMs);
-  sweep.unref();
-
+  const api = await startReservationApi(config);
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'stopping');
-    clearInterval(sweep);
-    await app.close();
-    await store.close();
+    api.logger.info({ signal }, 'stopping');
+    await api.close();
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
-
-  await app.listen({ port: config.port, host: config.host });
-  const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : config.port;
-  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-  logger.info(
-    { database: config.database, dataDir: config.dataDir },
-    `Reservation API listening on http://${host}:${port}`,
-  );
 }
 
 try {
