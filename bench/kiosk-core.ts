@@ -1,0 +1,278 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SimulatedClock } from 'xstate';
+import { JpkiClient } from '../hardware/jpki/jpki-client';
+import { loadIssuerMasterKey } from '../hardware/pki/pki-layout';
+import { InProcessTransport } from '../hardware/transport/in-process-transport';
+import { VirtualCard } from '../hardware/virtual-card/virtual-card';
+import { startKioskRuntime } from '../kiosk/runtime/kiosk-runtime';
+import { toViewModel } from '../state-machines/session';
+import { driveSession } from '../test/leak/support/kiosk-session-driver';
+import { benchClock, issueCardPool, nextPlan } from './support/card-pool';
+import { type ApduRecord, CountingTransport, INS_NAMES } from './support/counting-transport';
+import { InstantKioskApi } from './support/instant-kiosk-api';
+import { JournalTimer } from './support/journal-timer';
+import { emit, progress } from './support/report';
+import { mean, percentile } from './support/stats';
+
+/**
+ * Kiosk core: the real runtime (session machine, runtime actors, PIN buffers, outbox journal and its
+ * delivery, UI server idle) with an in-process virtual card and the API answered in-process. Per
+ * session: wall time, minus the time inside the card transport and inside the API methods = the
+ * core's own overhead. Also the APDUs each session sends, and memory over many sessions.
+ */
+
+/** docs/card-layer.md: SELECT PIN file + GET CHALLENGE + EXTERNAL AUTHENTICATE + RESET RETRY COUNTER + VERIFY. */
+export const RESET_APDU_MINIMUM = 5;
+
+const fixedPins = {
+  auth: (() => {
+    let n = 0;
+    return () => String(1000 + ((n += 1) % 9000)).padStart(4, '0');
+  })(),
+  sign: (() => {
+    let n = 0;
+    return () => `BENCH${String((n += 1) % 1_000_000).padStart(6, '0')}`;
+  })(),
+};
+
+export interface KioskCoreOptions {
+  warmup: number;
+  measured: number;
+  /** Memory is sampled after each batch of this many sessions. */
+  memoryBatch: number;
+  memoryBatches: number;
+}
+
+const heapMb = () => process.memoryUsage().heapUsed / 2 ** 20;
+const rssMb = () => process.memoryUsage().rss / 2 ** 20;
+function collect(): void {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc) {
+    gc();
+    gc();
+  }
+}
+
+export async function benchKioskCore(options: KioskCoreOptions): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'bench-kiosk-'));
+  try {
+    const now = benchClock();
+    const { cards } = await issueCardPool(dataDir, 1, now, () => ({ auth: '4711', sign: 'BENCH000000' }));
+    const card = cards[0]!;
+    const journal = new JournalTimer();
+    const uninstall = journal.install();
+    const api = new InstantKioskApi(loadIssuerMasterKey(dataDir), now);
+    const runtime = await startKioskRuntime({
+      api: api.asClient(),
+      procedures: ['signature-pin', 'auth-pin'],
+      dataDir,
+      now,
+      timers: new SimulatedClock(),
+      tickMs: 3_600_000,
+    });
+    runtime.actor.send({ type: 'reader.ready' });
+    const phase = () => toViewModel(runtime.actor.getSnapshot()).screen;
+    let transport: CountingTransport | undefined;
+
+    /** One session; returns its times and the APDUs it sent. */
+    const session = async () => {
+      const plan = nextPlan(card, fixedPins);
+      transport = new CountingTransport(new InProcessTransport(VirtualCard.fromFile(card.path)), phase);
+      const client = new JpkiClient(transport);
+      const apiBefore = api.elapsedMs;
+      const journalBefore = journal.elapsedMs;
+      const writesBefore = journal.writes;
+      const started = performance.now();
+      const outcome = await driveSession(runtime, () => client, plan);
+      await runtime.deliverOutbox();
+      const totalMs = performance.now() - started;
+      if (outcome.result !== 'done') throw new Error(`kiosk session ended with ${outcome.result}`);
+      plan.commit();
+      const cardMs = transport.elapsedMs;
+      const apiMs = api.elapsedMs - apiBefore;
+      const journalMs = journal.elapsedMs - journalBefore;
+      const overheadMs = totalMs - cardMs - apiMs;
+      return {
+        totalMs,
+        cardMs,
+        apiMs,
+        journalMs,
+        journalWrites: journal.writes - writesBefore,
+        overheadMs,
+        apdus: transport.records,
+      };
+    };
+
+    progress(`kiosk core: ${options.warmup} warm-up sessions`);
+    for (let i = 0; i < options.warmup; i += 1) await session();
+
+    progress(`kiosk core: ${options.measured} measured sessions`);
+    const runs = [];
+    for (let i = 0; i < options.measured; i += 1) runs.push(await session());
+    const overheads = runs.map((r) => r.overheadMs);
+    emit({
+      name: 'kiosk.core.overhead_per_session.p50',
+      value: percentile(overheads, 50),
+      unit: 'ms',
+      target: '<= 10',
+      better: 'lower',
+      note: 'session wall time minus time inside the card transport and the in-process API; includes journal (SQLite WAL, synchronous=FULL) writes and outbox delivery',
+      sessions: runs.length,
+    });
+    emit({
+      name: 'kiosk.core.overhead_per_session.p99',
+      value: percentile(overheads, 99),
+      unit: 'ms',
+      target: '<= 10',
+      better: 'lower',
+    });
+    emit({
+      name: 'kiosk.core.journal_time_per_session.p50',
+      value: percentile(
+        runs.map((r) => r.journalMs),
+        50,
+      ),
+      unit: 'ms',
+      note: 'part of the overhead: outbox writes (each one SQLite commit with fsync, synchronous=FULL)',
+      writes_per_session: percentile(
+        runs.map((r) => r.journalWrites),
+        50,
+      ),
+    });
+    emit({
+      name: 'kiosk.core.overhead_without_journal_per_session.p50',
+      value: percentile(
+        runs.map((r) => r.overheadMs - r.journalMs),
+        50,
+      ),
+      unit: 'ms',
+      target: '<= 10',
+      better: 'lower',
+      note: 'session machine + runtime actors + PIN buffers + driver events, journal time taken out',
+    });
+    emit({
+      name: 'kiosk.core.overhead_per_session.mean',
+      value: mean(overheads),
+      unit: 'ms',
+      better: 'lower',
+    });
+    emit({
+      name: 'kiosk.core.session_total.p50',
+      value: percentile(
+        runs.map((r) => r.totalMs),
+        50,
+      ),
+      unit: 'ms',
+      note: 'in-process virtual card (RSA signing, card-file saves) included',
+    });
+    emit({
+      name: 'kiosk.core.card_time_per_session.p50',
+      value: percentile(
+        runs.map((r) => r.cardMs),
+        50,
+      ),
+      unit: 'ms',
+    });
+
+    // Sessions alternate procedures; the first measured one is a signature-PIN reset (even warm-up count).
+    reportApdus(runs[0]!.apdus, 'card.apdus.signature_pin');
+    reportApdus(runs[1]!.apdus, 'card.apdus.auth_pin');
+
+    // Memory: batches of sessions, the heap measured after a full GC at the end of each.
+    collect();
+    const heaps: number[] = [];
+    const rss: number[] = [];
+    for (let batch = 0; batch < options.memoryBatches; batch += 1) {
+      for (let i = 0; i < options.memoryBatch; i += 1) await session();
+      collect();
+      heaps.push(heapMb());
+      rss.push(rssMb());
+      progress(
+        `kiosk core memory: ${(batch + 1) * options.memoryBatch} sessions, heap ${heapMb().toFixed(1)} MB`,
+      );
+    }
+    const total = options.warmup + options.measured + options.memoryBatch * options.memoryBatches;
+    const per100 = (series: number[]) =>
+      ((series.at(-1)! - series[0]!) / ((series.length - 1) * options.memoryBatch)) * 100;
+    emit({
+      name: 'kiosk.core.memory.heap_used',
+      value: heaps.at(-1)!,
+      unit: 'MB',
+      sessions: total,
+      note: 'after full GC (node --expose-gc)',
+    });
+    emit({
+      name: 'kiosk.core.memory.rss',
+      value: rss.at(-1)!,
+      unit: 'MB',
+      sessions: total,
+      note: 'whole bench process (also holds the UI bundle and test PKI)',
+    });
+    emit({
+      name: 'kiosk.core.memory.heap_growth_per_100_sessions',
+      value: per100(heaps),
+      unit: 'MB',
+      better: 'lower',
+      note: `between the first and last of ${options.memoryBatches} batches of ${options.memoryBatch}`,
+    });
+    emit({
+      name: 'kiosk.core.memory.rss_growth_per_100_sessions',
+      value: per100(rss),
+      unit: 'MB',
+      better: 'lower',
+    });
+    await runtime.close();
+    uninstall();
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** APDUs of one full signature-PIN session on the transport, the reset's against the documented minimum. */
+export function reportApdus(apdus: readonly ApduRecord[], prefix = 'card.apdus'): void {
+  // The reset proper: from the SELECT of the PIN file before GET CHALLENGE to the VERIFY of the new PIN.
+  const challengeAt = apdus.findIndex((a) => a.ins === 0x84);
+  const start = challengeAt > 0 && apdus[challengeAt - 1]?.ins === 0xa4 ? challengeAt - 1 : challengeAt;
+  const resetAt = apdus.findIndex((a) => a.ins === 0x2c);
+  const end = apdus.findIndex((a, i) => i > resetAt && a.ins === 0x20);
+  const reset = challengeAt < 0 || end < 0 ? [] : apdus.slice(start, end + 1);
+  const afterReset = apdus.slice(end + 1).filter((a) => a.phase === 'resetting');
+  const byIns = (list: readonly ApduRecord[]) => {
+    const counts: Record<string, number> = {};
+    for (const a of list) {
+      const name = a.select ? `SELECT ${a.select}` : (INS_NAMES[a.ins] ?? a.ins.toString(16));
+      counts[name] = (counts[name] ?? 0) + 1;
+    }
+    return counts;
+  };
+  const byPhase: Record<string, number> = {};
+  for (const a of apdus) byPhase[a.phase] = (byPhase[a.phase] ?? 0) + 1;
+  emit({
+    name: `${prefix}.per_reset`,
+    value: reset.length,
+    unit: 'APDUs',
+    baseline: RESET_APDU_MINIMUM,
+    better: 'lower',
+    note: 'SELECT PIN file .. VERIFY of the new PIN, vs the protocol minimum of docs/card-layer.md (4 + the confirming VERIFY)',
+    commands: byIns(reset),
+  });
+  emit({
+    name: `${prefix}.after_reset_on_resetting_screen`,
+    value: afterReset.length,
+    unit: 'APDUs',
+    better: 'lower',
+    note: "sent after the reset while the resetting screen shows: the certificate read for the done screen's validity dates (not part of the protocol minimum)",
+    commands: byIns(afterReset),
+  });
+  emit({
+    name: `${prefix}.per_session`,
+    value: apdus.length,
+    unit: 'APDUs',
+    note: 'whole session: read card, PIN statuses, proof, lookup signature, reset',
+    selects: apdus.filter((a) => a.ins === 0xa4).length,
+    by_screen: byPhase,
+    commands: byIns(apdus),
+  });
+}

@@ -1,0 +1,56 @@
+import type { CardTransport, TransmitOptions } from '../../hardware/transport/card-transport';
+
+/** One command as seen on the transport: its instruction byte, the SELECT target, and when it went. */
+export interface ApduRecord {
+  ins: number;
+  /** SELECT only: the file or application id, hex. */
+  select?: string;
+  /** A label the caller sets (e.g. the kiosk screen shown when the command was sent). */
+  phase: string;
+  ms: number;
+}
+
+/**
+ * Wraps a card transport to count every command and the time spent waiting for the card. Records
+ * the header and the SELECT target only: never command data (PINs) or responses.
+ */
+export class CountingTransport implements CardTransport {
+  readonly records: ApduRecord[] = [];
+  /** Total milliseconds spent inside the wrapped transport. */
+  elapsedMs = 0;
+
+  constructor(
+    private readonly inner: CardTransport,
+    private readonly phase: () => string = () => '',
+  ) {}
+
+  get atr(): Uint8Array {
+    return this.inner.atr;
+  }
+
+  async transmit(command: Uint8Array, options?: TransmitOptions): Promise<Uint8Array> {
+    const ins = command[1] ?? 0;
+    const record: ApduRecord = { ins, phase: this.phase(), ms: 0 };
+    if (ins === 0xa4) record.select = Buffer.from(command.subarray(5, 5 + (command[4] ?? 0))).toString('hex');
+    const started = performance.now();
+    try {
+      return await this.inner.transmit(command, options);
+    } finally {
+      record.ms = performance.now() - started;
+      this.elapsedMs += record.ms;
+      this.records.push(record);
+    }
+  }
+}
+
+/** Instruction names for the report. */
+export const INS_NAMES: Record<number, string> = {
+  0xa4: 'SELECT',
+  0xb0: 'READ BINARY',
+  0x20: 'VERIFY',
+  0x2a: 'COMPUTE DIGITAL SIGNATURE',
+  0x84: 'GET CHALLENGE',
+  0x82: 'EXTERNAL AUTHENTICATE',
+  0x2c: 'RESET RETRY COUNTER',
+  0x24: 'CHANGE REFERENCE DATA',
+};
