@@ -10,7 +10,7 @@ import { EpochMs, KioskId, Procedure } from './primitives';
 /** How the API sees a kiosk: heartbeating, silent too long, never heard from, or revoked. */
 export const FLEET_STATUSES = ['online', 'stale', 'never-seen', 'revoked'] as const;
 export type FleetStatus = (typeof FLEET_STATUSES)[number];
-export const FleetStatusSchema = Type.Union(FLEET_STATUSES.map((s) => Type.Literal(s)));
+export const FleetStatusSchema = Type.Enum(FLEET_STATUSES);
 
 export const ALERT_KINDS = [
   /** No heartbeat for longer than `alertHeartbeatStaleSeconds`. */
@@ -33,7 +33,7 @@ export const ALERT_KINDS = [
   'kiosk-other',
 ] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
-export const AlertKindSchema = Type.Union(ALERT_KINDS.map((k) => Type.Literal(k)));
+export const AlertKindSchema = Type.Enum(ALERT_KINDS);
 
 export const AlertSeveritySchema = Type.Union([Type.Literal('critical'), Type.Literal('warning')]);
 export type AlertSeverity = Static<typeof AlertSeveritySchema>;
@@ -140,7 +140,7 @@ export const SessionCause = Type.String({ pattern: '^[a-z][a-z0-9-]{0,63}$' });
 
 export const SESSION_OUTCOMES = ['completed', 'cancelled', 'failed'] as const;
 export type SessionOutcomeWire = (typeof SESSION_OUTCOMES)[number];
-export const SessionOutcomeSchema = Type.Union(SESSION_OUTCOMES.map((o) => Type.Literal(o)));
+export const SessionOutcomeSchema = Type.Enum(SESSION_OUTCOMES);
 
 const Count = Type.Integer({ minimum: 0 });
 
