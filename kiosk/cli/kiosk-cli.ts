@@ -3,15 +3,13 @@ import { resolve } from 'node:path';
 import { parseKioskCredentials } from '../../reservation-api/contract';
 import { KioskApiClient } from '../api-client/kiosk-api-client';
 import { startKioskRuntime } from '../runtime/kiosk-runtime';
-import { simulateReaderWithCard } from '../runtime/simulated-reader';
+import { attachPcscReader } from '../runtime/pcsc-reader';
+import { simulateReader } from '../runtime/simulated-reader';
 import { KioskUsageError, parseKioskOptions } from './kiosk-options';
 
-/** `npm run kiosk -- --api URL --credentials FILE [--reader pcsc | --card FILE] [--data DIR]`. */
+/** `npm run kiosk -- --api URL --credentials FILE [--reader pcsc [--reader-name NAME] | --card FILE] [--data DIR]`. */
 async function main(): Promise<void> {
   const options = parseKioskOptions(process.argv.slice(2));
-  if (options.cardSource.kind === 'pcsc') {
-    throw new KioskUsageError('--reader pcsc is not wired into the runtime yet; use --card FILE');
-  }
   const credentials = parseKioskCredentials(
     readFileSync(options.credentialsPath, 'utf8'),
     options.credentialsPath,
@@ -22,13 +20,29 @@ async function main(): Promise<void> {
   );
   const dataDir = resolve(options.dataDir);
   mkdirSync(dataDir, { recursive: true });
-  const kiosk = await startKioskRuntime({ api, procedures: credentials.procedures, dataDir, now: Date.now });
-  const stopReader = simulateReaderWithCard(kiosk.actor, kiosk.slot, resolve(options.cardSource.path));
+  const { cardSource } = options;
+  const kiosk = await startKioskRuntime({
+    api,
+    procedures: credentials.procedures,
+    dataDir,
+    now: Date.now,
+    ...(cardSource.kind === 'pcsc' && cardSource.readerName !== undefined
+      ? { readerName: cardSource.readerName }
+      : {}),
+  });
+  let stopReader: () => Promise<void> | void;
+  if (cardSource.kind === 'pcsc') {
+    const attached = attachPcscReader(kiosk);
+    stopReader = () => attached.stop();
+  } else {
+    stopReader = simulateReader(kiosk, resolve(cardSource.path));
+  }
   process.stdout.write(`Kiosk UI: ${kiosk.ui.url}\n`);
 
   const shutdown = () => {
-    stopReader();
-    void kiosk.close().finally(() => process.exit(0));
+    void Promise.resolve(stopReader())
+      .then(() => kiosk.close())
+      .finally(() => process.exit(0));
   };
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);

@@ -30,7 +30,25 @@ describe('kiosk command line', () => {
     });
   });
 
+  it('takes the PC/SC reader by name', () => {
+    expect(
+      parseKioskOptions([
+        '--credentials',
+        'k.json',
+        '--reader',
+        'pcsc',
+        '--reader-name',
+        'Virtual PCD 00 01',
+      ]),
+    ).toEqual({
+      credentialsPath: 'k.json',
+      cardSource: { kind: 'pcsc', readerName: 'Virtual PCD 00 01' },
+      dataDir: 'kiosk-data',
+    });
+  });
+
   it.each([
+    [['--credentials', 'k.json', '--card', 'c.json', '--reader-name', 'X']],
     [[]],
     [['--credentials', 'k.json', '--reader', 'pcsc', '--card', 'c.json']],
     [['--credentials', 'k.json', '--reader', 'usb']],

@@ -1,26 +1,22 @@
 import type { Actor } from 'xstate';
 import { KioskApiError } from '../api-client/kiosk-api-error';
 import type { KioskApiClient } from '../api-client/kiosk-api-client';
-import { type SessionMachine, toViewModel } from '../../state-machines/session';
-import type { Outbox } from '../journal/outbox';
-import type { CardSlot } from './card-slot';
+import type { HeartbeatRequest } from '../../reservation-api/contract';
+import type { SessionMachine } from '../../state-machines/session';
 
-export const KIOSK_VERSION = '0.1.0';
+export { KIOSK_VERSION } from './kiosk-status';
 
 export interface ApiWatchOptions {
   api: KioskApiClient;
   actor: Actor<SessionMachine>;
-  slot: CardSlot;
-  outbox: Outbox;
-  now: () => number;
-  /** What the card source says of the reader. */
-  reader: () => 'ready' | 'absent' | 'unavailable';
+  /** The heartbeat to send (KioskStatus.heartbeat). */
+  heartbeat: () => HeartbeatRequest;
 }
 
 /**
  * Heartbeats double as the API's health check: a heartbeat that does not get through (network,
  * timeout, 5xx) tells the machine `api.unavailable` (out of service); the next one that does tells it
- * `api.available`. Only changes are sent. Heartbeats carry the screen, reader state and outbox size.
+ * `api.available`. Only changes are sent.
  */
 export class ApiWatch {
   private available: boolean | undefined;
@@ -29,17 +25,10 @@ export class ApiWatch {
 
   /** Sends one heartbeat; resolves with whether the API answered. Never rejects. */
   async beat(): Promise<boolean> {
-    const { api, actor, slot, outbox, now, reader } = this.options;
+    const { api, actor } = this.options;
     let reached: boolean;
     try {
-      await api.heartbeat({
-        state: toViewModel(actor.getSnapshot()).screen,
-        reader: reader(),
-        cardPresent: slot.present,
-        version: KIOSK_VERSION,
-        clock: now(),
-        counters: { outbox_pending: outbox.pendingCount() },
-      });
+      await api.heartbeat(this.options.heartbeat());
       reached = true;
     } catch (error) {
       // A refusal (e.g. clock skew, revoked) is an answer: the API is up, but it is reported elsewhere.

@@ -5,11 +5,18 @@ import { Outbox } from '../journal/outbox';
 import { journalSessionEvents } from '../journal/session-event-journal';
 import { type DeliveryReport, OutboxDeliverer, outboxSettler } from '../journal/outbox-delivery';
 import { createUiServer, type UiServer } from '../ui-server/ui-server';
-import type { SimulationControls } from '../ui-server/simulation-actions';
 import { sessionViewModels } from '../ui-server/session-view-models';
-import { createSessionMachine, type Procedure, type SessionMachine } from '../../state-machines/session';
+import type { HeartbeatRequest } from '../../reservation-api/contract';
+import { connectReaderToSession, readerMachine, type ReaderMachine } from '../../state-machines/reader';
+import {
+  createSessionMachine,
+  type Procedure,
+  type SessionInput,
+  type SessionMachine,
+} from '../../state-machines/session';
 import { ApiWatch } from './api-watch';
 import { CardSlot } from './card-slot';
+import { type KioskAlert, KioskStatus } from './kiosk-status';
 import { PinBuffers } from './pin-buffers';
 import { createSessionActors } from './session-actors';
 
@@ -23,30 +30,46 @@ export interface KioskRuntimeOptions {
   now: () => number;
   /** The machine's timer clock (xstate `Clock`); tests pass a `SimulatedClock`. Default: real timers. */
   timers?: ActorOptions<SessionMachine>['clock'];
-  /** What the card source says of the reader, for heartbeats (default: ready). */
-  reader?: () => 'ready' | 'absent' | 'unavailable';
-  /** How often heartbeats go out, the outbox is retried and the machine's clock synced. */
+  /**
+   * Overrides what heartbeats say of the reader. Default: the reader machine's view (`reader`),
+   * fed by the card source (PC/SC: `attachPcscReader`; simulated: `simulateReader`).
+   */
+  reader?: () => HeartbeatRequest['reader'];
+  /** Use only the reader of this name (default: the first one that appears). */
+  readerName?: string;
+  /** How often heartbeats go out, the outbox is retried and the machine's clock synced (~10 s). */
   tickMs?: number;
-  /** Simulation mode only (npm start): the panel's controls, served by the UI server (docs/kiosk-ui.md). */
-  simulation?: SimulationControls;
+  /** Opening hours, timings and languages of the session machine (defaults: DESIGN §7). */
+  session?: Pick<SessionInput, 'serviceWindow' | 'timing' | 'languages'>;
+  /** Reported in heartbeats. */
+  version?: string;
 }
 
 export interface KioskRuntime {
   actor: Actor<SessionMachine>;
+  /** The reader statechart; card sources send it their `ReaderEvent`s. */
+  reader: Actor<ReaderMachine>;
   slot: CardSlot;
   ui: UiServer;
   outbox: Outbox;
+  /** What the next heartbeat will say. */
+  status(): HeartbeatRequest;
+  /** The operator alerts active now. */
+  alerts(): KioskAlert[];
+  /** Sends a heartbeat now; resolves with whether the API answered. */
+  heartbeat(): Promise<boolean>;
   /** A delivery pass of the outbox now (joins the one under way). */
   deliverOutbox(): Promise<DeliveryReport>;
   close(): Promise<void>;
 }
 
-export const DEFAULT_TICK_MS = 5_000;
+export const DEFAULT_TICK_MS = 10_000;
 
 /**
- * One kiosk: the session machine with the runtime's actors and PIN buffers, the outbox (and its
- * delivery loop), and the UI server. The card source (simulated or PC/SC) is attached by the caller
- * through `slot` and device events sent to `actor`.
+ * One kiosk: the session machine with the runtime's actors and PIN buffers, the reader machine
+ * feeding it, the outbox (and its delivery loop), heartbeats, and the UI server. The card source
+ * (simulated or PC/SC) is attached by the caller: it sends reader events to `reader` and tells
+ * `slot` how to open a card (`CardSlot.useOpener`).
  */
 export async function startKioskRuntime(options: KioskRuntimeOptions): Promise<KioskRuntime> {
   const outbox = Outbox.open(join(options.dataDir, 'kiosk-journal.sqlite'), { now: options.now });
@@ -61,26 +84,41 @@ export async function startKioskRuntime(options: KioskRuntimeOptions): Promise<K
   });
   const machine = createSessionMachine({ actors, pinBuffers: pins });
   const actor = createActor(machine, {
-    input: { offeredProcedures: options.procedures, now: options.now() },
+    input: { ...options.session, offeredProcedures: options.procedures, now: options.now() },
     ...(options.timers === undefined ? {} : { clock: options.timers }),
   });
+  const reader = createActor(readerMachine, {
+    input: options.readerName === undefined ? {} : { reader: options.readerName },
+  });
+  // The slot learns of a card before the session does, so the session's first command finds it.
+  const readerSubscriptions = [
+    reader.on('card.inserted', () => {
+      const { reader: name, atr } = reader.getSnapshot().context;
+      if (name !== null && atr !== null) slot.cardArrived(name, atr);
+    }),
+    reader.on('card.removed', () => slot.remove()),
+  ];
   const stopJournal = journalSessionEvents(actor, outbox, options.now);
+  // Between customers the card is reset: nothing verified in one session serves the next.
+  const renewal = actor.on('session.ended', () => slot.renew());
+  const status = new KioskStatus({
+    session: actor,
+    reader,
+    outbox,
+    now: options.now,
+    ...(options.version === undefined ? {} : { version: options.version }),
+    ...(options.reader === undefined ? {} : { readerStatus: options.reader }),
+  });
   actor.start();
+  reader.start();
+  const disconnectReader = connectReaderToSession(reader, actor);
   const ui = await createUiServer({
     host: '127.0.0.1',
     port: 0,
     viewModels: sessionViewModels(actor),
     onEvent: (event) => actor.send(event),
-    simulation: options.simulation,
   });
-  const watch = new ApiWatch({
-    api: options.api,
-    actor,
-    slot,
-    outbox,
-    now: options.now,
-    reader: options.reader ?? (() => 'ready'),
-  });
+  const watch = new ApiWatch({ api: options.api, actor, heartbeat: () => status.heartbeat() });
   const tick = setInterval(() => {
     actor.send({ type: 'clock.sync', now: options.now() });
     void watch.beat();
@@ -92,14 +130,24 @@ export async function startKioskRuntime(options: KioskRuntimeOptions): Promise<K
 
   return {
     actor,
+    reader,
     slot,
     ui,
     outbox,
+    status: () => status.heartbeat(),
+    alerts: () => status.alerts(),
+    heartbeat: () => watch.beat(),
     deliverOutbox: () => deliverer.deliver(),
     async close() {
       clearInterval(tick);
+      disconnectReader();
+      for (const subscription of readerSubscriptions) subscription.unsubscribe();
+      renewal.unsubscribe();
+      status.stop();
       actor.stop();
+      reader.stop();
       stopJournal();
+      slot.remove();
       pins.wipeAll();
       await ui.close();
       outbox.close();

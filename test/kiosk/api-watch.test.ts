@@ -63,10 +63,14 @@ describe('API watch (heartbeats)', () => {
     const watch = new ApiWatch({
       api: client,
       actor,
-      slot,
-      outbox,
-      now: api.clock.now,
-      reader: () => 'ready',
+      heartbeat: () => ({
+        state: toViewModel(actor.getSnapshot()).screen,
+        reader: 'ready',
+        cardPresent: slot.present,
+        version: 'test',
+        clock: api.clock.now(),
+        counters: { outbox_pending: outbox.pendingCount() },
+      }),
     });
     const screen = () => toViewModel(actor.getSnapshot()).screen;
 

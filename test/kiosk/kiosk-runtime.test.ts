@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SimulatedClock, waitFor } from 'xstate';
 import { DEFAULT_PINS } from '../../hardware/pki/card-issue';
 import { type KioskRuntime, startKioskRuntime } from '../../kiosk/runtime/kiosk-runtime';
-import { simulateReaderWithCard } from '../../kiosk/runtime/simulated-reader';
+import { simulateReader } from '../../kiosk/runtime/simulated-reader';
 import { DEFAULT_TIMING, toViewModel } from '../../state-machines/session';
 import { type ApiHarness, startApiHarness } from '../api/support/api-harness';
 
@@ -13,11 +13,13 @@ let api: ApiHarness;
 let kiosk: KioskRuntime;
 let cardPath: string;
 let stopReader: () => void;
+let kioskId: string;
 const timers = new SimulatedClock();
 
 beforeAll(async () => {
   api = await startApiHarness();
   const registered = await api.addKiosk('seven-eleven');
+  kioskId = registered.kioskId;
   cardPath = await api.issueCard('sign-pin-blocked');
   kiosk = await startKioskRuntime({
     api: registered.client,
@@ -27,7 +29,7 @@ beforeAll(async () => {
     timers,
     tickMs: 3_600_000,
   });
-  stopReader = simulateReaderWithCard(kiosk.actor, kiosk.slot, cardPath);
+  stopReader = simulateReader(kiosk, cardPath);
 });
 
 afterAll(async () => {
@@ -45,7 +47,40 @@ function enter(keys: string): void {
   kiosk.actor.send({ type: 'pin.submit' });
 }
 
+/** The heartbeat the API stored last for this kiosk. */
+async function storedHeartbeat() {
+  const kiosks = await api.store.listKiosks();
+  return kiosks.find((candidate) => candidate.id === kioskId)?.lastHeartbeat;
+}
+
 describe('kiosk runtime', () => {
+  it('heartbeats the real picture: screen, reader from the reader machine, card, clock, counters, alerts', async () => {
+    expect(await kiosk.heartbeat()).toBe(true);
+    expect(await storedHeartbeat()).toMatchObject({
+      state: 'idle',
+      reader: 'ready',
+      cardPresent: false,
+      version: '0.1.0',
+      clock: api.clock.now(),
+      counters: { sessions_started: 0, outbox_pending: 0, outbox_rejected: 0 },
+      alerts: [],
+    });
+
+    // The reader goes: out of service, and the heartbeat says why.
+    kiosk.reader.send({ type: 'service.unavailable', reason: 'pcscd stopped' });
+    expect(toViewModel(kiosk.actor.getSnapshot()).screen).toBe('out-of-service');
+    expect(await kiosk.heartbeat()).toBe(true);
+    expect(await storedHeartbeat()).toMatchObject({
+      state: 'out-of-service',
+      reader: 'unavailable',
+      alerts: ['reader-unavailable'],
+    });
+    kiosk.reader.send({ type: 'service.available' });
+    kiosk.reader.send({ type: 'reader.added', reader: 'Simulated reader' });
+    expect(toViewModel(kiosk.actor.getSnapshot()).screen).toBe('idle');
+    expect(kiosk.alerts()).toEqual([]);
+  });
+
   it('serves the UI and runs a reset whose completion goes through the outbox', async () => {
     const launch = await fetch(kiosk.ui.url, { redirect: 'manual' });
     expect(launch.headers.get('set-cookie')).toMatch(/HttpOnly/i);
@@ -80,5 +115,6 @@ describe('kiosk runtime', () => {
     expect(counts.delivered).toBeGreaterThanOrEqual(3);
     const view = await api.phone.status(reservation.reservationId, reservation.reservationToken);
     expect(view.status).toBe('completed');
+    expect(kiosk.status().counters).toMatchObject({ sessions_started: 1, sessions_completed: 1 });
   });
 });
