@@ -1,0 +1,269 @@
+import { createPrivateKey, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { JpkiClient } from '../hardware/jpki/jpki-client';
+import { InProcessTransport } from '../hardware/transport/in-process-transport';
+import { VirtualCard } from '../hardware/virtual-card/virtual-card';
+import { KioskApiClient } from '../kiosk/api-client/kiosk-api-client';
+import {
+  API_PATHS,
+  cardProofDigest,
+  type CreateReservationRequest,
+  resetPinFileOf,
+} from '../reservation-api/contract';
+import { signFaceAttestation } from '../reservation-api/phone/face-attestation-signer';
+import {
+  ensureDevFaceProviderKey,
+  loadDevFaceSigningKey,
+} from '../reservation-api/server/face-provider-keys';
+import { newKioskKeyPair, registerKiosk } from '../reservation-api/services/kiosk-registry';
+import { SqliteReservationStore } from '../reservation-api/store/sqlite/sqlite-store';
+import { benchClock, issueCardPool } from './support/card-pool';
+import { startChildServer } from './support/child-server';
+import { closedLoop, JsonPoster, type LoadResult } from './support/load';
+import { emit, progress } from './support/report';
+import { percentile as percentileOf } from './support/stats';
+
+/**
+ * API throughput and latency against a bare node:http + better-sqlite3 baseline, all three servers
+ * in their own process on loopback, driven from this process with the same concurrency and
+ * keep-alive connections:
+ *  - baseline: POST a JSON body of the reservation's size → one durable insert → 201;
+ *  - reservation create (phone step 1): POST /v1/reservations with a real card proof (RSA
+ *    signature, certificate chain and CRL checks) and face attestation — bodies prepared beforehand
+ *    from fresh phone challenges, so only the create itself is timed;
+ *  - kiosk session: challenge + lookup + claim + complete, each RFC 9421-signed by the product's
+ *    kiosk client; the card proof for the lookup is signed by the virtual card in between (timed,
+ *    it is part of a session).
+ */
+
+export interface ApiBenchOptions {
+  concurrency: number;
+  warmup: number;
+  creates: number;
+  /** Cards (one open reservation each) per kiosk-session round. */
+  cards: number;
+  rounds: number;
+}
+
+interface PreparedCard {
+  client: JpkiClient;
+  tokenSerial: string;
+  authCertificate: string;
+}
+
+export async function benchApi(options: ApiBenchOptions): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'bench-api-'));
+  const servers: Array<{ stop(): Promise<void> }> = [];
+  try {
+    const now = benchClock();
+    progress(`api: issuing ${options.cards} cards`);
+    const issueStarted = Date.now();
+    const { cards } = await issueCardPool(dataDir, options.cards, now, () => ({
+      auth: '4711',
+      sign: 'BENCH000000',
+    }));
+    progress(`api: cards issued in ${Date.now() - issueStarted} ms`);
+    ensureDevFaceProviderKey(dataDir);
+    const faceKey = loadDevFaceSigningKey(dataDir);
+    const keys = newKioskKeyPair();
+    const registry = SqliteReservationStore.open(join(dataDir, 'reservation-api.sqlite'));
+    const kiosk = await registerKiosk(registry, {
+      chain: 'seven-eleven',
+      storeId: 'BENCH1',
+      publicKey: keys.publicKey,
+      actor: 'operator:bench',
+      now: now(),
+    });
+    await registry.close();
+
+    const prepared: PreparedCard[] = [];
+    for (const card of cards) {
+      const client = new JpkiClient(new InProcessTransport(VirtualCard.fromFile(card.path)));
+      await client.selectApplication();
+      const { tokenSerial } = await client.readTokenInfo();
+      const authCertificate = Buffer.from(await client.readCertificate('auth')).toString('base64');
+      await client.verifyPin('auth', Buffer.from(card.pins.auth, 'latin1'));
+      prepared.push({ client, tokenSerial, authCertificate });
+    }
+
+    const baseline = await startChildServer('bench/servers/baseline-server.ts', [dataDir]);
+    servers.push(baseline);
+    const api = await startChildServer('bench/servers/api-server.ts', [dataDir, String(now() - Date.now())]);
+    servers.push(api);
+    const baselinePoster = new JsonPoster(baseline.baseUrl, options.concurrency);
+    const apiPoster = new JsonPoster(api.baseUrl, options.concurrency);
+
+    /** A create-reservation body for card `index`, from a fresh phone challenge. */
+    const createBody = async (index: number): Promise<string> => {
+      const card = prepared[index % prepared.length]!;
+      const challenge = await apiPoster.post(API_PATHS.phoneChallenge, '{}');
+      const { nonce } = JSON.parse(challenge.text) as { nonce: string };
+      const signature = await card.client.sign('auth', cardProofDigest('reserve', nonce));
+      const body: CreateReservationRequest = {
+        nonce,
+        procedure: 'signature-pin',
+        tokenSerial: card.tokenSerial,
+        authCertificate: card.authCertificate,
+        proof: { certificate: card.authCertificate, signature: Buffer.from(signature).toString('base64') },
+        faceAttestation: await signFaceAttestation(faceKey, {
+          match: true,
+          liveness: true,
+          score: 0.97,
+          nonce,
+          iat: Math.floor(now() / 1000),
+        }),
+      };
+      return JSON.stringify(body);
+    };
+    const expectStatus = (status: number, text: string, what: string) => {
+      if (status < 200 || status >= 300) throw new Error(`${what} answered ${status}: ${text.slice(0, 200)}`);
+    };
+
+    // Baseline: the same body size as a reservation create.
+    const sampleBody = await createBody(0);
+    const baselineRun = (count: number) =>
+      closedLoop(count, options.concurrency, async () => {
+        const { status, text } = await baselinePoster.post('/v1/reservations', sampleBody);
+        expectStatus(status, text, 'baseline');
+      });
+    progress('api: baseline warm-up');
+    await baselineRun(options.warmup);
+
+    // Reservation create.
+    progress(`api: preparing ${options.warmup + options.creates} create bodies`);
+    const bodies: string[] = [];
+    for (let i = 0; i < options.warmup + options.creates; i += 1) bodies.push(await createBody(i));
+    const createRun = (offset: number, count: number) =>
+      closedLoop(count, options.concurrency, async (i) => {
+        const { status, text } = await apiPoster.post(API_PATHS.reservations, bodies[offset + i]!);
+        expectStatus(status, text, 'create');
+      });
+    await createRun(0, options.warmup);
+    progress(
+      `api: baseline and create, ${options.creates} requests each, concurrency ${options.concurrency}`,
+    );
+    const base1 = await baselineRun(options.creates);
+    const create = await createRun(options.warmup, options.creates);
+    const base2 = await baselineRun(options.creates);
+    const base = better(base1, base2);
+    reportPair('api.reservation_create', create, base, options);
+
+    // Kiosk sessions: rounds of one fresh reservation per card (untimed), then one session per card.
+    const kioskClient = new KioskApiClient({
+      baseUrl: api.baseUrl,
+      kioskId: kiosk.id,
+      privateKey: createPrivateKey(keys.privateKeyPem),
+      now,
+    });
+    const requestLatencies: number[] = [];
+    const timed = async <T>(call: () => Promise<T>): Promise<T> => {
+      const started = performance.now();
+      const result = await call();
+      requestLatencies.push(performance.now() - started);
+      return result;
+    };
+    const session = async (index: number) => {
+      const card = prepared[index]!;
+      const { nonce } = await timed(() => kioskClient.challenge());
+      const signature = await card.client.sign('auth', cardProofDigest('kiosk', nonce));
+      const lookup = await timed(() =>
+        kioskClient.lookup({
+          nonce,
+          procedure: 'signature-pin',
+          tokenSerial: card.tokenSerial,
+          authCertificate: card.authCertificate,
+          proof: { certificate: card.authCertificate, signature: Buffer.from(signature).toString('base64') },
+        }),
+      );
+      const claim = await timed(() =>
+        kioskClient.claim({
+          lookupId: lookup.lookupId,
+          pinFile: resetPinFileOf('signature-pin'),
+          cardChallenge: randomBytes(8).toString('base64'),
+        }),
+      );
+      await timed(() => kioskClient.complete({ claimId: claim.claimId }));
+    };
+    const round = async () => {
+      for (let i = 0; i < prepared.length; i += 1) {
+        const { status, text } = await apiPoster.post(API_PATHS.reservations, await createBody(i));
+        expectStatus(status, text, 'create');
+      }
+      return closedLoop(prepared.length, options.concurrency, session);
+    };
+    progress('api: kiosk session warm-up round');
+    await round();
+    requestLatencies.length = 0;
+    progress(`api: ${options.rounds} rounds of ${prepared.length} kiosk sessions`);
+    const sessionLatencies: number[] = [];
+    let sessionWallMs = 0;
+    for (let r = 0; r < options.rounds; r += 1) {
+      const result = await round();
+      sessionLatencies.push(...result.latencies);
+      sessionWallMs += result.wallMs;
+    }
+    const sessions = options.rounds * prepared.length;
+    const sessionRun = {
+      throughput: ((sessions * 4) / sessionWallMs) * 1000,
+      p50: percentileOf(requestLatencies, 50),
+      p99: percentileOf(requestLatencies, 99),
+      operations: sessions * 4,
+    };
+    const base3 = await baselineRun(options.creates);
+    reportPair('api.kiosk_session_requests', sessionRun, base3, options);
+    emit({
+      name: 'api.kiosk_session.sessions_per_s',
+      value: (sessions / sessionWallMs) * 1000,
+      unit: 'sessions/s',
+      baseline: base3.throughput / 4,
+      better: 'higher',
+      note: 'baseline = baseline req/s ÷ 4 (a session is 4 requests); the session includes the card signing the lookup proof',
+      sessions,
+    });
+    emit({
+      name: 'api.kiosk_session.p50',
+      value: percentileOf(sessionLatencies, 50),
+      unit: 'ms',
+      better: 'lower',
+      note: 'whole session: 4 signed requests + the card proof',
+    });
+    emit({
+      name: 'api.kiosk_session.p99',
+      value: percentileOf(sessionLatencies, 99),
+      unit: 'ms',
+      better: 'lower',
+    });
+    baselinePoster.close();
+    apiPoster.close();
+  } finally {
+    for (const server of servers) await server.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** Of two baseline runs (before and after), the faster: the baseline is the best the stack did. */
+function better(a: LoadResult, b: LoadResult): LoadResult {
+  return a.throughput >= b.throughput ? a : b;
+}
+
+function reportPair(
+  name: string,
+  run: Pick<LoadResult, 'throughput' | 'p50' | 'p99' | 'operations'>,
+  base: LoadResult,
+  options: ApiBenchOptions,
+): void {
+  const common = { concurrency: options.concurrency, requests: run.operations };
+  emit({
+    name: `${name}.throughput`,
+    value: run.throughput,
+    unit: 'req/s',
+    baseline: base.throughput,
+    better: 'higher',
+    target: 'ratio >= 0.5',
+    ...common,
+  });
+  emit({ name: `${name}.p50`, value: run.p50, unit: 'ms', baseline: base.p50, better: 'lower', ...common });
+  emit({ name: `${name}.p99`, value: run.p99, unit: 'ms', baseline: base.p99, better: 'lower', ...common });
+}

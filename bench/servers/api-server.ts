@@ -1,0 +1,45 @@
+import { join } from 'node:path';
+import pino from 'pino';
+import { loadIssuerMasterKey } from '../../hardware/pki/pki-layout';
+import { build } from '../../reservation-api/server/app';
+import { faceJwksPath, loadFaceProviderKeys } from '../../reservation-api/server/face-provider-keys';
+import { createApiLogger } from '../../reservation-api/server/logger';
+import { SqliteReservationStore } from '../../reservation-api/store/sqlite/sqlite-store';
+import { DataDirTrust } from '../../reservation-api/verification/data-dir-trust';
+
+/**
+ * The reservation API as the benchmark runs it: the real app (Fastify, validation, certificate and
+ * CRL checks, RFC 9421 kiosk auth, SQLite store with synchronous=FULL), info-level request logs to
+ * a file, in its own process. Its clock is the real clock shifted by OFFSET ms (the parent's bench
+ * clock, inside service hours), so both agree.
+ * Rate limits are lifted (one client IP, one card, thousands of requests).
+ * Usage: `node --import tsx api-server.ts DIR OFFSET`; prints {"port":N}.
+ */
+const [dir, offsetText] = process.argv.slice(2);
+if (!dir || !offsetText) throw new Error('usage: api-server.ts DIR OFFSET');
+const offset = Number(offsetText);
+const now = () => Date.now() + offset;
+const store = SqliteReservationStore.open(join(dir, 'reservation-api.sqlite'));
+const app = await build({
+  store,
+  now,
+  masterKey: loadIssuerMasterKey(dir),
+  faceProviderKeys: loadFaceProviderKeys(faceJwksPath(dir)),
+  trust: new DataDirTrust(dir),
+  logger: createApiLogger({
+    level: 'info',
+    destination: pino.destination({ dest: join(dir, 'api.log'), sync: false }),
+  }),
+  policy: { phoneRequestsPerMinute: 1_000_000, cardAttemptsPerWindow: 1_000_000 },
+});
+await app.listen({ host: '127.0.0.1', port: 0 });
+const address = app.server.address();
+process.stdout.write(
+  `${JSON.stringify({ port: typeof address === 'object' && address ? address.port : 0 })}\n`,
+);
+process.on('SIGTERM', () => {
+  void app.close().then(async () => {
+    await store.close();
+    process.exit(0);
+  });
+});
