@@ -6,6 +6,7 @@ import { journalSessionEvents } from '../journal/session-event-journal';
 import { type DeliveryReport, OutboxDeliverer, outboxSettler } from '../journal/outbox-delivery';
 import { createUiServer, type UiServer } from '../ui-server/ui-server';
 import { sessionViewModels } from '../ui-server/session-view-models';
+import type { SimulationControls } from '../ui-server/simulation-actions';
 import type { HeartbeatRequest } from '../../reservation-api/contract';
 import { connectReaderToSession, readerMachine, type ReaderMachine } from '../../state-machines/reader';
 import {
@@ -43,6 +44,8 @@ export interface KioskRuntimeOptions {
   session?: Pick<SessionInput, 'serviceWindow' | 'timing' | 'languages'>;
   /** Reported in heartbeats. */
   version?: string;
+  /** Simulation mode only (npm start): the panel's controls, served by the UI server (docs/kiosk-ui.md). */
+  simulation?: SimulationControls;
 }
 
 export interface KioskRuntime {
@@ -117,6 +120,7 @@ export async function startKioskRuntime(options: KioskRuntimeOptions): Promise<K
     port: 0,
     viewModels: sessionViewModels(actor),
     onEvent: (event) => actor.send(event),
+    simulation: options.simulation,
   });
   const watch = new ApiWatch({ api: options.api, actor, heartbeat: () => status.heartbeat() });
   const tick = setInterval(() => {
