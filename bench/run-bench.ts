@@ -1,16 +1,33 @@
+import { parseArgs } from 'node:util';
 import { benchApi } from './api-throughput';
 import { benchKioskCore } from './kiosk-core';
-import { machineInfo, progress } from './support/report';
+import { loadAtEnd, machineInfo, progress } from './support/report';
 
 /**
- * `npm run bench`: every benchmark of DESIGN §10, one JSON object per line on stdout (the machine
- * first), progress on stderr. Each figure with a baseline has it from this same run.
+ * `npm run bench [-- --only api,kiosk,pcsc]`: the benchmarks of DESIGN §10, one JSON object per
+ * line on stdout (the machine first), progress on stderr. Each figure with a baseline has it from
+ * this same run.
  */
+const SECTIONS: Record<string, () => Promise<void>> = {
+  api: () => benchApi({ concurrency: 8, warmup: 100, creates: 600, cards: 16, rounds: 8 }),
+  kiosk: () => benchKioskCore({ warmup: 20, measured: 100, memoryBatch: 100, memoryBatches: 3 }),
+};
+
 async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { only: { type: 'string' } } });
+  const wanted = values.only?.split(',') ?? Object.keys(SECTIONS);
+  const unknown = wanted.filter((name) => !(name in SECTIONS));
+  if (unknown.length > 0) {
+    console.error(`unknown section(s): ${unknown.join(', ')}; known: ${Object.keys(SECTIONS).join(', ')}`);
+    process.exit(2);
+  }
   const started = Date.now();
   process.stdout.write(`${JSON.stringify(machineInfo())}\n`);
-  await benchApi({ concurrency: 8, warmup: 100, creates: 600, cards: 16, rounds: 8 });
-  await benchKioskCore({ warmup: 20, measured: 100, memoryBatch: 100, memoryBatches: 3 });
+  for (const name of wanted) {
+    progress(`section ${name}`);
+    await SECTIONS[name]!();
+  }
+  process.stdout.write(`${JSON.stringify(loadAtEnd())}\n`);
   progress(`done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 }
 

@@ -1,4 +1,4 @@
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { round } from './stats';
 
 /**
@@ -44,5 +44,12 @@ export function machineInfo(): Record<string, unknown> {
     node: process.version,
     platform: `${process.platform}-${process.arch}`,
     date: new Date().toISOString(),
+    // Other work on the machine slows every figure (baselines too): the 1/5/15-minute load averages.
+    load_average: loadavg().map((l) => round(l, 2)),
   };
+}
+
+/** The load on the machine at the end of the run (printed last, to compare with the start). */
+export function loadAtEnd(): Record<string, unknown> {
+  return { name: 'machine.load_at_end', load_average: loadavg().map((l) => round(l, 2)) };
 }

@@ -1,13 +1,19 @@
 import { type Actor, type SnapshotFrom, waitFor } from 'xstate';
-import type { JpkiClient } from '../../../hardware/jpki/jpki-client';
-import type { CardSlot } from '../../../kiosk/runtime/card-slot';
+import { JPKI_ATR } from '../../../hardware/jpki/constants';
+import type { CardSlot, ClosableTransport } from '../../../kiosk/runtime/card-slot';
+import type { ReaderMachine } from '../../../state-machines/reader';
 import { type Procedure, type SessionMachine, toViewModel } from '../../../state-machines/session';
 
 /**
  * Drives one customer session through a running kiosk runtime's session machine, as the UI and the
- * reader would: taps (one `pin.key` event per character), the card placed when the machine asks for
- * it and taken back at the end. Used by the PIN-leak scan and by the benchmarks.
+ * reader would: taps (one `pin.key` event per character), the card placed on the driver's reader
+ * (through the runtime's reader machine and card slot) when the machine asks for it and taken back
+ * at the end. Used by the PIN-leak scan and by the benchmarks.
  */
+
+/** The reader the driver plugs into the runtime (`plugDriverReader`). */
+export const DRIVER_READER = 'Driver reader';
+const ATR_HEX = Buffer.from(JPKI_ATR).toString('hex').toUpperCase();
 
 export interface SessionPlan {
   procedure: Procedure;
@@ -27,7 +33,13 @@ export interface SessionOutcome {
 
 export interface KioskUnderTest {
   actor: Actor<SessionMachine>;
+  reader: Actor<ReaderMachine>;
   slot: CardSlot;
+}
+
+/** Reports the driver's reader to the runtime (once, after start). */
+export function plugDriverReader(kiosk: KioskUnderTest): void {
+  kiosk.reader.send({ type: 'reader.added', reader: DRIVER_READER });
 }
 
 /** Screens on which the machine waits for the customer (or the card). */
@@ -54,10 +66,13 @@ export class SessionDriveError extends Error {
   override readonly name = 'SessionDriveError';
 }
 
-/** Runs `plan` with `card` on the kiosk; resolves when the kiosk is idle again. */
+/**
+ * Runs `plan` on the kiosk with the card `openCard` opens (called for each card session the slot
+ * opens); resolves when the kiosk is idle again.
+ */
 export async function driveSession(
   kiosk: KioskUnderTest,
-  card: () => JpkiClient,
+  openCard: () => ClosableTransport,
   plan: SessionPlan,
   timeoutMs = 20_000,
 ): Promise<SessionOutcome> {
@@ -88,8 +103,8 @@ export async function driveSession(
     if (screen() === 'choose-procedure') actor.send({ type: 'procedure.select', procedure: plan.procedure });
     actor.send({ type: 'consent.accept' });
     await settle('place-card');
-    slot.insert(card());
-    actor.send({ type: 'card.inserted' });
+    slot.useOpener(openCard);
+    kiosk.reader.send({ type: 'card.inserted', reader: DRIVER_READER, atr: ATR_HEX });
     let result = 'done';
     const steps: Array<[string, string[]]> = [
       ...(plan.wrongPin === undefined
@@ -108,9 +123,9 @@ export async function driveSession(
     // Finish on the result screen, then take the card back.
     actor.send({ type: 'session.continue' });
     await settle('take-card', 'idle');
-    slot.remove();
-    actor.send({ type: 'card.removed' });
+    kiosk.reader.send({ type: 'card.removed', reader: DRIVER_READER });
     await settle('idle');
+    slot.useOpener(undefined);
     return { result, screens };
   } finally {
     seen.unsubscribe();
