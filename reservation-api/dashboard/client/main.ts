@@ -1,9 +1,18 @@
-import { DASHBOARD_LANGUAGES, type DashboardLanguage } from './i18n';
+import { DashboardApp } from './dashboard-app';
+import { pickLanguage } from './i18n';
+
+/** Boots the dashboard: the operator's last language choice, else the page's default (Japanese). */
+function storedLanguage(): string | null {
+  try {
+    return localStorage.getItem('ops-dashboard-language');
+  } catch {
+    return null;
+  }
+}
 
 const root = document.getElementById('app');
-const requested = document.documentElement.dataset.defaultLanguage;
-const language: DashboardLanguage = DASHBOARD_LANGUAGES.find((l) => l === requested) ?? 'ja';
 if (root) {
-  root.dataset.view = 'login';
-  root.textContent = language === 'ja' ? '運用ダッシュボード' : 'Operations dashboard';
+  const language = pickLanguage(storedLanguage(), document.documentElement.dataset.defaultLanguage);
+  document.documentElement.lang = language;
+  void new DashboardApp(root, language).start();
 }

@@ -1,0 +1,235 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CATALOGUES } from '../../reservation-api/dashboard/client/i18n';
+import { contrastProblems, fontsUsedFor, launchChromium } from '../ui/support/browser';
+import {
+  boardProblems,
+  DESKTOP_VIEWPORTS,
+  logIn,
+  openDashboard,
+  saveDashboardScreenshot,
+} from './support/dashboard-page';
+import { FIXTURE_ALERTS, FIXTURE_KIOSKS, FIXTURE_NOW } from './support/fleet-fixtures';
+import { FIXTURE_TOKEN, type FixtureOpsApi, startFixtureOpsApi } from './support/fixture-ops-api';
+
+/**
+ * The board drawn from a large, unhealthy fixture fleet (every kiosk status, reader state and
+ * alert kind) at both desktop sizes and in both languages: it fits, reads, sorts problems first,
+ * filters, follows the stream and reconnects. The real API and kiosks are in live-fleet.test.ts.
+ */
+
+let api: FixtureOpsApi;
+let browser: Browser;
+
+beforeAll(async () => {
+  [api, browser] = await Promise.all([startFixtureOpsApi(), launchChromium()]);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await api?.close();
+});
+
+async function board(
+  language: 'ja' | 'en',
+  viewport: { width: number; height: number } = DESKTOP_VIEWPORTS[0],
+  operator = 'hanako',
+): Promise<Page> {
+  const page = await openDashboard(browser, api.url, viewport);
+  if (language === 'en') await page.click('.login-card .language');
+  await logIn(page, operator, FIXTURE_TOKEN);
+  await page.waitForSelector('.connection[data-connection="live"]');
+  return page;
+}
+
+const healthOrder = (page: Page) =>
+  page.$$eval('tr[data-kiosk-id]', (rows) => rows.map((row) => (row as HTMLElement).dataset.health));
+
+describe('board layout', () => {
+  for (const language of ['ja', 'en'] as const) {
+    for (const viewport of DESKTOP_VIEWPORTS) {
+      const size = `${viewport.width}x${viewport.height}`;
+      it(`fits and reads at ${size} in ${language}`, async () => {
+        const page = await board(language, viewport);
+        expect(await page.getAttribute('html', 'lang')).toBe(language);
+        expect(await page.locator('tr[data-kiosk-id]').count()).toBe(FIXTURE_KIOSKS.length);
+        expect(await boardProblems(page)).toEqual([]);
+        expect(await contrastProblems(page)).toEqual([]);
+        // No text key left untranslated anywhere on the page.
+        const text = await page.locator('body').innerText();
+        const keys = Object.keys(CATALOGUES[language]).filter((key) => text.includes(key));
+        expect(keys).toEqual([]);
+        await saveDashboardScreenshot(page, `board-${language}-${size}`);
+        await page.context().close();
+      });
+    }
+  }
+
+  it('draws Japanese with the IPA font', async () => {
+    const page = await board('ja');
+    expect((await fontsUsedFor(page, '.topbar h1')).join(',')).toMatch(/IPA/);
+    await page.context().close();
+  });
+});
+
+describe('problems at a glance', () => {
+  it('lists problems first, each marked by colour, icon and word', async () => {
+    const page = await board('ja');
+    const order = await healthOrder(page);
+    const rank = { critical: 0, warning: 1, ok: 2, revoked: 3 } as Record<string, number>;
+    expect(order.map((health) => rank[health ?? ''])).toEqual([...order.map((h) => rank[h ?? ''])].sort());
+    expect(order[0]).toBe('critical');
+    const stale = page.locator('tr[data-kiosk-id="seven-eleven-S0002-k7e8f9"]');
+    expect(await stale.getAttribute('data-health')).toBe('critical');
+    expect(await stale.locator('.badge').innerText()).toContain('✖');
+    expect(await stale.locator('.badge').innerText()).toContain('異常');
+    expect(await stale.locator('[data-cell="alert"]').innerText()).toContain('応答が途絶えています');
+    const background = await stale.evaluate((row) => getComputedStyle(row).backgroundColor);
+    const okBackground = await page
+      .locator('tr[data-health="ok"]')
+      .first()
+      .evaluate((row) => getComputedStyle(row).backgroundColor);
+    expect(background).not.toBe(okBackground);
+    // The reader that went away and the card left behind say so in their own cells.
+    expect(
+      await page.locator('tr[data-kiosk-id="seven-eleven-S0107-k0a1b2"] [data-cell="reader"]').innerText(),
+    ).toContain('使用不可');
+    expect(
+      await page.locator('tr[data-kiosk-id="lawson-0042-k3c4d5"] [data-cell="reader"]').innerText(),
+    ).toContain('カードあり');
+    await page.context().close();
+  });
+
+  it('filters by chain, store and state', async () => {
+    const page = await board('en');
+    await page.selectOption('#filter-chain', 'lawson');
+    await page.waitForFunction(() =>
+      Array.from(document.querySelectorAll('tr[data-kiosk-id]')).every((row) =>
+        (row as HTMLElement).dataset.kioskId?.startsWith('lawson-'),
+      ),
+    );
+    expect(await page.locator('tr[data-kiosk-id]').count()).toBe(
+      FIXTURE_KIOSKS.filter((kiosk) => kiosk.chain === 'lawson').length,
+    );
+    await page.selectOption('#filter-store', '0042');
+    await page.waitForFunction(() => document.querySelectorAll('tr[data-kiosk-id]').length === 2);
+    await page.selectOption('#filter-chain', '');
+    await page.selectOption('#filter-state', 'attention');
+    await page.waitForFunction(() =>
+      Array.from(document.querySelectorAll('tr[data-kiosk-id]')).every((row) =>
+        ['critical', 'warning'].includes((row as HTMLElement).dataset.health ?? ''),
+      ),
+    );
+    expect(await page.locator('tr[data-kiosk-id]').count()).toBe(7);
+    await page.selectOption('#filter-state', 'screen:out-of-service');
+    await page.waitForFunction(() => document.querySelectorAll('tr[data-kiosk-id]').length === 2);
+    expect(await page.locator('[data-fleet-count]').innerText()).toBe(`2 of ${FIXTURE_KIOSKS.length}`);
+    await saveDashboardScreenshot(page, 'board-en-filtered');
+    await page.context().close();
+  });
+});
+
+describe('live updates', () => {
+  it('applies kiosk, alert, stats and session events as they come', async () => {
+    const page = await board('ja');
+    const healthy = FIXTURE_KIOSKS.find((kiosk) => kiosk.kioskId === 'aeon-A-301-k7a8b9');
+    if (!healthy) throw new Error('fixture changed');
+    const row = page.locator('tr[data-kiosk-id="aeon-A-301-k7a8b9"]');
+    expect(await row.getAttribute('data-health')).toBe('ok');
+    api.push({ event: 'kiosk', data: { ...healthy, reader: 'unavailable', alerts: ['reader-unavailable'] } });
+    const alert = {
+      alertId: 'alrt_live_reader_0001',
+      kind: 'reader-unavailable' as const,
+      severity: 'critical' as const,
+      kioskId: healthy.kioskId,
+      detail: 'reader: unavailable',
+      openedAt: FIXTURE_NOW,
+      updatedAt: FIXTURE_NOW,
+      resolvedAt: null,
+      acknowledgedAt: null,
+      acknowledgedBy: null,
+    };
+    api.push({ event: 'alert', data: alert });
+    await page.waitForSelector('tr[data-kiosk-id="aeon-A-301-k7a8b9"][data-health="critical"]');
+    await page.waitForSelector('[data-alert-id="alrt_live_reader_0001"][data-state="open"]');
+
+    const totals = page.locator('[data-series-totals]');
+    const before = Number(await totals.getAttribute('data-completed'));
+    api.push({
+      event: 'session',
+      data: { kioskId: healthy.kioskId, at: FIXTURE_NOW, outcome: 'completed', cause: 'none' },
+    });
+    await page.waitForFunction(
+      (n) => Number(document.querySelector<HTMLElement>('[data-series-totals]')?.dataset.completed) === n,
+      before + 1,
+    );
+
+    api.push({ event: 'alert', data: { ...alert, resolvedAt: FIXTURE_NOW + 1000 } });
+    await page.waitForSelector('[data-alert-id="alrt_live_reader_0001"][data-state="resolved"]');
+    await page.context().close();
+  });
+
+  it('shows the dropped stream and reconnects, reloading the lists', async () => {
+    const page = await board('ja');
+    const opens = api.streamOpens();
+    const loads = api.fleetLoads();
+    // Record every connection state the header shows from now on.
+    await page.evaluate(() => {
+      const seen: string[] = [];
+      (window as unknown as { connectionStates: string[] }).connectionStates = seen;
+      new MutationObserver(() => {
+        const state = document.querySelector('.connection')?.getAttribute('data-connection');
+        if (state && seen.at(-1) !== state) seen.push(state);
+      }).observe(document.body, { subtree: true, childList: true, attributes: true });
+    });
+    api.dropStreams();
+    await page.waitForFunction(() => {
+      const seen = (window as unknown as { connectionStates: string[] }).connectionStates;
+      return seen.includes('reconnecting') && seen.at(-1) === 'live';
+    });
+    await page.waitForFunction(() => document.getElementById('app')?.dataset.loaded === 'true');
+    expect(api.streamOpens()).toBe(opens + 1);
+    expect(api.fleetLoads()).toBe(loads + 1);
+    await page.context().close();
+  });
+});
+
+describe('operators', () => {
+  it('refuses a wrong token with a message and keeps no token in the page', async () => {
+    const page = await openDashboard(browser, api.url);
+    await page.fill('#login-name', 'hanako');
+    await page.fill('#login-token', 'not-the-token-not-the-token');
+    await page.click('.login-form button[type=submit]');
+    await page.waitForSelector('.login-message[data-message="login.failed"]');
+    expect(await page.inputValue('#login-token')).toBe('');
+    await saveDashboardScreenshot(page, 'login-failed-ja');
+    await page.context().close();
+  });
+
+  it('lets an admin acknowledge an alert', async () => {
+    const page = await board('ja');
+    const id = FIXTURE_ALERTS.find((alert) => alert.kind === 'card-left-behind')?.alertId ?? '';
+    await page.click(`[data-alert-id="${id}"] button.acknowledge`);
+    await page.waitForSelector(`[data-alert-id="${id}"][data-acknowledged="true"]`);
+    expect(await page.locator(`[data-alert-id="${id}"] .acknowledged`).innerText()).toContain('hanako');
+    await page.context().close();
+  });
+
+  it('gives a viewer no acknowledge button', async () => {
+    const page = await board('ja', DESKTOP_VIEWPORTS[0], 'yuki');
+    expect(await page.locator('[data-alert-id]').count()).toBeGreaterThan(0);
+    expect(await page.locator('button.acknowledge').count()).toBe(0);
+    expect(await page.locator('.viewer-note').innerText()).toContain('閲覧者');
+    await saveDashboardScreenshot(page, 'board-ja-viewer');
+    await page.context().close();
+  });
+
+  it('logs out back to the login form, and a reload stays logged out', async () => {
+    const page = await board('ja');
+    await page.click('.topbar .logout');
+    await page.waitForSelector('.login-message[data-message="login.loggedOut"]');
+    await page.reload();
+    await page.waitForSelector('#app[data-view="login"]');
+    await page.context().close();
+  });
+});
