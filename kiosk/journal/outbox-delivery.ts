@@ -1,6 +1,7 @@
 import { KioskApiError } from '../api-client/kiosk-api-error';
 import type { KioskApiClient } from '../api-client/kiosk-api-client';
 import type { ClaimSettler } from '../runtime/session-actors';
+import type { ClaimJournal } from './claim-journal';
 import type { Outbox, OutboxMessage } from './outbox';
 
 export interface DeliveryReport {
@@ -65,6 +66,11 @@ export class OutboxDeliverer {
     });
     return this.running;
   }
+
+  /** Resolves when no pass is under way (never rejects). */
+  async idle(): Promise<void> {
+    await this.running?.catch(() => undefined);
+  }
 }
 
 /**
@@ -75,6 +81,19 @@ export function outboxSettler(outbox: Outbox, deliverer: OutboxDeliverer): Claim
   return {
     async record(settlement) {
       outbox.enqueue(settlement);
+      void deliverer.deliver().catch(() => undefined);
+    },
+  };
+}
+
+/**
+ * The settler of a journaled kiosk: the settlement and the end of the claim's journal entry are
+ * written in one transaction (once per claim), then a delivery pass starts in the background.
+ */
+export function journaledSettler(journal: ClaimJournal, deliverer: OutboxDeliverer): ClaimSettler {
+  return {
+    async record(settlement) {
+      journal.settle(settlement);
       void deliverer.deliver().catch(() => undefined);
     },
   };

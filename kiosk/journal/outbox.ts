@@ -43,6 +43,14 @@ CREATE TABLE IF NOT EXISTS outbox (
 CREATE INDEX IF NOT EXISTS outbox_due ON outbox (state, next_attempt_at);
 `;
 
+/** Opens the kiosk journal's SQLite database: WAL, and FULL sync (a completion acknowledged to the customer must survive a power cut). */
+export function openJournalDatabase(path: string): Database.Database {
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  return db;
+}
+
 interface Row {
   id: number;
   body: string;
@@ -63,12 +71,22 @@ export class Outbox {
 
   /** Opens (creating if needed) the outbox database at `path` (`:memory:` for throwaway use). */
   static open(path: string, options: OutboxOptions): Outbox {
-    const db = new Database(path);
-    db.pragma('journal_mode = WAL');
-    // FULL: a completion acknowledged to the customer must survive a power cut.
-    db.pragma('synchronous = FULL');
+    return Outbox.on(openJournalDatabase(path), options);
+  }
+
+  /** The outbox in an open journal database (creates its table if needed). */
+  static on(db: Database.Database, options: OutboxOptions): Outbox {
     db.exec(SCHEMA);
     return new Outbox(db, options);
+  }
+
+  /**
+   * Deletes delivered messages settled before `olderThan` (epoch ms): housekeeping. Pending and
+   * rejected messages stay (rejected ones are for operators). Returns how many were deleted.
+   */
+  pruneDelivered(olderThan: number): number {
+    return this.db.prepare("DELETE FROM outbox WHERE state = 'delivered' AND settled_at < ?").run(olderThan)
+      .changes;
   }
 
   /** Records a message durably; it is due at once. */

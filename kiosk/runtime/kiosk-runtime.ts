@@ -1,9 +1,11 @@
 import { join } from 'node:path';
 import { type Actor, type ActorOptions, createActor } from 'xstate';
 import type { KioskApiClient } from '../api-client/kiosk-api-client';
-import { Outbox } from '../journal/outbox';
+import { type RecoveryReport, recoverClaims } from '../journal/claim-recovery';
+import { openKioskJournal } from '../journal/kiosk-journal';
+import type { Outbox } from '../journal/outbox';
 import { journalSessionEvents } from '../journal/session-event-journal';
-import { type DeliveryReport, OutboxDeliverer, outboxSettler } from '../journal/outbox-delivery';
+import { type DeliveryReport, journaledSettler, OutboxDeliverer } from '../journal/outbox-delivery';
 import { createUiServer, type UiServer } from '../ui-server/ui-server';
 import { sessionViewModels } from '../ui-server/session-view-models';
 import type { SimulationControls } from '../ui-server/simulation-actions';
@@ -44,6 +46,8 @@ export interface KioskRuntimeOptions {
   session?: Pick<SessionInput, 'serviceWindow' | 'timing' | 'languages'>;
   /** Reported in heartbeats. */
   version?: string;
+  /** Delivered outbox messages and settled claims older than this are deleted (default 7 days). */
+  retentionMs?: number;
   /** Simulation mode only (npm start): the panel's controls, served by the UI server (docs/kiosk-ui.md). */
   simulation?: SimulationControls;
 }
@@ -55,6 +59,8 @@ export interface KioskRuntime {
   slot: CardSlot;
   ui: UiServer;
   outbox: Outbox;
+  /** What crash recovery did at start with the claims a previous run left unsettled. */
+  recovery: RecoveryReport;
   /** What the next heartbeat will say. */
   status(): HeartbeatRequest;
   /** The operator alerts active now. */
@@ -67,6 +73,9 @@ export interface KioskRuntime {
 }
 
 export const DEFAULT_TICK_MS = 10_000;
+export const DEFAULT_RETENTION_MS = 7 * 24 * 60 * 60_000;
+/** A recovered reset of unknown outcome stays an active alert for as long as a reservation lives. */
+const UNCERTAIN_ALERT_MS = 24 * 60 * 60_000;
 
 /**
  * One kiosk: the session machine with the runtime's actors and PIN buffers, the reader machine
@@ -75,7 +84,10 @@ export const DEFAULT_TICK_MS = 10_000;
  * `slot` how to open a card (`CardSlot.useOpener`).
  */
 export async function startKioskRuntime(options: KioskRuntimeOptions): Promise<KioskRuntime> {
-  const outbox = Outbox.open(join(options.dataDir, 'kiosk-journal.sqlite'), { now: options.now });
+  const journal = openKioskJournal(join(options.dataDir, 'kiosk-journal.sqlite'), { now: options.now });
+  const { outbox, claims } = journal;
+  // Before anything else: settle what a crashed run left (delivered with the rest of the outbox).
+  const recovery = recoverClaims(claims, outbox, options.now);
   const deliverer = new OutboxDeliverer(outbox, options.api);
   const slot = new CardSlot();
   const pins = new PinBuffers();
@@ -83,7 +95,8 @@ export async function startKioskRuntime(options: KioskRuntimeOptions): Promise<K
     card: () => slot.current(),
     api: options.api,
     pins,
-    settler: outboxSettler(outbox, deliverer),
+    settler: journaledSettler(claims, deliverer),
+    journal: claims,
   });
   const machine = createSessionMachine({ actors, pinBuffers: pins });
   const actor = createActor(machine, {
@@ -111,7 +124,14 @@ export async function startKioskRuntime(options: KioskRuntimeOptions): Promise<K
     now: options.now,
     ...(options.version === undefined ? {} : { version: options.version }),
     ...(options.reader === undefined ? {} : { readerStatus: options.reader }),
+    extraAlerts: () =>
+      claims.uncertainSince(options.now() - UNCERTAIN_ALERT_MS) > 0 ? ['reset-outcome-uncertain'] : [],
   });
+  const prune = () => {
+    const before = options.now() - (options.retentionMs ?? DEFAULT_RETENTION_MS);
+    outbox.pruneDelivered(before);
+    claims.pruneSettled(before);
+  };
   actor.start();
   reader.start();
   const disconnectReader = connectReaderToSession(reader, actor);
@@ -127,6 +147,7 @@ export async function startKioskRuntime(options: KioskRuntimeOptions): Promise<K
     actor.send({ type: 'clock.sync', now: options.now() });
     void watch.beat();
     void deliverer.deliver().catch(() => undefined);
+    prune();
   }, options.tickMs ?? DEFAULT_TICK_MS);
   // First heartbeat at once; deliver what a previous run left in the outbox.
   void watch.beat();
@@ -138,6 +159,7 @@ export async function startKioskRuntime(options: KioskRuntimeOptions): Promise<K
     slot,
     ui,
     outbox,
+    recovery,
     status: () => status.heartbeat(),
     alerts: () => status.alerts(),
     heartbeat: () => watch.beat(),
@@ -154,7 +176,9 @@ export async function startKioskRuntime(options: KioskRuntimeOptions): Promise<K
       slot.remove();
       pins.wipeAll();
       await ui.close();
-      outbox.close();
+      // Let a delivery pass under way finish before its journal closes.
+      await deliverer.idle();
+      journal.close();
     },
   };
 }

@@ -8,6 +8,7 @@ import { cardProofDigest, type ClaimResponse, resetPinFileOf } from '../../reser
 import {
   type CertificateValidity,
   type PinKind,
+  type Procedure,
   PROCEDURE_PINS,
   type RefusalReason,
   type ReleaseReason,
@@ -37,12 +38,34 @@ export function directSettler(api: KioskApiClient): ClaimSettler {
   };
 }
 
+/**
+ * How far a reset got, journaled BEFORE each step (crash recovery decides from it):
+ * `claiming` the claim request is about to go (its answer may never be seen) · `claimed` the claim
+ * is held · `authorising` EXTERNAL AUTHENTICATE about to go · `writing-pin` RESET RETRY COUNTER about
+ * to go (whether the card took it is unknown until it answers) · `pin-set` the card acknowledged the
+ * new PIN · `verified` the new PIN verified.
+ */
+export type ResetStep = 'claiming' | 'claimed' | 'authorising' | 'writing-pin' | 'pin-set' | 'verified';
+
+/** Where the reset's progress is journaled (kiosk/journal/claim-journal.ts). Ids and step names only. */
+export interface ResetJournal {
+  /** Before the claim request; returns the entry. */
+  claiming(entry: { lookupId: string; reservationId: string; procedure: Procedure }): number;
+  /** The claim's answer arrived. */
+  claimed(entry: number, claimId: string): void;
+  step(entry: number, step: ResetStep): void;
+  /** The claim was refused: nothing to settle. */
+  dropped(entry: number): void;
+}
+
 export interface SessionActorDependencies {
   /** The card session of the card on the reader (the runtime swaps it per card). */
   card: () => JpkiClient;
   api: KioskApiClient;
   pins: PinBuffers;
   settler: ClaimSettler;
+  /** The reset journal for crash recovery (none: nothing journaled). */
+  journal?: ResetJournal;
 }
 
 /** The API's refusal codes and what the machine calls them; any other API error is a failure. */
@@ -98,6 +121,8 @@ interface SessionFacts {
   authCertificate?: Uint8Array;
   lookupId?: string;
   claim?: ClaimResponse;
+  /** The reset journal's entry of the claim under way. */
+  journalEntry?: number;
 }
 
 /**
@@ -108,6 +133,10 @@ interface SessionFacts {
 export function createSessionActors(deps: SessionActorDependencies): SessionActorImplementations {
   let facts: SessionFacts = {};
   const card = (signal: AbortSignal) => deps.card().withSignal(signal);
+  /** Journals that the reset is about to take `step` (before it is taken). */
+  const reaching = (step: ResetStep) => {
+    if (facts.journalEntry !== undefined) deps.journal?.step(facts.journalEntry, step);
+  };
 
   /** Runs `work`, turning every non-outcome error into a failure. */
   async function guarded<T>(work: () => Promise<T>): Promise<T> {
@@ -206,6 +235,11 @@ export function createSessionActors(deps: SessionActorDependencies): SessionActo
       if (lookupId === undefined) throw sessionActorFailure('service-unreachable', 'claim without a lookup');
       const reset: PinKind = PROCEDURE_PINS[input.procedure].resets;
       const cardChallenge = await guarded(() => card(signal).beginReset(reset));
+      const entry = deps.journal?.claiming({
+        lookupId,
+        reservationId: input.reservationId,
+        procedure: input.procedure,
+      });
       let claim: ClaimResponse;
       try {
         // No signal on the claim itself: if the customer leaves meanwhile, the claim that comes
@@ -217,20 +251,28 @@ export function createSessionActors(deps: SessionActorDependencies): SessionActo
         });
       } catch (error) {
         const reason = refusalOf(error);
-        if (reason !== undefined) return { result: 'refused' as const, reason };
+        // Refused: no claim exists. Otherwise the answer may be lost with a claim granted: the
+        // entry stays `claiming` (recovery, docs/kiosk-runtime.md).
+        if (reason !== undefined) {
+          if (entry !== undefined) deps.journal?.dropped(entry);
+          return { result: 'refused' as const, reason };
+        }
         throw failureOf(error);
       }
+      if (entry !== undefined) deps.journal?.claimed(entry, claim.claimId);
       if (signal.aborted) {
         await deps.settler.record({ kind: 'release', claimId: claim.claimId, reason: 'cancelled' });
         throw sessionActorFailure('card-removed', 'aborted after the claim was granted');
       }
       facts.claim = claim;
+      if (entry !== undefined) facts.journalEntry = entry;
       return { result: 'claimed' as const };
     }),
 
     authoriseReset: fromPromise(async ({ signal }) => {
       const { claim } = facts;
       if (claim === undefined) throw sessionActorFailure('card-unreadable', 'no claim to authorise');
+      reaching('authorising');
       try {
         await card(signal).authorizeReset(Buffer.from(claim.cryptogram, 'base64'));
         return { result: 'authorised' as const };
@@ -244,8 +286,10 @@ export function createSessionActors(deps: SessionActorDependencies): SessionActo
     }),
 
     setNewPin: fromPromise(async ({ input, signal }) => {
+      reaching('writing-pin');
       try {
         await deps.pins.withPin('new', (pin) => card(signal).resetRetryCounter(input.pin, pin));
+        reaching('pin-set');
         return { result: 'set' as const };
       } catch (error) {
         const kind = cardErrorKind(error);
@@ -268,6 +312,7 @@ export function createSessionActors(deps: SessionActorDependencies): SessionActo
       } finally {
         deps.pins.wipePinBuffers({ slots: ['new', 'confirm'] });
       }
+      reaching('verified');
       // The PIN took; the certificate it guards is only a nicety for the done screen.
       let certificate: CertificateValidity | null = null;
       try {
@@ -288,6 +333,7 @@ export function createSessionActors(deps: SessionActorDependencies): SessionActo
           : { kind: 'release', claimId: claim.claimId, reason: input.reason };
       await guarded(() => deps.settler.record(settlement));
       facts.claim = undefined;
+      facts.journalEntry = undefined;
       return { recorded: true as const };
     }),
   };

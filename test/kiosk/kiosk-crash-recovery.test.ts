@@ -1,0 +1,152 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_PINS } from '../../hardware/pki/card-issue';
+import { openKioskJournal } from '../../kiosk/journal/kiosk-journal';
+import { newKioskKeyPair, registerKiosk } from '../../reservation-api/services/kiosk-registry';
+import type { Procedure } from '../../state-machines/session';
+import { type ApiHarness, type HarnessKiosk, startApiHarness } from '../api/support/api-harness';
+import { kioskLookup } from '../api/support/kiosk-step';
+import type { KioskChildConfig, StopPoint } from './support/kiosk-child';
+import { runKioskProcess } from './support/kiosk-process';
+
+/**
+ * A real kiosk process (tsx) SIGKILLed at each step of a signature-PIN reset, then restarted on the
+ * same data directory: crash recovery settles the claim from the journal, the outbox delivers, and
+ * the card, the reservation and the outbox agree (docs/kiosk-runtime.md, "Crash recovery").
+ */
+
+const NEW_PIN = 'CRASH2026';
+const LEASE_MS = 2 * 60_000;
+
+let api: ApiHarness;
+let other: HarnessKiosk;
+let kiosk: Pick<KioskChildConfig, 'apiUrl' | 'kioskId' | 'privateKeyPem' | 'procedures'>;
+const dirs: string[] = [];
+
+beforeAll(async () => {
+  api = await startApiHarness();
+  other = await api.addKiosk('seven-eleven');
+  const keys = newKioskKeyPair();
+  const record = await registerKiosk(api.store, {
+    chain: 'seven-eleven',
+    storeId: 'S-crash',
+    publicKey: keys.publicKey,
+    actor: 'operator:test',
+    now: api.clock.now(),
+  });
+  kiosk = {
+    apiUrl: api.baseUrl,
+    kioskId: record.id,
+    privateKeyPem: keys.privateKeyPem,
+    procedures: record.procedures,
+  };
+});
+
+afterAll(async () => {
+  await api.close();
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+interface Expected {
+  /** The reservation once recovery's messages are delivered (and any lease has run out). */
+  status: 'completed' | 'active';
+  newPinOnCard: boolean;
+  recovery: { completed: number; released: number; uncertain: number; leftToLease: number };
+}
+
+const NOTHING = { completed: 0, released: 0, uncertain: 0, leftToLease: 0 };
+const CASES: Array<[StopPoint, Expected]> = [
+  ['claim-request', { status: 'active', newPinOnCard: false, recovery: { ...NOTHING, leftToLease: 1 } }],
+  ['claim-answer', { status: 'active', newPinOnCard: false, recovery: { ...NOTHING, leftToLease: 1 } }],
+  ['external-authenticate', { status: 'active', newPinOnCard: false, recovery: { ...NOTHING, released: 1 } }],
+  // From the journal, "RESET RETRY COUNTER about to be sent" and "sent, answer lost" look the same:
+  // both are uncertain — released (the customer can redo the reset with the same reservation
+  // whatever the card did) and an operator alert.
+  [
+    'reset-retry-counter',
+    { status: 'active', newPinOnCard: false, recovery: { ...NOTHING, released: 1, uncertain: 1 } },
+  ],
+  [
+    'reset-retry-counter-answer',
+    { status: 'active', newPinOnCard: true, recovery: { ...NOTHING, released: 1, uncertain: 1 } },
+  ],
+  ['verify-new-pin', { status: 'completed', newPinOnCard: true, recovery: { ...NOTHING, completed: 1 } }],
+  [
+    'verify-new-pin-answer',
+    { status: 'completed', newPinOnCard: true, recovery: { ...NOTHING, completed: 1 } },
+  ],
+  // Settled before the crash: the completion waits in the outbox, recovery has nothing to do.
+  ['complete-delivery', { status: 'completed', newPinOnCard: true, recovery: NOTHING }],
+];
+
+async function newPinWorks(cardPath: string, procedure: Procedure): Promise<boolean> {
+  const card = api.openCard(cardPath);
+  await card.selectApplication();
+  const pin = procedure === 'signature-pin' ? 'sign' : 'auth';
+  return card.verifyPin(pin, Buffer.from(NEW_PIN, 'latin1')).then(
+    () => true,
+    () => false,
+  );
+}
+
+describe('kiosk process killed at each step of a reset, restarted on the same data directory', () => {
+  it.each(CASES)(
+    'killed at %s: card, reservation and outbox agree',
+    async (stopAt, expected) => {
+      const dataDir = mkdtempSync(join(tmpdir(), 'kiosk-crash-'));
+      dirs.push(dataDir);
+      const cardPath = await api.issueCard('sign-pin-blocked');
+      const reservation = await api.reserve(cardPath, 'signature-pin', DEFAULT_PINS.auth);
+      const base = { ...kiosk, dataDir, now: api.clock.now() };
+
+      const crashed = await runKioskProcess(
+        {
+          ...base,
+          mode: 'reset',
+          cardPath,
+          stopAt,
+          procedure: 'signature-pin',
+          provenPin: DEFAULT_PINS.auth,
+          newPin: NEW_PIN,
+        },
+        ['STOPPED', 'FINISHED'],
+      );
+      expect(crashed.line, crashed.output).toBe(`STOPPED ${stopAt}`);
+
+      const restarted = await runKioskProcess({ ...base, mode: 'recover' }, ['RECOVERED']);
+      const report = JSON.parse(restarted.line.slice('RECOVERED '.length)) as {
+        recovery: Expected['recovery'];
+        counts: { pending: number; rejected: number };
+        alerts: string[];
+      };
+      expect(report.recovery).toEqual(expected.recovery);
+      expect(report.counts).toMatchObject({ pending: 0, rejected: 0 });
+      expect(report.alerts.includes('reset-outcome-uncertain')).toBe(expected.recovery.uncertain > 0);
+
+      // Usable again: a claim whose answer died with the process is returned by the API's lease, so
+      // another kiosk's lookup finds the reservation (the phone view may say `claimed` until then).
+      api.clock.advance(LEASE_MS + 1_000);
+      if (expected.status === 'active') {
+        const found = await kioskLookup(
+          other.client,
+          api.openCard(cardPath),
+          'signature-pin',
+          DEFAULT_PINS.auth,
+        );
+        expect(found.reservationId).toBe(reservation.reservationId);
+      } else {
+        const view = await api.phone.status(reservation.reservationId, reservation.reservationToken);
+        expect(view.status).toBe('completed');
+      }
+      expect(await newPinWorks(cardPath, 'signature-pin')).toBe(expected.newPinOnCard);
+
+      // The journal holds nothing unsettled, and never a PIN.
+      const journal = openKioskJournal(join(dataDir, 'kiosk-journal.sqlite'), { now: api.clock.now });
+      expect(journal.claims.unsettled()).toEqual([]);
+      journal.close();
+    },
+    90_000,
+  );
+});
