@@ -1,57 +1,74 @@
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { saveCardFile } from '../hardware/virtual-card/card-file';
-import { openTestPki } from '../hardware/pki/test-pki';
+import { startDemo } from './demo/demo';
 
 /**
- * `npm start` — the product as far as it is built: the reservation API on SQLite under ./data, with
- * demo virtual cards issued from the test PKI so step 1 can be tried at once. The kiosk and the
- * operator dashboard join here as they land (issues 4–6).
+ * `npm start [-- --port PORT] [--data DIR] [--log-level LEVEL]` — the whole product in one process,
+ * in simulation mode (no reader, no pcscd): reservation API on SQLite, operator dashboard, a demo
+ * kiosk with a simulated reader, its simulation panel and the demo clock. docs/demo.md.
  */
 
-const DEMO_PERSONAS = ['sign-pin-blocked', 'healthy', 'auth-pin-blocked'] as const;
+const USAGE =
+  'usage: npm start -- [--port PORT (default 8080, 0 = any free port)] [--data DIR (default ./data)] [--log-level LEVEL]';
 
-const { values } = parseArgs({
-  options: { port: { type: 'string', default: '8080' }, data: { type: 'string', default: 'data' } },
-  strict: true,
-});
-const dataDir = resolve(values.data);
-const apiUrl = `http://127.0.0.1:${values.port}`;
-
-async function issueDemoCards(): Promise<string[]> {
-  const cardDir = join(dataDir, 'demo-cards');
-  mkdirSync(cardDir, { recursive: true });
-  const pki = await openTestPki({ dataDir });
-  const paths: string[] = [];
-  for (const persona of DEMO_PERSONAS) {
-    const path = join(cardDir, `${persona}.json`);
-    if (!existsSync(path)) saveCardFile(path, await pki.issueCard({ persona }));
-    paths.push(path);
+function parseOptions(): { port: number; dataDir: string; logLevel: string } {
+  const { values } = parseArgs({
+    options: {
+      port: { type: 'string', default: '8080' },
+      data: { type: 'string', default: 'data' },
+      'log-level': { type: 'string', default: 'info' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
   }
-  return paths;
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`--port must be 0–65535\n${USAGE}`);
+  return { port, dataDir: resolve(values.data), logLevel: values['log-level'] };
 }
 
-const cards = await issueDemoCards();
-const api = spawn(
-  process.execPath,
-  ['--import', 'tsx', 'reservation-api/server/main.ts', '--port', values.port, '--data', dataDir],
-  { stdio: ['ignore', 'pipe', 'inherit'] },
-);
-let announced = false;
-api.stdout.setEncoding('utf8');
-api.stdout.on('data', (chunk: string) => {
-  if (announced || !chunk.includes('Reservation API listening')) return;
-  announced = true;
-  console.log(`Reservation API: ${apiUrl}  (OpenAPI: ${apiUrl}/openapi.json)`);
-  console.log(`Demo cards (auth PIN 1234, signature PIN ABC123):\n${cards.map((c) => `  ${c}`).join('\n')}`);
+async function main(): Promise<void> {
+  const options = parseOptions();
+  const demo = await startDemo(options);
   console.log(
-    `Step 1 for the blocked card:\n  npm run phone -- reserve --card ${cards[0]} --pin 1234 --procedure signature-pin --api ${apiUrl}`,
+    [
+      `Reservation API: ${demo.apiUrl}  (OpenAPI: ${demo.apiUrl}/openapi.json; logs: ${options.dataDir}/logs/reservation-api.log)`,
+      `Kiosk UI: ${demo.kioskUrl}`,
+      `Simulation panel: ${demo.panelUrl}`,
+      `Operator dashboard: ${demo.dashboardUrl}`,
+      `Operator login: name ${demo.operator.name}, token ${demo.operator.token}`,
+      '',
+      'Open the kiosk UI (1280×800) and the simulation panel side by side. In the panel: pick a persona',
+      '(sign-pin-blocked is the typical customer), run the phone step, then tap はじめる on the kiosk, insert',
+      'the card, type the 4-digit PIN 1234 and a new signature PIN twice. Demo cards: data/demo-cards/.',
+      'Ctrl-C stops everything.',
+    ].join('\n'),
   );
-  console.log('Kiosk UI and operator dashboard: not part of this build yet. Ctrl-C stops everything.');
+
+  let stopping = false;
+  const stop = (): void => {
+    if (stopping) return;
+    stopping = true;
+    demo.close().then(
+      () => {
+        console.log('Stopped.');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        console.error(`npm start: stopping failed: ${(error as Error).message}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+  console.error(`npm start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
 });
-const stop = () => api.kill('SIGTERM');
-process.on('SIGINT', stop);
-process.on('SIGTERM', stop);
-api.on('exit', (code) => process.exit(code ?? 0));

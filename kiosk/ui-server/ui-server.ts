@@ -2,7 +2,12 @@ import { readFile, readdir } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
-import Fastify, { type FastifyBaseLogger, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import { buildSimulationPanelBundle, buildUiBundle } from '../ui/build';
 import { newLaunchSecret, secretMatches } from './launch-secret';
 import { SECURITY_HEADERS } from './security-headers';
@@ -123,7 +128,8 @@ export async function createUiServer<ViewModel>(options: UiServerOptions<ViewMod
   const streams = new Set<ServerResponse>();
   const app = Fastify({
     loggerInstance: options.logger,
-    disableRequestLogging: true,
+    // No request lines at all: launch URLs carry the secret, key events carry PIN characters.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: EVENT_BODY_LIMIT,
     // Hijacked SSE responses would otherwise keep close() waiting forever.
     forceCloseConnections: true,

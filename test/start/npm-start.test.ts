@@ -1,0 +1,164 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import axios from 'axios';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { JpkiClient } from '../../hardware/jpki/jpki-client';
+import { InProcessTransport } from '../../hardware/transport/in-process-transport';
+import { VirtualCard } from '../../hardware/virtual-card/virtual-card';
+import { KIOSK_VIEWPORT, launchChromium, layoutProblems, saveScreenshot } from '../ui/support/browser';
+import { type StartedProduct, runNpmStart } from './start-process';
+
+/**
+ * `npm start` as a new user runs it (child process, fresh data directory, `--port 0`), driven in
+ * Chromium: the kiosk UI at 1280×800 and the simulation panel in a window beside it (its URL
+ * trades the same launch secret). The demo clock is set first, so the tests never depend on the
+ * real hour.
+ */
+let dataDir: string;
+let product: StartedProduct;
+let browser: Browser;
+let context: BrowserContext;
+let kiosk: Page;
+let panel: Page;
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'npm-start-'));
+  [product, browser] = await Promise.all([runNpmStart(dataDir), launchChromium()]);
+  context = await browser.newContext({ viewport: KIOSK_VIEWPORT, deviceScaleFactor: 1 });
+  kiosk = await context.newPage();
+  await kiosk.goto(product.urls.kiosk);
+  await kiosk.waitForSelector('[data-screen]');
+  // Its own window: a second tab of the kiosk's window would be a background tab, which Chromium throttles.
+  panel = await (await browser.newContext({ viewport: { width: 460, height: 900 } })).newPage();
+  await panel.goto(product.urls.panel);
+  await panel.waitForSelector('#outcome');
+}, 90_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await product?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+const screen = (id: string) => kiosk.waitForSelector(`[data-screen="${id}"]`, { timeout: 15_000 });
+
+/** Clicks a panel action and waits for its outcome line to say it succeeded. */
+async function panelAction(action: string): Promise<string> {
+  const before = await panel.getAttribute('#panel', 'data-revision');
+  await panel.click(`[data-sim-action="${action}"]`);
+  await panel.waitForFunction(
+    (previous) => {
+      const outcome = document.querySelector('#outcome');
+      return (
+        document.querySelector('#panel')?.getAttribute('data-revision') !== previous &&
+        outcome?.hasAttribute('data-ok')
+      );
+    },
+    before,
+    { timeout: 30_000 },
+  );
+  const outcome = await panel.innerText('#outcome');
+  expect(await panel.getAttribute('#outcome', 'data-ok'), outcome).toBe('true');
+  return outcome;
+}
+
+async function typeKeys(keys: string): Promise<void> {
+  const before = Number(await kiosk.getAttribute('.pin-dots', 'data-length'));
+  for (const key of keys) await kiosk.click(`[data-key="${key}"]`);
+  await kiosk.waitForSelector(`.pin-dots[data-length="${before + keys.length}"]`);
+}
+
+async function shot(name: string): Promise<void> {
+  expect(await layoutProblems(kiosk)).toEqual([]);
+  await saveScreenshot(kiosk, (await kiosk.getAttribute('html', 'lang')) ?? 'ja', `start-${name}`);
+}
+
+describe('npm start', () => {
+  it('prints the URLs, one per line, and the API and panel answer', async () => {
+    for (const label of ['Reservation API', 'Kiosk UI', 'Simulation panel', 'Operator dashboard']) {
+      expect(product.stdout()).toMatch(new RegExp(`^${label}: http://127\\.0\\.0\\.1:\\d+`, 'm'));
+    }
+    expect(product.urls.dashboard).toBe(`${product.urls.api}/ops`);
+    expect((await axios.get(`${product.urls.api}/readyz`)).data).toEqual({ status: 'ready' });
+    // The demo operator's token works on the operator endpoints.
+    const whoami = await axios.get(`${product.urls.api}/v1/ops/whoami`, {
+      headers: { authorization: `Bearer ${product.urls.operatorToken}` },
+    });
+    expect(whoami.data).toMatchObject({ name: product.urls.operatorName, role: 'admin' });
+  });
+
+  it('serves the panel only behind the launch secret', async () => {
+    const origin = new URL(product.urls.panel).origin;
+    const anonymous = { validateStatus: () => true };
+    expect((await axios.get(`${origin}/simulation`, anonymous)).status).toBe(401);
+    expect((await axios.get(`${origin}/simulation/stream`, anonymous)).status).toBe(401);
+    const action = await axios.post(`${origin}/simulation/actions`, { type: 'card.insert' }, anonymous);
+    expect(action.status).toBe(401);
+  });
+
+  it('walks the full signature-PIN reset: phone step, card in, 4-digit PIN, new PIN twice, done, card out', async () => {
+    await panelAction('clock.set.10:00');
+    await screen('idle');
+    expect(await panel.innerText('#outcome')).toContain('10:00 JST');
+
+    expect(await panel.inputValue('#persona')).toBe('sign-pin-blocked');
+    expect(await panelAction('phone.reserve.signature-pin')).toContain('reservation for signature-pin');
+
+    await kiosk.click('[data-action="start"]');
+    await screen('choose-procedure');
+    await kiosk.click('[data-procedure="signature-pin"]');
+    await screen('consent');
+    await kiosk.click('[data-action="accept"]');
+    await screen('place-card');
+    await shot('place-card');
+    await panelAction('card.insert');
+    await screen('enter-current-pin');
+    expect(await kiosk.locator('.keyboard-numeric').count()).toBe(1);
+    await typeKeys('1234');
+    await shot('enter-current-pin');
+    await kiosk.click('[data-key="submit"]');
+
+    await screen('enter-new-pin');
+    await typeKeys('NEW2PIN9');
+    await kiosk.click('[data-key="submit"]');
+    await screen('confirm-new-pin');
+    await typeKeys('NEW2PIN9');
+    await shot('confirm-new-pin');
+    await kiosk.click('[data-key="submit"]');
+
+    await screen('done');
+    await shot('done');
+    await kiosk.click('[data-action="finish"]');
+    await screen('take-card');
+    await shot('take-card');
+    await panelAction('card.remove');
+    await screen('idle');
+
+    // The card really changed: the signature PIN has every try again and the new PIN verifies.
+    const card = new JpkiClient(
+      new InProcessTransport(VirtualCard.fromFile(join(dataDir, 'demo-cards', 'sign-pin-blocked.json'))),
+    );
+    await card.selectApplication();
+    expect(await card.pinStatus('sign')).toMatchObject({ blocked: false, triesLeft: 5 });
+    await card.verifyPin('sign', Buffer.from('NEW2PIN9', 'latin1'));
+  }, 90_000);
+
+  it('shows the closed screen when the demo clock is set to 23:30 JST, and opens again at 10:00', async () => {
+    await panelAction('clock.set.23:30');
+    await screen('closed');
+    expect(await kiosk.innerText('.body')).toContain('06:30〜23:00');
+    await shot('closed');
+    await panelAction('clock.set.10:00');
+    await screen('idle');
+  }, 60_000);
+
+  it('stops everything cleanly on Ctrl-C (SIGINT to the process group, as a terminal sends it)', async () => {
+    await product.stop('SIGINT');
+    // npm itself dies of the signal; the product says it closed the kiosk and the API first.
+    expect(product.stdout()).toMatch(/^Stopped\.$/m);
+    await expect(axios.get(`${product.urls.api}/readyz`, { timeout: 2000 })).rejects.toThrow();
+    await expect(axios.get(product.urls.kiosk, { timeout: 2000 })).rejects.toThrow();
+  });
+});
