@@ -12,6 +12,10 @@ export const API_ERRORS = {
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'The request body must be application/json.' },
   BODY_TOO_LARGE: { status: 413, message: 'The request body is too large.' },
   ROUTE_NOT_FOUND: { status: 404, message: 'There is no such endpoint.' },
+  NOT_ACCEPTABLE: {
+    status: 406,
+    message: 'This endpoint answers text/event-stream only (send Accept: text/event-stream).',
+  },
   RATE_LIMITED: { status: 429, message: 'Too many requests; try again later.' },
   INTERNAL_ERROR: { status: 500, message: 'The service failed to handle the request.' },
   SERVICE_UNAVAILABLE: { status: 503, message: 'The service is not ready.' },

@@ -10,21 +10,29 @@ import {
   RegisterKioskRequest,
   WhoAmIResponse,
 } from '../contract';
-import { requireOperator } from '../auth/operator-auth';
+import type { OperatorAuthenticator } from '../auth/operator-auth';
+import type { FleetMonitor } from '../fleet/fleet-monitor';
 import { unwrap } from '../server/api-error';
 import { kioskView, registerKiosk } from '../services/kiosk-registry';
 import type { ReservationStore } from '../store/reservation-store';
+import { noStore, opsSecurity as security } from './ops-common';
 import { responses } from './schemas';
 
 export interface OpsRoutesOptions {
   store: ReservationStore;
   now: () => number;
+  auth: OperatorAuthenticator;
+  /** Told when a kiosk is registered or revoked here, so the fleet view follows at once. */
+  monitor: FleetMonitor;
 }
 
-const security = [{ operatorToken: [] }];
-
 /** Operator endpoints: viewers read the fleet and the audit trail; admins register and revoke kiosks. */
-export const opsRoutes: FastifyPluginAsyncTypebox<OpsRoutesOptions> = async (app, { store, now }) => {
+export const opsRoutes: FastifyPluginAsyncTypebox<OpsRoutesOptions> = async (
+  app,
+  { store, now, auth, monitor },
+) => {
+  noStore(app);
+
   app.get(
     API_PATHS.opsWhoAmI,
     {
@@ -36,7 +44,7 @@ export const opsRoutes: FastifyPluginAsyncTypebox<OpsRoutesOptions> = async (app
       },
     },
     async (request) => {
-      const operator = await requireOperator(store, request.headers.authorization, 'viewer');
+      const { operator } = await auth.authenticate(request, 'viewer');
       return { name: operator.name, role: operator.role };
     },
   );
@@ -52,7 +60,7 @@ export const opsRoutes: FastifyPluginAsyncTypebox<OpsRoutesOptions> = async (app
       },
     },
     async (request) => {
-      await requireOperator(store, request.headers.authorization, 'viewer');
+      await auth.authenticate(request, 'viewer');
       return { kiosks: (await store.listKiosks()).map(kioskView) };
     },
   );
@@ -69,12 +77,13 @@ export const opsRoutes: FastifyPluginAsyncTypebox<OpsRoutesOptions> = async (app
       },
     },
     async (request, reply) => {
-      const operator = await requireOperator(store, request.headers.authorization, 'admin');
+      const { operator } = await auth.authenticate(request, 'admin');
       const kiosk = await registerKiosk(store, {
         ...request.body,
         actor: `operator:${operator.name}`,
         now: now(),
       });
+      await monitor.onKioskChanged();
       return reply.status(201).send(kioskView(kiosk));
     },
   );
@@ -92,7 +101,7 @@ export const opsRoutes: FastifyPluginAsyncTypebox<OpsRoutesOptions> = async (app
       },
     },
     async (request) => {
-      const operator = await requireOperator(store, request.headers.authorization, 'admin');
+      const { operator } = await auth.authenticate(request, 'admin');
       const kiosk = unwrap(
         await store.revokeKiosk({
           kioskId: request.params.kioskId,
@@ -100,6 +109,7 @@ export const opsRoutes: FastifyPluginAsyncTypebox<OpsRoutesOptions> = async (app
           now: now(),
         }),
       );
+      await monitor.onKioskChanged();
       return kioskView(kiosk);
     },
   );
@@ -116,7 +126,7 @@ export const opsRoutes: FastifyPluginAsyncTypebox<OpsRoutesOptions> = async (app
       },
     },
     async (request) => {
-      await requireOperator(store, request.headers.authorization, 'viewer');
+      await auth.authenticate(request, 'viewer');
       const { reservationId, afterSeq, limit } = request.query;
       return {
         entries: await store.auditEntries({

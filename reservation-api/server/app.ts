@@ -1,13 +1,20 @@
+import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import { type TypeBoxTypeProvider, TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { API_PATHS } from '../contract';
+import { API_PATHS, type HeartbeatRequest } from '../contract';
 import { KioskAuthenticator } from '../auth/kiosk-authenticator';
+import { OperatorAuthenticator } from '../auth/operator-auth';
+import { OperatorLogin } from '../auth/operator-login';
+import { FleetMonitor } from '../fleet/fleet-monitor';
+import { OpsEventStream } from '../fleet/ops-event-stream';
 import { healthRoutes } from '../routes/health-routes';
 import { kioskRoutes } from '../routes/kiosk-routes';
+import { opsFleetRoutes } from '../routes/ops-fleet-routes';
 import { opsRoutes } from '../routes/ops-routes';
+import { opsSessionRoutes } from '../routes/ops-session-routes';
 import { phoneRoutes } from '../routes/phone-routes';
 import { KioskOperations } from '../services/kiosk-operations';
 import { PhoneReservations } from '../services/phone-reservations';
@@ -47,8 +54,17 @@ export interface RegisteredRoute {
   url: string;
 }
 
+/** Operator monitoring of one API instance (tests drive `tick` by hand with policy.opsTickMs = 0). */
+export interface OpsRuntime {
+  monitor: FleetMonitor;
+  stream: OpsEventStream;
+  /** One monitoring tick now: alert rules over time, statistics, retention, expired logins' streams. */
+  tick(): Promise<void>;
+}
+
 export type ReservationApi = FastifyInstance & {
   metrics: ApiMetrics;
+  ops: OpsRuntime;
   /** Every route registered (HEAD twins of GET routes left out), e.g. to check the OpenAPI document. */
   registeredRoutes: readonly RegisteredRoute[];
 };
@@ -92,6 +108,7 @@ export async function build(options: BuildOptions): Promise<ReservationApi> {
   });
 
   await app.register(rateLimit, { global: false, errorResponseBuilder: () => new ApiError('RATE_LIMITED') });
+  await app.register(cookie);
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -104,7 +121,10 @@ export async function build(options: BuildOptions): Promise<ReservationApi> {
       tags: [
         { name: 'phone', description: 'Step 1: the phone app (anonymous, rate limited)' },
         { name: 'kiosk', description: 'Step 2: kiosks, each request signed per RFC 9421 (Ed25519)' },
-        { name: 'ops', description: 'Operators (bearer token, roles admin and viewer)' },
+        {
+          name: 'ops',
+          description: 'Operators (bearer token or dashboard session cookie; roles admin and viewer)',
+        },
         { name: 'health', description: 'Liveness, readiness and metrics' },
       ],
       components: {
@@ -118,6 +138,13 @@ export async function build(options: BuildOptions): Promise<ReservationApi> {
             type: 'http',
             scheme: 'bearer',
             description: 'An operator token (npm run ops -- operator create)',
+          },
+          operatorSession: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: 'ops_session',
+            description:
+              'The dashboard login (POST /v1/ops/session); state-changing requests also need X-Ops-Request: 1',
           },
           kioskSignature: {
             type: 'apiKey',
@@ -150,6 +177,27 @@ export async function build(options: BuildOptions): Promise<ReservationApi> {
   });
   const authenticator = new KioskAuthenticator(store, { clockSkewMs: policy.kioskClockSkewMs });
 
+  const stream = new OpsEventStream({ onCountChange: (count) => metrics.opsStreamClients.set(count) });
+  const monitor = new FleetMonitor({
+    store,
+    now,
+    policy,
+    metrics,
+    publish: (message) => stream.publish(message),
+  });
+  await monitor.start();
+  const operatorAuth = new OperatorAuthenticator(store, now, policy);
+  const ops: OpsRuntime = {
+    monitor,
+    stream,
+    async tick() {
+      await monitor.tick();
+      await stream.closeSessions((sessionHash) => operatorAuth.sessionIsValid(sessionHash));
+    },
+  };
+  app.decorate('ops', ops);
+  observeKioskReports(app, monitor, now);
+
   await app.register(phoneRoutes, { phone, now, metrics, requestsPerMinute: policy.phoneRequestsPerMinute });
   await app.register(kioskRoutes, {
     kiosks,
@@ -158,10 +206,74 @@ export async function build(options: BuildOptions): Promise<ReservationApi> {
     metrics,
     eventsBodyLimitBytes: policy.eventsBodyLimitBytes,
   });
-  await app.register(opsRoutes, { store, now });
+  await app.register(opsRoutes, { store, now, auth: operatorAuth, monitor });
+  await app.register(opsSessionRoutes, {
+    login: new OperatorLogin(store, now, policy),
+    loginsPerMinute: policy.opsLoginsPerMinute,
+    onLogout: (sessionHash) => void stream.closeSessions(async (candidate) => candidate !== sessionHash),
+  });
+  await app.register(opsFleetRoutes, {
+    store,
+    now,
+    auth: operatorAuth,
+    monitor,
+    stream,
+    retentionMs: policy.opsRetentionMs,
+  });
   await app.register(healthRoutes, { store, metrics });
   app.get(API_PATHS.openapi, { schema: { hide: true } }, async () => app.swagger());
 
+  scheduleOpsTimers(app, ops, stream, policy);
+
   await app.ready();
   return app as unknown as ReservationApi;
+}
+
+/**
+ * Tells the fleet monitor about every heartbeat and event batch a kiosk got accepted. Runs before
+ * the answer goes out (so a test's inject sees its effects) and never changes the kiosk's answer:
+ * a monitoring failure is logged, not returned. Registered before the kiosk routes to reach them.
+ */
+function observeKioskReports(app: FastifyInstance, monitor: FleetMonitor, now: () => number): void {
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (reply.statusCode !== 200 || !request.kiosk) return payload;
+    const route = request.routeOptions.url;
+    try {
+      if (route === API_PATHS.kioskHeartbeat) {
+        await monitor.onHeartbeat(request.kiosk, request.body as HeartbeatRequest, now());
+      } else if (route === API_PATHS.kioskEvents) {
+        await monitor.onKioskEvents();
+      }
+    } catch (error) {
+      request.log.error(
+        { err: { type: (error as Error).name, stack: (error as Error).stack } },
+        'fleet monitor failed',
+      );
+    }
+    return payload;
+  });
+}
+
+/** The monitoring tick and the stream's keep-alive, on real timers unless the policy sets them to 0. */
+function scheduleOpsTimers(
+  app: FastifyInstance,
+  ops: OpsRuntime,
+  stream: OpsEventStream,
+  policy: ApiPolicy,
+): void {
+  const timers: NodeJS.Timeout[] = [];
+  if (policy.opsTickMs > 0) {
+    timers.push(
+      setInterval(() => {
+        ops.tick().catch((error: unknown) => app.log.error({ err: error }, 'ops tick failed'));
+      }, policy.opsTickMs),
+    );
+  }
+  if (policy.opsStreamPingMs > 0) timers.push(setInterval(() => stream.ping(), policy.opsStreamPingMs));
+  for (const timer of timers) timer.unref();
+  // Open event streams would keep the server from closing.
+  app.addHook('preClose', async () => {
+    for (const timer of timers) clearInterval(timer);
+    stream.closeAll();
+  });
 }

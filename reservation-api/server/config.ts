@@ -82,10 +82,116 @@ const SETTINGS = {
   },
 } as const satisfies Record<string, Setting>;
 
-type SettingName = keyof typeof SETTINGS;
+const MINUTE_MS = 60_000;
+
+interface PolicySetting extends Setting {
+  /** The policy field it sets, and how many ms one configured unit is (1 for plain counts). */
+  policyKey: keyof ApiPolicy;
+  unitMs: number;
+}
+
+/** Integer settings that go straight into the policy: operator sessions, monitoring, alert rules. */
+function policySetting(
+  policyKey: keyof ApiPolicy,
+  unitMs: number,
+  env: string,
+  description: string,
+  minimum = 1,
+): PolicySetting {
+  return { schema: Type.Integer({ minimum }), env, description, policyKey, unitMs };
+}
+
+const POLICY_SETTINGS = {
+  opsSessionIdleMinutes: policySetting(
+    'opsSessionIdleMs',
+    MINUTE_MS,
+    'RESERVATION_API_OPS_SESSION_IDLE_MINUTES',
+    'a dashboard login ends after this many minutes without a request',
+  ),
+  opsSessionMaxHours: policySetting(
+    'opsSessionMaxMs',
+    60 * MINUTE_MS,
+    'RESERVATION_API_OPS_SESSION_MAX_HOURS',
+    'a dashboard login ends this many hours after login at the latest',
+  ),
+  opsLoginsPerMinute: policySetting(
+    'opsLoginsPerMinute',
+    1,
+    'RESERVATION_API_OPS_LOGINS_PER_MINUTE',
+    'dashboard login attempts per client IP per minute',
+  ),
+  opsTickSeconds: policySetting(
+    'opsTickMs',
+    1000,
+    'RESERVATION_API_OPS_TICK_SECONDS',
+    'how often alerts are re-evaluated and statistics refreshed (0 = never)',
+    0,
+  ),
+  opsStreamPingSeconds: policySetting(
+    'opsStreamPingMs',
+    1000,
+    'RESERVATION_API_OPS_STREAM_PING_SECONDS',
+    'keep-alive comment interval of the live stream (0 = none)',
+    0,
+  ),
+  opsRetentionDays: policySetting(
+    'opsRetentionMs',
+    24 * 60 * MINUTE_MS,
+    'RESERVATION_API_OPS_RETENTION_DAYS',
+    'days of session series and resolved alerts kept',
+  ),
+  alertHeartbeatStaleSeconds: policySetting(
+    'alertHeartbeatStaleMs',
+    1000,
+    'RESERVATION_API_ALERT_HEARTBEAT_STALE_SECONDS',
+    'alert when a kiosk has not heartbeated for this long (heartbeats every ~10 s)',
+  ),
+  alertClockSkewSeconds: policySetting(
+    'alertClockSkewMs',
+    1000,
+    'RESERVATION_API_ALERT_CLOCK_SKEW_SECONDS',
+    "alert when a kiosk's clock is further than this from the server's",
+  ),
+  alertRepeatedFailures: policySetting(
+    'alertRepeatedFailures',
+    1,
+    'RESERVATION_API_ALERT_REPEATED_FAILURES',
+    'alert when one kiosk has this many failed sessions within the window',
+  ),
+  alertRepeatedFailuresWindowMinutes: policySetting(
+    'alertRepeatedFailuresWindowMs',
+    MINUTE_MS,
+    'RESERVATION_API_ALERT_REPEATED_FAILURES_WINDOW_MINUTES',
+    'window of the repeated-failures rule',
+  ),
+  alertBlockedPinSpike: policySetting(
+    'alertBlockedPinSpike',
+    1,
+    'RESERVATION_API_ALERT_BLOCKED_PIN_SPIKE',
+    'alert when this many sessions fleet-wide end on a blocked PIN within the spike window',
+  ),
+  alertResetRefusedSpike: policySetting(
+    'alertResetRefusedSpike',
+    1,
+    'RESERVATION_API_ALERT_RESET_REFUSED_SPIKE',
+    'alert when this many cards fleet-wide refuse the reset within the spike window',
+  ),
+  alertSpikeWindowMinutes: policySetting(
+    'alertSpikeWindowMs',
+    MINUTE_MS,
+    'RESERVATION_API_ALERT_SPIKE_WINDOW_MINUTES',
+    'window of the fleet-wide spike rules',
+  ),
+} as const satisfies Record<string, PolicySetting>;
+
+type PolicySettingName = keyof typeof POLICY_SETTINGS;
+
+const ALL_SETTINGS: Record<string, Setting> = { ...SETTINGS, ...POLICY_SETTINGS };
+
+type SettingName = keyof typeof SETTINGS | PolicySettingName;
 
 /** Every setting optional: what a config file or the flags may give. */
-export interface PartialConfig {
+interface BaseConfig {
   host?: string;
   port?: number;
   dataDir?: string;
@@ -100,8 +206,11 @@ export interface PartialConfig {
   expirySweepSeconds?: number;
 }
 
+/** Plus the operator and alert settings (POLICY_SETTINGS), each an integer in its unit. */
+export type PartialConfig = BaseConfig & Partial<Record<PolicySettingName, number>>;
+
 const ConfigSchema: TSchema = Type.Object(
-  Object.fromEntries(Object.entries(SETTINGS).map(([name, s]) => [name, Type.Optional(s.schema)])),
+  Object.fromEntries(Object.entries(ALL_SETTINGS).map(([name, s]) => [name, Type.Optional(s.schema)])),
   { additionalProperties: false },
 );
 
@@ -132,6 +241,12 @@ const DEFAULTS = {
   phoneRequestsPerMinute: DEFAULT_POLICY.phoneRequestsPerMinute,
   cardAttemptsPerHour: DEFAULT_POLICY.cardAttemptsPerWindow,
   expirySweepSeconds: 60,
+  ...Object.fromEntries(
+    Object.entries(POLICY_SETTINGS).map(([name, s]) => [
+      name,
+      (DEFAULT_POLICY[s.policyKey] as number) / s.unitMs,
+    ]),
+  ),
 } satisfies PartialConfig;
 
 export interface ConfigSources {
@@ -151,7 +266,7 @@ export function loadConfig(sources: ConfigSources = {}): ApiConfig {
   const configFile = sources.configFile ?? env['RESERVATION_API_CONFIG'];
   if (configFile) Object.assign(merged, readConfigFile(configFile, problems));
 
-  for (const [name, setting] of Object.entries(SETTINGS) as [SettingName, Setting][]) {
+  for (const [name, setting] of Object.entries(ALL_SETTINGS) as [SettingName, Setting][]) {
     const raw = env[setting.env];
     if (raw === undefined || raw === '') continue;
     const converted = Value.Convert(setting.schema, raw);
@@ -160,7 +275,7 @@ export function loadConfig(sources: ConfigSources = {}): ApiConfig {
   }
   for (const [name, value] of Object.entries(sources.flags ?? {})) {
     if (value === undefined) continue;
-    const setting = SETTINGS[name as SettingName];
+    const setting = Object.hasOwn(ALL_SETTINGS, name) ? ALL_SETTINGS[name] : undefined;
     if (!setting) {
       problems.push(`--${name}: unknown setting`);
       continue;
@@ -188,6 +303,12 @@ export function loadConfig(sources: ConfigSources = {}): ApiConfig {
       kioskClockSkewMs: config.kioskClockSkewSeconds * 1000,
       phoneRequestsPerMinute: config.phoneRequestsPerMinute,
       cardAttemptsPerWindow: config.cardAttemptsPerHour,
+      ...Object.fromEntries(
+        Object.entries(POLICY_SETTINGS).map(([name, s]) => [
+          s.policyKey,
+          (config[name as PolicySettingName] as number) * s.unitMs,
+        ]),
+      ),
     },
   };
 }
@@ -205,7 +326,7 @@ function readConfigFile(path: string, problems: string[]): PartialConfig {
   if (!checkFile.Check(value)) {
     for (const error of checkFile.Errors(value)) {
       const key = error.instancePath.replace(/^\//, '') || '(top level)';
-      const setting = SETTINGS[key as SettingName];
+      const setting = ALL_SETTINGS[key];
       problems.push(
         `config file ${path}: ${key} ${setting ? `must be ${describe(setting)}` : error.keyword === 'boolean' ? 'is not a setting' : error.message}`,
       );
@@ -238,5 +359,5 @@ function kebab(name: string): string {
 
 /** Lines describing every setting, for --help. */
 export function settingsHelp(): string[] {
-  return Object.entries(SETTINGS).map(([name, s]) => `  ${s.env.padEnd(44)} ${name}: ${s.description}`);
+  return Object.entries(ALL_SETTINGS).map(([name, s]) => `  ${s.env.padEnd(44)} ${name}: ${s.description}`);
 }

@@ -1,8 +1,11 @@
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /**
  * Prometheus metrics of one API instance (its own registry, so tests can build several apps).
- * Labels are bounded: route templates, procedures, error codes — never ids.
+ * Names follow Prometheus conventions (`_total` counters, base units: seconds). Labels are bounded:
+ * route templates (never raw URLs), procedures, error codes, fleet statuses, alert kinds, session
+ * outcomes and causes — the one exception is `kiosk_id` on the last-heartbeat gauge, one series per
+ * registered kiosk, removed when a kiosk is revoked.
  */
 export class ApiMetrics {
   readonly registry = new Registry();
@@ -33,6 +36,54 @@ export class ApiMetrics {
     name: 'reservation_api_kiosk_operations_total',
     help: 'Kiosk lookups, claims, completions and releases that succeeded, by operation',
     labelNames: ['operation'] as const,
+    registers: [this.registry],
+  });
+
+  readonly kioskLastHeartbeat = new Gauge({
+    name: 'reservation_api_kiosk_last_heartbeat_timestamp_seconds',
+    help: 'Server time of the latest heartbeat of each kiosk (Unix seconds)',
+    labelNames: ['kiosk_id'] as const,
+    registers: [this.registry],
+  });
+
+  readonly kiosks = new Gauge({
+    name: 'reservation_api_kiosks',
+    help: 'Registered kiosks by fleet status (online, stale, never-seen, revoked)',
+    labelNames: ['status'] as const,
+    registers: [this.registry],
+  });
+
+  readonly openAlerts = new Gauge({
+    name: 'reservation_api_alerts_open',
+    help: 'Open operator alerts by kind',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+
+  readonly alertsOpened = new Counter({
+    name: 'reservation_api_alerts_opened_total',
+    help: 'Operator alerts opened, by kind',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+
+  readonly kioskSessions = new Counter({
+    name: 'reservation_api_kiosk_sessions_total',
+    help: 'Kiosk sessions ended, by outcome and failure cause (customer error id, none or other)',
+    labelNames: ['outcome', 'cause'] as const,
+    registers: [this.registry],
+  });
+
+  readonly reservations = new Gauge({
+    name: 'reservation_api_reservations',
+    help: 'Reservations by status (as of the latest monitoring tick)',
+    labelNames: ['status'] as const,
+    registers: [this.registry],
+  });
+
+  readonly opsStreamClients = new Gauge({
+    name: 'reservation_api_ops_stream_clients',
+    help: 'Operator dashboards connected to the live stream',
     registers: [this.registry],
   });
 

@@ -25,6 +25,34 @@ export interface ApiPolicy {
   serviceWindow: ServiceWindow;
   bodyLimitBytes: number;
   eventsBodyLimitBytes: number;
+
+  // Operators (docs/operators.md)
+  /** A dashboard login ends after this long without a request… */
+  opsSessionIdleMs: number;
+  /** …and this long after login at the latest. */
+  opsSessionMaxMs: number;
+  /** Login attempts per client IP per minute. */
+  opsLoginsPerMinute: number;
+  /** How often alerts are re-evaluated, statistics refreshed and retention applied; 0: never by itself (tests tick by hand). */
+  opsTickMs: number;
+  /** How often the live stream sends a keep-alive comment; 0: never by itself. */
+  opsStreamPingMs: number;
+  /** How long the session series and resolved alerts are kept. */
+  opsRetentionMs: number;
+
+  // Alert rules (docs/operators.md)
+  /** A kiosk silent for longer than this is stale (heartbeats come every ~10 s). */
+  alertHeartbeatStaleMs: number;
+  /** A kiosk clock further than this from the server's raises clock-skew (requests fail at kioskClockSkewMs). */
+  alertClockSkewMs: number;
+  /** Failed sessions on one kiosk within the window that raise repeated-failures. */
+  alertRepeatedFailures: number;
+  alertRepeatedFailuresWindowMs: number;
+  /** Fleet-wide sessions ended on a blocked PIN within the spike window that raise blocked-pin-spike. */
+  alertBlockedPinSpike: number;
+  /** Fleet-wide cards refusing the reset cryptogram within the spike window that raise reset-refused-spike. */
+  alertResetRefusedSpike: number;
+  alertSpikeWindowMs: number;
 }
 
 const MINUTE = 60_000;
@@ -45,4 +73,19 @@ export const DEFAULT_POLICY: ApiPolicy = {
   serviceWindow: DEFAULT_SERVICE_WINDOW,
   bodyLimitBytes: 64 * 1024,
   eventsBodyLimitBytes: 1024 * 1024,
+
+  opsSessionIdleMs: 30 * MINUTE,
+  opsSessionMaxMs: 12 * 60 * MINUTE,
+  opsLoginsPerMinute: 10,
+  opsTickMs: 5_000,
+  opsStreamPingMs: 15_000,
+  opsRetentionMs: 7 * 24 * 60 * MINUTE,
+
+  alertHeartbeatStaleMs: 35_000,
+  alertClockSkewMs: 30_000,
+  alertRepeatedFailures: 5,
+  alertRepeatedFailuresWindowMs: 15 * MINUTE,
+  alertBlockedPinSpike: 20,
+  alertResetRefusedSpike: 10,
+  alertSpikeWindowMs: 10 * MINUTE,
 };

@@ -7,6 +7,7 @@ import type {
   OperatorRole,
   Procedure,
 } from '../contract';
+import type { OpsStore } from './ops-store';
 
 /**
  * The narrow storage interface of the reservation API. Each method is one business operation and
@@ -160,6 +161,9 @@ export interface AppendKioskEventsInput {
 }
 
 export interface ReservationStore {
+  /** Operator monitoring: login sessions, alerts, session rollup, statistics. */
+  readonly ops: OpsStore;
+
   /** Stores a challenge nonce (phone: kioskId null; kiosk: the kiosk it was issued to). */
   issueChallenge(challenge: {
     nonce: string;
@@ -215,7 +219,10 @@ export interface ReservationStore {
   /** Remembers a kiosk request nonce; false when it was already seen within the window (a replay). */
   rememberKioskNonce(input: RememberKioskNonceInput): Promise<boolean>;
   saveHeartbeat(input: { kioskId: string; heartbeat: HeartbeatRequest; receivedAt: number }): Promise<void>;
-  /** Stores events idempotently by (kiosk, event id). */
+  /**
+   * Stores events idempotently by (kiosk, event id); each newly stored `session.ended` counts once
+   * in the per-minute session rollup, in the same transaction.
+   */
   appendKioskEvents(input: AppendKioskEventsInput): Promise<{ accepted: number; duplicates: number }>;
 
   createOperator(

@@ -135,4 +135,58 @@ export const MIGRATIONS: readonly Migration[] = [
         BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
     `,
   },
+  {
+    version: 2,
+    name: 'operator sessions, fleet alerts, session rollup',
+    sql: `
+      -- Dashboard logins: only the SHA-256 of the cookie value is kept.
+      CREATE TABLE operator_sessions (
+        session_hash  TEXT PRIMARY KEY,
+        operator_id   TEXT NOT NULL REFERENCES operators (id),
+        created_at    INTEGER NOT NULL,
+        last_used_at  INTEGER NOT NULL,
+        expires_at    INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX operator_sessions_expiry ON operator_sessions (expires_at);
+
+      -- Operator alerts: kiosk id null for fleet-wide ones; detail is short facts, never personal data.
+      CREATE TABLE fleet_alerts (
+        id               TEXT PRIMARY KEY,
+        kind             TEXT NOT NULL,
+        severity         TEXT NOT NULL CHECK (severity IN ('critical', 'warning')),
+        kiosk_id         TEXT,
+        subject          TEXT NOT NULL,
+        detail           TEXT NOT NULL,
+        opened_at        INTEGER NOT NULL,
+        updated_at       INTEGER NOT NULL,
+        resolved_at      INTEGER,
+        acknowledged_at  INTEGER,
+        acknowledged_by  TEXT
+      ) STRICT;
+      -- One open alert per kind and subject (a kiosk id, or 'fleet').
+      CREATE UNIQUE INDEX fleet_alerts_one_open ON fleet_alerts (kind, subject) WHERE resolved_at IS NULL;
+      CREATE INDEX fleet_alerts_recent ON fleet_alerts (opened_at);
+
+      -- Ended kiosk sessions per minute, outcome and failure cause, fleet-wide (charts, spike rules).
+      CREATE TABLE session_rollup (
+        bucket   INTEGER NOT NULL,
+        outcome  TEXT NOT NULL,
+        cause    TEXT NOT NULL,
+        count    INTEGER NOT NULL,
+        PRIMARY KEY (bucket, outcome, cause)
+      ) STRICT, WITHOUT ROWID;
+      INSERT INTO session_rollup (bucket, outcome, cause, count)
+        SELECT (at / 60000) * 60000, json_extract(data, '$.outcome'),
+               CASE WHEN json_extract(data, '$.outcome') = 'failed'
+                    THEN coalesce(json_extract(data, '$.error'), 'other') ELSE 'none' END,
+               count(*)
+        FROM kiosk_events
+        WHERE type = 'session.ended' AND json_extract(data, '$.outcome') IN ('completed', 'cancelled', 'failed')
+        GROUP BY 1, 2, 3;
+
+      CREATE INDEX kiosk_events_by_kiosk_time ON kiosk_events (kiosk_id, at);
+      CREATE INDEX reservations_by_status ON reservations (status, expires_at);
+      CREATE INDEX reservations_by_creation ON reservations (created_at);
+    `,
+  },
 ];

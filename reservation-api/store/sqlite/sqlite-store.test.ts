@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { NewReservation } from '../reservation-store';
+import { MIGRATIONS } from './migrations';
 import { migrate, SchemaTooNewError } from './open-database';
 import { SqliteReservationStore } from './sqlite-store';
 
@@ -89,7 +90,7 @@ describe('SQLite store: database', () => {
     const db = store.database;
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('synchronous', { simple: true })).toBe(2);
-    expect(db.pragma('user_version', { simple: true })).toBe(1);
+    expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.at(-1)?.version);
     expect(migrate(db)).toBe(0);
   });
 

@@ -28,7 +28,10 @@ import type {
   RememberKioskNonceInput,
   AppendKioskEventsInput,
 } from '../reservation-store';
+import { minuteBucketOf, sessionFactOf } from '../../fleet/session-facts';
+import type { OpsStore } from '../ops-store';
 import { openDatabase } from './open-database';
+import { SqliteOpsStore } from './sqlite-ops-store';
 
 /**
  * The reservation store on SQLite (better-sqlite3). Every operation is one synchronous
@@ -149,6 +152,7 @@ function stateOf(row: ReservationRow): ReservationState {
 export class SqliteReservationStore implements ReservationStore {
   private readonly statements;
   private readonly bookkeepingStatements;
+  readonly ops: OpsStore;
 
   /** Opens (and migrates) the database file, with its durable and its bookkeeping connection. */
   static open(file: string): SqliteReservationStore {
@@ -201,7 +205,12 @@ export class SqliteReservationStore implements ReservationStore {
          ON CONFLICT (kiosk_id) DO UPDATE SET received_at = excluded.received_at, heartbeat = excluded.heartbeat`,
       ),
     };
+    this.ops = new SqliteOpsStore(db, bookkeeping);
     this.statements = {
+      addToSessionRollup: prepare<[number, string, string]>(
+        `INSERT INTO session_rollup (bucket, outcome, cause, count) VALUES (?, ?, ?, 1)
+         ON CONFLICT (bucket, outcome, cause) DO UPDATE SET count = count + 1`,
+      ),
       insertReservation: prepare<NewReservation>(
         `INSERT INTO reservations (id, token_hash, card_ref, proof_key_ref, token_serial, procedure, status,
                                    created_at, expires_at, updated_at)
@@ -593,7 +602,7 @@ export class SqliteReservationStore implements ReservationStore {
         let accepted = 0;
         for (const event of input.events) {
           const data = event.data === undefined ? null : JSON.stringify(event.data);
-          accepted += this.statements.insertEvent.run(
+          const stored = this.statements.insertEvent.run(
             input.kioskId,
             event.id,
             event.type,
@@ -601,6 +610,15 @@ export class SqliteReservationStore implements ReservationStore {
             input.receivedAt,
             data,
           ).changes;
+          accepted += stored;
+          const fact = stored === 1 ? sessionFactOf(event) : undefined;
+          if (fact) {
+            this.statements.addToSessionRollup.run(
+              minuteBucketOf(event.at, input.receivedAt),
+              fact.outcome,
+              fact.cause,
+            );
+          }
         }
         return { accepted, duplicates: input.events.length - accepted };
       })

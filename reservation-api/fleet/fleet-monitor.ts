@@ -1,0 +1,389 @@
+import { randomBytes } from 'node:crypto';
+import {
+  ALERT_KINDS,
+  type AlertKind,
+  FLEET_STATUSES,
+  type FleetAlert,
+  type FleetKiosk,
+  type FleetStatus,
+  type HeartbeatRequest,
+  type OpsStatsResponse,
+  type OpsStreamEvent,
+} from '../contract';
+import { ApiError } from '../server/api-error';
+import type { ApiMetrics } from '../server/metrics';
+import type { ApiPolicy } from '../server/policy';
+import type { FedKioskEvent } from '../store/ops-store';
+import type { KioskRecord, ReservationStore } from '../store/reservation-store';
+import {
+  ALERT_SEVERITY,
+  type DesiredAlert,
+  fleetAlerts,
+  fleetStatusOf,
+  kioskAlerts,
+  type LatestHeartbeat,
+} from './alert-rules';
+import { KioskReportedAlerts } from './kiosk-reported-alerts';
+import { MINUTE_MS, sessionFactOf } from './session-facts';
+
+/**
+ * Watches the fleet: keeps every kiosk's latest state, evaluates the alert rules when a heartbeat
+ * or an event batch arrives and on every tick (staleness and windows move with time alone), keeps
+ * the alerts table in step (open, update, resolve), and publishes each change — kiosk, alert,
+ * ended session, statistics — to the operators' live stream and the metrics.
+ *
+ * One instance per API process; every change runs one at a time (a queue), so concurrent
+ * heartbeats cannot open the same alert twice. Time comes only from the injected clock.
+ */
+
+export interface FleetMonitorDeps {
+  store: ReservationStore;
+  now: () => number;
+  policy: ApiPolicy;
+  metrics: ApiMetrics;
+  publish: (message: OpsStreamEvent) => void;
+  newAlertId?: () => string;
+}
+
+interface KioskEntry {
+  record: KioskRecord;
+  heartbeat: (HeartbeatRequest & { receivedAt: number }) | null;
+}
+
+const FEED_PAGE = 500;
+
+/** The causes whose fleet-wide spikes may mean an attack (customer error ids). */
+const BLOCKED_PIN = 'pin-blocked';
+const RESET_REFUSED = 'reset-refused';
+
+export class FleetMonitor {
+  private readonly kiosks = new Map<string, KioskEntry>();
+  /** What each kiosk looked like when last published (without the fields that move every heartbeat). */
+  private readonly publishedKiosks = new Map<string, string>();
+  /** Open alerts by `kind|subject` (subject: kiosk id or `fleet`). */
+  private readonly open = new Map<string, FleetAlert>();
+  private readonly reported = new KioskReportedAlerts();
+  private eventSeq = 0;
+  private publishedStats = '';
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly deps: FleetMonitorDeps) {}
+
+  /** Loads kiosks, open alerts and the event feed position (events stored before are not replayed). */
+  async start(): Promise<void> {
+    await this.exclusive(async () => {
+      const { ops } = this.deps.store;
+      this.eventSeq = await ops.lastKioskEventSeq();
+      for (const alert of await ops.openAlerts()) {
+        this.open.set(keyOf(alert.kind, alert.kioskId), alert);
+        if (alert.kioskId !== null && alert.kind !== 'kiosk-other') {
+          this.reported.seed(alert.kioskId, alert.kind);
+        }
+      }
+      await this.refreshKiosks();
+      const now = this.deps.now();
+      for (const entry of this.kiosks.values()) {
+        this.publishedKiosks.set(entry.record.id, changeKey(this.view(entry, now)));
+      }
+      this.updateGauges(now);
+    });
+  }
+
+  /** A heartbeat was stored for `kiosk` at server time `receivedAt`. */
+  async onHeartbeat(kiosk: KioskRecord, heartbeat: HeartbeatRequest, receivedAt: number): Promise<void> {
+    await this.exclusive(async () => {
+      this.kiosks.set(kiosk.id, { record: kiosk, heartbeat: { ...heartbeat, receivedAt } });
+      this.reported.applyHeartbeat(kiosk.id, heartbeat.alerts, heartbeat.clock);
+      this.deps.metrics.kioskLastHeartbeat.set({ kiosk_id: kiosk.id }, receivedAt / 1000);
+      await this.evaluateKiosk(kiosk.id, receivedAt);
+      this.updateGauges(receivedAt);
+    });
+  }
+
+  /** An event batch was stored: reads the new events from the store's feed and acts on them. */
+  async onKioskEvents(): Promise<void> {
+    await this.exclusive(() => this.pollEvents(this.deps.now()));
+  }
+
+  /** A kiosk was registered or revoked here (the CLI's changes are found on the next tick). */
+  async onKioskChanged(): Promise<void> {
+    await this.exclusive(async () => {
+      const now = this.deps.now();
+      await this.refreshKiosks();
+      for (const id of this.kiosks.keys()) await this.evaluateKiosk(id, now);
+      this.updateGauges(now);
+    });
+  }
+
+  /** Re-evaluates everything that moves with time alone; refreshes statistics; applies retention. */
+  async tick(): Promise<void> {
+    await this.exclusive(async () => {
+      const now = this.deps.now();
+      const { ops } = this.deps.store;
+      await this.pollEvents(now);
+      await this.refreshKiosks();
+      for (const id of this.kiosks.keys()) await this.evaluateKiosk(id, now);
+      await this.evaluateFleet(now);
+      this.updateGauges(now);
+      await this.publishStatsIfChanged(now);
+      await ops.pruneSessionRollup(now - this.deps.policy.opsRetentionMs);
+      await ops.pruneResolvedAlerts(now - this.deps.policy.opsRetentionMs);
+      await ops.pruneOperatorSessions({ now, idleBefore: now - this.deps.policy.opsSessionIdleMs });
+    });
+  }
+
+  /** Every kiosk as operators see it now (kiosks registered elsewhere included). */
+  async fleet(): Promise<FleetKiosk[]> {
+    return this.exclusive(async () => {
+      await this.refreshKiosks();
+      const now = this.deps.now();
+      return [...this.kiosks.values()]
+        .map((entry) => this.view(entry, now))
+        .sort((a, b) => (a.kioskId < b.kioskId ? -1 : 1));
+    });
+  }
+
+  /** Reservation counts, kiosks by status and open alerts now. */
+  async stats(): Promise<OpsStatsResponse> {
+    return this.exclusive(async () => {
+      await this.refreshKiosks();
+      return this.computeStats(this.deps.now());
+    });
+  }
+
+  /** Acknowledges an alert for `operatorName` (audited once; repeating is harmless). */
+  async acknowledge(alertId: string, operatorName: string): Promise<FleetAlert> {
+    return this.exclusive(async () => {
+      const outcome = await this.deps.store.ops.acknowledgeAlert({
+        alertId,
+        operatorName,
+        now: this.deps.now(),
+      });
+      if (!outcome.ok) throw new ApiError(outcome.code);
+      const alert = outcome.value;
+      const key = keyOf(alert.kind, alert.kioskId);
+      if (this.open.get(key)?.alertId === alert.alertId) this.open.set(key, alert);
+      this.deps.publish({ event: 'alert', data: alert });
+      return alert;
+    });
+  }
+
+  // ── internals (run inside `exclusive`) ──────────────────────────────────────────────────────
+
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(work, work);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async refreshKiosks(): Promise<void> {
+    const seen = new Set<string>();
+    for (const status of await this.deps.store.listKiosks()) {
+      seen.add(status.id);
+      const { lastHeartbeat, ...record } = status;
+      const known = this.kiosks.get(status.id);
+      // The stored heartbeat and ours are the same write; keep whichever is newer.
+      const heartbeat =
+        known?.heartbeat && (!lastHeartbeat || known.heartbeat.receivedAt >= lastHeartbeat.receivedAt)
+          ? known.heartbeat
+          : lastHeartbeat;
+      this.kiosks.set(status.id, { record, heartbeat });
+      if (record.revokedAt !== null) {
+        this.reported.forget(status.id);
+        this.deps.metrics.kioskLastHeartbeat.remove({ kiosk_id: status.id });
+      } else if (heartbeat) {
+        this.deps.metrics.kioskLastHeartbeat.set({ kiosk_id: status.id }, heartbeat.receivedAt / 1000);
+      }
+    }
+    for (const id of this.kiosks.keys()) if (!seen.has(id)) this.kiosks.delete(id);
+  }
+
+  private async pollEvents(now: number): Promise<void> {
+    const dirty = new Set<string>();
+    let fleetDirty = false;
+    for (;;) {
+      const events = await this.deps.store.ops.kioskEventsAfter(this.eventSeq, FEED_PAGE);
+      for (const event of events) {
+        this.eventSeq = event.seq;
+        if (this.handleEvent(event)) dirty.add(event.kioskId);
+        const cause = sessionFactOf(event)?.cause;
+        if (cause === BLOCKED_PIN || cause === RESET_REFUSED) fleetDirty = true;
+      }
+      if (events.length < FEED_PAGE) break;
+    }
+    for (const id of dirty) await this.evaluateKiosk(id, now);
+    if (fleetDirty) await this.evaluateFleet(now);
+    if (dirty.size > 0) this.updateGauges(now);
+  }
+
+  /** Publishes and records one kiosk event; true when the kiosk's alerts may have changed. */
+  private handleEvent(event: FedKioskEvent): boolean {
+    const fact = sessionFactOf(event);
+    if (fact) {
+      this.deps.metrics.kioskSessions.inc({ outcome: fact.outcome, cause: fact.cause });
+      this.deps.publish({
+        event: 'session',
+        data: { kioskId: event.kioskId, at: event.at, outcome: fact.outcome, cause: fact.cause },
+      });
+      return fact.outcome === 'failed';
+    }
+    if (event.type === 'alert' || event.type === 'alert.cleared') {
+      const name = event.data?.['alert'];
+      if (typeof name !== 'string' || name.length === 0) return false;
+      this.reported.applyEvent(event.kioskId, name.slice(0, 64), event.type === 'alert', event.at);
+      return true;
+    }
+    return false;
+  }
+
+  private async evaluateKiosk(kioskId: string, now: number): Promise<void> {
+    const entry = this.kiosks.get(kioskId);
+    if (!entry) return;
+    const { heartbeat } = entry;
+    const latest: LatestHeartbeat | null = heartbeat
+      ? { receivedAt: heartbeat.receivedAt, reader: heartbeat.reader, clock: heartbeat.clock }
+      : null;
+    const recentFailures = await this.deps.store.ops.failedSessionsOfKiosk({
+      kioskId,
+      since: now - this.deps.policy.alertRepeatedFailuresWindowMs,
+    });
+    const desired = kioskAlerts(
+      {
+        kioskId,
+        revoked: entry.record.revokedAt !== null,
+        heartbeat: latest,
+        reported: this.reported.active(kioskId),
+        recentFailures,
+      },
+      now,
+      this.deps.policy,
+    );
+    await this.reconcile(kioskId, desired, now);
+    const view = this.view(entry, now);
+    const key = changeKey(view);
+    if (this.publishedKiosks.get(kioskId) !== key) {
+      this.publishedKiosks.set(kioskId, key);
+      this.deps.publish({ event: 'kiosk', data: view });
+    }
+  }
+
+  private async evaluateFleet(now: number): Promise<void> {
+    const since = Math.floor((now - this.deps.policy.alertSpikeWindowMs) / MINUTE_MS) * MINUTE_MS;
+    const { ops } = this.deps.store;
+    const desired = fleetAlerts(
+      {
+        blockedPins: await ops.fleetFailures({ cause: BLOCKED_PIN, since }),
+        resetRefusals: await ops.fleetFailures({ cause: RESET_REFUSED, since }),
+      },
+      this.deps.policy,
+    );
+    await this.reconcile(null, desired, now);
+  }
+
+  /** Opens, updates and resolves the alerts of one subject (a kiosk, or null: the fleet) to match `desired`. */
+  private async reconcile(kioskId: string | null, desired: DesiredAlert[], now: number): Promise<void> {
+    const { ops } = this.deps.store;
+    const wanted = new Map(desired.map((alert) => [keyOf(alert.kind, kioskId), alert]));
+    for (const [key, alert] of this.open) {
+      if (alert.kioskId !== kioskId || wanted.has(key)) continue;
+      this.open.delete(key);
+      const resolved = await ops.resolveAlert({ alertId: alert.alertId, now });
+      if (resolved) this.deps.publish({ event: 'alert', data: resolved });
+    }
+    for (const [key, want] of wanted) {
+      const existing = this.open.get(key);
+      if (!existing) {
+        const opened = await ops.openAlert({
+          alertId: this.deps.newAlertId?.() ?? `alr_${randomBytes(12).toString('base64url')}`,
+          kind: want.kind,
+          severity: ALERT_SEVERITY[want.kind],
+          kioskId,
+          detail: want.detail,
+          now,
+        });
+        this.open.set(key, opened);
+        this.deps.metrics.alertsOpened.inc({ kind: want.kind });
+        this.deps.publish({ event: 'alert', data: opened });
+      } else if (existing.detail !== want.detail) {
+        const updated = await ops.updateAlertDetail({ alertId: existing.alertId, detail: want.detail, now });
+        if (updated) {
+          this.open.set(key, updated);
+          this.deps.publish({ event: 'alert', data: updated });
+        }
+      }
+    }
+  }
+
+  private view(entry: KioskEntry, now: number): FleetKiosk {
+    const { record, heartbeat } = entry;
+    const revoked = record.revokedAt !== null;
+    const alerts: AlertKind[] = [];
+    for (const alert of this.open.values()) if (alert.kioskId === record.id) alerts.push(alert.kind);
+    return {
+      kioskId: record.id,
+      chain: record.chain,
+      storeId: record.storeId,
+      procedures: record.procedures,
+      status: fleetStatusOf({ revoked, heartbeat }, now, this.deps.policy),
+      state: heartbeat?.state ?? null,
+      reader: heartbeat?.reader ?? null,
+      cardPresent: heartbeat?.cardPresent ?? null,
+      version: heartbeat?.version ?? null,
+      lastSeenAt: heartbeat?.receivedAt ?? null,
+      clockSkewMs: heartbeat ? heartbeat.clock - heartbeat.receivedAt : null,
+      alerts: alerts.sort((a, b) => ALERT_KINDS.indexOf(a) - ALERT_KINDS.indexOf(b)),
+    };
+  }
+
+  private kioskCounts(now: number): Record<FleetStatus, number> {
+    const counts = Object.fromEntries(FLEET_STATUSES.map((s) => [s, 0])) as Record<FleetStatus, number>;
+    for (const entry of this.kiosks.values()) {
+      counts[
+        fleetStatusOf(
+          { revoked: entry.record.revokedAt !== null, heartbeat: entry.heartbeat },
+          now,
+          this.deps.policy,
+        )
+      ] += 1;
+    }
+    return counts;
+  }
+
+  private async computeStats(now: number): Promise<OpsStatsResponse> {
+    return {
+      serverTime: now,
+      reservations: await this.deps.store.ops.reservationStats(now),
+      kiosks: this.kioskCounts(now),
+      openAlerts: this.open.size,
+    };
+  }
+
+  private async publishStatsIfChanged(now: number): Promise<void> {
+    const stats = await this.computeStats(now);
+    for (const [status, count] of Object.entries(stats.reservations)) {
+      if (status !== 'createdLast24h') this.deps.metrics.reservations.set({ status }, count);
+    }
+    const key = JSON.stringify({ ...stats, serverTime: 0 });
+    if (key === this.publishedStats) return;
+    this.publishedStats = key;
+    this.deps.publish({ event: 'stats', data: stats });
+  }
+
+  private updateGauges(now: number): void {
+    for (const [status, count] of Object.entries(this.kioskCounts(now))) {
+      this.deps.metrics.kiosks.set({ status }, count);
+    }
+    const byKind = Object.fromEntries(ALERT_KINDS.map((kind) => [kind, 0])) as Record<AlertKind, number>;
+    for (const alert of this.open.values()) byKind[alert.kind] += 1;
+    for (const [kind, count] of Object.entries(byKind)) this.deps.metrics.openAlerts.set({ kind }, count);
+  }
+}
+
+function keyOf(kind: AlertKind, kioskId: string | null): string {
+  return `${kind}|${kioskId ?? 'fleet'}`;
+}
+
+/** A kiosk view without the fields that change with every heartbeat. */
+function changeKey(view: FleetKiosk): string {
+  return JSON.stringify({ ...view, lastSeenAt: null, clockSkewMs: null });
+}

@@ -1,0 +1,98 @@
+import type { OpsStreamEvent } from '../contract';
+
+/**
+ * The operators' live stream (Server-Sent Events): every connected dashboard gets every fleet
+ * change. Each client is a writable sink; one that falls too far behind (its socket buffer over
+ * `maxBufferedBytes`) is dropped rather than let the server buffer without bound — its browser
+ * reconnects and reloads.
+ */
+
+export interface StreamSink {
+  /** Writes a chunk; the sink reports how much it holds unsent. */
+  write(chunk: string): void;
+  bufferedBytes(): number;
+  end(): void;
+}
+
+export interface StreamClient {
+  readonly id: number;
+  /** The login session behind it (cookie), so logging out or expiry can close it; null for bearer tokens. */
+  readonly sessionHash: string | null;
+  readonly sink: StreamSink;
+}
+
+/** One SSE message: `event:` line, one `data:` line of JSON, blank line. */
+export function formatSseEvent(message: OpsStreamEvent): string {
+  return `event: ${message.event}\ndata: ${JSON.stringify(message.data)}\n\n`;
+}
+
+export class OpsEventStream {
+  private readonly clients = new Map<number, StreamClient>();
+  private nextId = 1;
+
+  constructor(
+    private readonly options: { maxBufferedBytes?: number; onCountChange?: (count: number) => void } = {},
+  ) {}
+
+  get size(): number {
+    return this.clients.size;
+  }
+
+  /** Adds a client and sends it `first` (the hello); returns a function that removes it. */
+  add(sink: StreamSink, sessionHash: string | null, first: OpsStreamEvent): () => void {
+    const client: StreamClient = { id: this.nextId++, sessionHash, sink };
+    this.clients.set(client.id, client);
+    this.options.onCountChange?.(this.clients.size);
+    this.send(client, formatSseEvent(first));
+    return () => this.remove(client.id);
+  }
+
+  /** Sends an event to every client. */
+  publish(message: OpsStreamEvent): void {
+    const chunk = formatSseEvent(message);
+    for (const client of [...this.clients.values()]) this.send(client, chunk);
+  }
+
+  /** A keep-alive comment to every client (proxies close silent connections). */
+  ping(): void {
+    for (const client of [...this.clients.values()]) this.send(client, ': ping\n\n');
+  }
+
+  /** Ends the streams of clients whose login session `stillValid` rejects (logout, expiry). */
+  async closeSessions(stillValid: (sessionHash: string) => Promise<boolean>): Promise<void> {
+    for (const client of [...this.clients.values()]) {
+      if (client.sessionHash !== null && !(await stillValid(client.sessionHash))) this.close(client.id);
+    }
+  }
+
+  closeAll(): void {
+    for (const id of [...this.clients.keys()]) this.close(id);
+  }
+
+  private send(client: StreamClient, chunk: string): void {
+    if (client.sink.bufferedBytes() > (this.options.maxBufferedBytes ?? 1024 * 1024)) {
+      this.close(client.id);
+      return;
+    }
+    try {
+      client.sink.write(chunk);
+    } catch {
+      this.close(client.id);
+    }
+  }
+
+  private close(id: number): void {
+    const client = this.clients.get(id);
+    if (!client) return;
+    this.remove(id);
+    try {
+      client.sink.end();
+    } catch {
+      // Already gone.
+    }
+  }
+
+  private remove(id: number): void {
+    if (this.clients.delete(id)) this.options.onCountChange?.(this.clients.size);
+  }
+}

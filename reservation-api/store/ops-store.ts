@@ -1,0 +1,89 @@
+import type {
+  AlertKind,
+  AlertSeverity,
+  FleetAlert,
+  KioskEvent,
+  ReservationStats,
+  SessionOutcomeWire,
+} from '../contract';
+import type { OperatorRecord, Outcome } from './reservation-store';
+
+/**
+ * What operator monitoring keeps: dashboard login sessions, fleet alerts (with who acknowledged
+ * them), the per-minute rollup of ended kiosk sessions and reservation counts. Part of the
+ * reservation store (`ReservationStore.ops`), same database and transactions rules.
+ */
+
+export interface OperatorSession {
+  operator: OperatorRecord;
+  createdAt: number;
+  lastUsedAt: number;
+  expiresAt: number;
+}
+
+export interface NewAlert {
+  alertId: string;
+  kind: AlertKind;
+  severity: AlertSeverity;
+  kioskId: string | null;
+  detail: string;
+  now: number;
+}
+
+/** One kiosk event as the change feed returns it (`seq` orders the feed; resume after the last seen). */
+export interface FedKioskEvent extends KioskEvent {
+  seq: number;
+  kioskId: string;
+}
+
+/** Ended sessions of one minute, outcome and cause (fleet-wide). */
+export interface SessionRollupRow {
+  bucket: number;
+  outcome: SessionOutcomeWire;
+  cause: string;
+  count: number;
+}
+
+export interface OpsStore {
+  createOperatorSession(input: {
+    sessionHash: string;
+    operatorId: string;
+    now: number;
+    expiresAt: number;
+  }): Promise<void>;
+  /** The session and its operator (expiry is the caller's rule). */
+  operatorSession(sessionHash: string): Promise<OperatorSession | undefined>;
+  touchOperatorSession(sessionHash: string, now: number): Promise<void>;
+  deleteOperatorSession(sessionHash: string): Promise<void>;
+  /** Forgets sessions past their hard expiry or idle since before `idleBefore`. */
+  pruneOperatorSessions(input: { now: number; idleBefore: number }): Promise<number>;
+
+  openAlerts(): Promise<FleetAlert[]>;
+  /** Open alerts and the most recently resolved ones, newest first. */
+  recentAlerts(limit: number): Promise<FleetAlert[]>;
+  /** Opens an alert; if one of the same kind and subject is open already, returns that one. */
+  openAlert(input: NewAlert): Promise<FleetAlert>;
+  updateAlertDetail(input: { alertId: string; detail: string; now: number }): Promise<FleetAlert | undefined>;
+  resolveAlert(input: { alertId: string; now: number }): Promise<FleetAlert | undefined>;
+  /** Records who acknowledged (first time only) with an audit row; ALERT_NOT_FOUND if unknown. */
+  acknowledgeAlert(input: {
+    alertId: string;
+    operatorName: string;
+    now: number;
+  }): Promise<Outcome<FleetAlert>>;
+  pruneResolvedAlerts(before: number): Promise<number>;
+
+  /** Kiosk events stored after `afterSeq`, oldest first (the API's change feed of kiosk reports). */
+  kioskEventsAfter(afterSeq: number, limit: number): Promise<FedKioskEvent[]>;
+  /** The feed position of the newest stored event (0 when none). */
+  lastKioskEventSeq(): Promise<number>;
+  /** Failed sessions a kiosk reported ending at or after `since` (kiosk time). */
+  failedSessionsOfKiosk(input: { kioskId: string; since: number }): Promise<number>;
+  /** Ended sessions per minute bucket with `from ≤ bucket < to`. */
+  sessionRollup(input: { from: number; to: number }): Promise<SessionRollupRow[]>;
+  /** Failed sessions of one cause fleet-wide in buckets from `since`. */
+  fleetFailures(input: { cause: string; since: number }): Promise<number>;
+  pruneSessionRollup(before: number): Promise<number>;
+
+  reservationStats(now: number): Promise<ReservationStats>;
+}

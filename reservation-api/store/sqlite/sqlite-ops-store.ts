@@ -1,0 +1,316 @@
+import type Database from 'better-sqlite3';
+import type { AlertKind, AlertSeverity, FleetAlert, KioskEvent, ReservationStats } from '../../contract';
+import type { FedKioskEvent, NewAlert, OperatorSession, OpsStore, SessionRollupRow } from '../ops-store';
+import type { Outcome } from '../reservation-store';
+
+/**
+ * Operator monitoring on SQLite. Alerts and their acknowledgements (with the audit row) go through
+ * the durable connection; login sessions through the bookkeeping one (losing a login on power
+ * failure only means logging in again). The session rollup is written by the reservation store in
+ * the transaction that accepts the events (exactly once per event).
+ */
+
+interface AlertRow {
+  id: string;
+  kind: AlertKind;
+  severity: AlertSeverity;
+  kiosk_id: string | null;
+  detail: string;
+  opened_at: number;
+  updated_at: number;
+  resolved_at: number | null;
+  acknowledged_at: number | null;
+  acknowledged_by: string | null;
+}
+
+function toAlert(row: AlertRow): FleetAlert {
+  return {
+    alertId: row.id,
+    kind: row.kind,
+    severity: row.severity,
+    kioskId: row.kiosk_id,
+    detail: row.detail,
+    openedAt: row.opened_at,
+    updatedAt: row.updated_at,
+    resolvedAt: row.resolved_at,
+    acknowledgedAt: row.acknowledged_at,
+    acknowledgedBy: row.acknowledged_by,
+  };
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export class SqliteOpsStore implements OpsStore {
+  private readonly statements;
+  private readonly sessionStatements;
+
+  constructor(
+    private readonly db: Database.Database,
+    bookkeeping: Database.Database = db,
+  ) {
+    const prepare = <P extends unknown[] | object = unknown[], R = unknown>(sql: string) =>
+      db.prepare<P, R>(sql);
+    const prepareSession = <P extends unknown[] | object = unknown[], R = unknown>(sql: string) =>
+      bookkeeping.prepare<P, R>(sql);
+    this.sessionStatements = {
+      insert: prepareSession<[string, string, number, number, number]>(
+        `INSERT INTO operator_sessions (session_hash, operator_id, created_at, last_used_at, expires_at)
+         VALUES (?, ?, ?, ?, ?)`,
+      ),
+      get: prepareSession<
+        [string],
+        {
+          created_at: number;
+          last_used_at: number;
+          expires_at: number;
+          id: string;
+          name: string;
+          role: 'admin' | 'viewer';
+          operator_created_at: number;
+        }
+      >(
+        `SELECT s.created_at, s.last_used_at, s.expires_at, o.id, o.name, o.role, o.created_at AS operator_created_at
+         FROM operator_sessions s JOIN operators o ON o.id = s.operator_id WHERE s.session_hash = ?`,
+      ),
+      touch: prepareSession<[number, string]>(
+        'UPDATE operator_sessions SET last_used_at = max(last_used_at, ?) WHERE session_hash = ?',
+      ),
+      delete: prepareSession<[string]>('DELETE FROM operator_sessions WHERE session_hash = ?'),
+      prune: prepareSession<[number, number]>(
+        'DELETE FROM operator_sessions WHERE expires_at <= ? OR last_used_at < ?',
+      ),
+    };
+    this.statements = {
+      openAlerts: prepare<[], AlertRow>(
+        'SELECT * FROM fleet_alerts WHERE resolved_at IS NULL ORDER BY opened_at DESC, id',
+      ),
+      recentAlerts: prepare<[number], AlertRow>(
+        `SELECT * FROM fleet_alerts ORDER BY resolved_at IS NOT NULL, coalesce(resolved_at, opened_at) DESC, id
+         LIMIT ?`,
+      ),
+      alert: prepare<[string], AlertRow>('SELECT * FROM fleet_alerts WHERE id = ?'),
+      openAlertOf: prepare<[string, string], AlertRow>(
+        'SELECT * FROM fleet_alerts WHERE kind = ? AND subject = ? AND resolved_at IS NULL',
+      ),
+      insertAlert: prepare<[string, string, string, string | null, string, string, number, number]>(
+        `INSERT INTO fleet_alerts (id, kind, severity, kiosk_id, subject, detail, opened_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      updateDetail: prepare<[string, number, string]>(
+        'UPDATE fleet_alerts SET detail = ?, updated_at = ? WHERE id = ? AND resolved_at IS NULL',
+      ),
+      resolve: prepare<[number, number, string]>(
+        'UPDATE fleet_alerts SET resolved_at = ?, updated_at = ? WHERE id = ? AND resolved_at IS NULL',
+      ),
+      acknowledge: prepare<[number, string, string]>(
+        `UPDATE fleet_alerts SET acknowledged_at = ?, acknowledged_by = ?
+         WHERE id = ? AND acknowledged_at IS NULL`,
+      ),
+      pruneAlerts: prepare<[number]>(
+        'DELETE FROM fleet_alerts WHERE resolved_at IS NOT NULL AND resolved_at < ?',
+      ),
+      insertAudit: prepare<[number, string, string | null, string]>(
+        `INSERT INTO audit (at, actor, kiosk_id, reservation_id, action, from_status, to_status, outcome)
+         VALUES (?, ?, ?, NULL, 'alert-acknowledge', NULL, NULL, ?)`,
+      ),
+      eventsAfter: prepare<
+        [number, number],
+        { seq: number; kiosk_id: string; event_id: string; type: string; at: number; data: string | null }
+      >(
+        `SELECT rowid AS seq, kiosk_id, event_id, type, at, data FROM kiosk_events
+         WHERE rowid > ? ORDER BY rowid LIMIT ?`,
+      ),
+      lastEventSeq: prepare<[], { seq: number | null }>('SELECT max(rowid) AS seq FROM kiosk_events'),
+      failedOfKiosk: prepare<[string, number], { n: number }>(
+        `SELECT count(*) AS n FROM kiosk_events
+         WHERE kiosk_id = ? AND at >= ? AND type = 'session.ended' AND json_extract(data, '$.outcome') = 'failed'`,
+      ),
+      rollup: prepare<[number, number], SessionRollupRow>(
+        'SELECT bucket, outcome, cause, count FROM session_rollup WHERE bucket >= ? AND bucket < ? ORDER BY bucket',
+      ),
+      fleetFailures: prepare<[string, number], { n: number | null }>(
+        "SELECT sum(count) AS n FROM session_rollup WHERE outcome = 'failed' AND cause = ? AND bucket >= ?",
+      ),
+      pruneRollup: prepare<[number]>('DELETE FROM session_rollup WHERE bucket < ?'),
+      reservationStats: prepare<
+        { now: number; dayAgo: number },
+        Record<keyof ReservationStats, number | null>
+      >(
+        `SELECT sum(status = 'active' AND expires_at > @now) AS active,
+                sum(status = 'claimed') AS claimed,
+                sum(status = 'completed') AS completed,
+                sum(status = 'expired' OR (status = 'active' AND expires_at <= @now)) AS expired,
+                sum(status = 'cancelled') AS cancelled,
+                sum(status = 'superseded') AS superseded,
+                (SELECT count(*) FROM reservations WHERE created_at > @dayAgo) AS createdLast24h
+         FROM reservations`,
+      ),
+    };
+  }
+
+  // ── operator sessions ───────────────────────────────────────────────────────────────────────
+
+  async createOperatorSession(input: {
+    sessionHash: string;
+    operatorId: string;
+    now: number;
+    expiresAt: number;
+  }): Promise<void> {
+    this.sessionStatements.insert.run(
+      input.sessionHash,
+      input.operatorId,
+      input.now,
+      input.now,
+      input.expiresAt,
+    );
+  }
+
+  async operatorSession(sessionHash: string): Promise<OperatorSession | undefined> {
+    const row = this.sessionStatements.get.get(sessionHash);
+    if (!row) return undefined;
+    return {
+      operator: { id: row.id, name: row.name, role: row.role, createdAt: row.operator_created_at },
+      createdAt: row.created_at,
+      lastUsedAt: row.last_used_at,
+      expiresAt: row.expires_at,
+    };
+  }
+
+  async touchOperatorSession(sessionHash: string, now: number): Promise<void> {
+    this.sessionStatements.touch.run(now, sessionHash);
+  }
+
+  async deleteOperatorSession(sessionHash: string): Promise<void> {
+    this.sessionStatements.delete.run(sessionHash);
+  }
+
+  async pruneOperatorSessions(input: { now: number; idleBefore: number }): Promise<number> {
+    return this.sessionStatements.prune.run(input.now, input.idleBefore).changes;
+  }
+
+  // ── alerts ──────────────────────────────────────────────────────────────────────────────────
+
+  async openAlerts(): Promise<FleetAlert[]> {
+    return this.statements.openAlerts.all().map(toAlert);
+  }
+
+  async recentAlerts(limit: number): Promise<FleetAlert[]> {
+    return this.statements.recentAlerts.all(limit).map(toAlert);
+  }
+
+  async openAlert(input: NewAlert): Promise<FleetAlert> {
+    const subject = input.kioskId ?? 'fleet';
+    return this.db
+      .transaction(() => {
+        const open = this.statements.openAlertOf.get(input.kind, subject);
+        if (open) return toAlert(open);
+        this.statements.insertAlert.run(
+          input.alertId,
+          input.kind,
+          input.severity,
+          input.kioskId,
+          subject,
+          input.detail,
+          input.now,
+          input.now,
+        );
+        return toAlert(this.alertRow(input.alertId));
+      })
+      .immediate();
+  }
+
+  async updateAlertDetail(input: {
+    alertId: string;
+    detail: string;
+    now: number;
+  }): Promise<FleetAlert | undefined> {
+    this.statements.updateDetail.run(input.detail, input.now, input.alertId);
+    const row = this.statements.alert.get(input.alertId);
+    return row ? toAlert(row) : undefined;
+  }
+
+  async resolveAlert(input: { alertId: string; now: number }): Promise<FleetAlert | undefined> {
+    this.statements.resolve.run(input.now, input.now, input.alertId);
+    const row = this.statements.alert.get(input.alertId);
+    return row ? toAlert(row) : undefined;
+  }
+
+  async acknowledgeAlert(input: {
+    alertId: string;
+    operatorName: string;
+    now: number;
+  }): Promise<Outcome<FleetAlert>> {
+    return this.db
+      .transaction((): Outcome<FleetAlert> => {
+        const row = this.statements.alert.get(input.alertId);
+        if (!row) return { ok: false, code: 'ALERT_NOT_FOUND' };
+        if (row.acknowledged_at === null) {
+          this.statements.acknowledge.run(input.now, input.operatorName, input.alertId);
+          this.statements.insertAudit.run(
+            input.now,
+            `operator:${input.operatorName}`,
+            row.kiosk_id,
+            `${row.kind}:${row.id}`,
+          );
+        }
+        return { ok: true, value: toAlert(this.alertRow(input.alertId)) };
+      })
+      .immediate();
+  }
+
+  async pruneResolvedAlerts(before: number): Promise<number> {
+    return this.statements.pruneAlerts.run(before).changes;
+  }
+
+  // ── kiosk events and sessions ───────────────────────────────────────────────────────────────
+
+  async kioskEventsAfter(afterSeq: number, limit: number): Promise<FedKioskEvent[]> {
+    return this.statements.eventsAfter.all(afterSeq, limit).map((row) => ({
+      seq: row.seq,
+      kioskId: row.kiosk_id,
+      id: row.event_id,
+      type: row.type,
+      at: row.at,
+      ...(row.data === null ? {} : { data: JSON.parse(row.data) as NonNullable<KioskEvent['data']> }),
+    }));
+  }
+
+  async lastKioskEventSeq(): Promise<number> {
+    return this.statements.lastEventSeq.get()?.seq ?? 0;
+  }
+
+  async failedSessionsOfKiosk(input: { kioskId: string; since: number }): Promise<number> {
+    return this.statements.failedOfKiosk.get(input.kioskId, input.since)?.n ?? 0;
+  }
+
+  async sessionRollup(input: { from: number; to: number }): Promise<SessionRollupRow[]> {
+    return this.statements.rollup.all(input.from, input.to);
+  }
+
+  async fleetFailures(input: { cause: string; since: number }): Promise<number> {
+    return this.statements.fleetFailures.get(input.cause, input.since)?.n ?? 0;
+  }
+
+  async pruneSessionRollup(before: number): Promise<number> {
+    return this.statements.pruneRollup.run(before).changes;
+  }
+
+  async reservationStats(now: number): Promise<ReservationStats> {
+    const row = this.statements.reservationStats.get({ now, dayAgo: now - DAY_MS });
+    return {
+      active: row?.active ?? 0,
+      claimed: row?.claimed ?? 0,
+      completed: row?.completed ?? 0,
+      expired: row?.expired ?? 0,
+      cancelled: row?.cancelled ?? 0,
+      superseded: row?.superseded ?? 0,
+      createdLast24h: row?.createdLast24h ?? 0,
+    };
+  }
+
+  private alertRow(id: string): AlertRow {
+    const row = this.statements.alert.get(id);
+    if (!row) throw new Error(`alert ${id} vanished inside a transaction`);
+    return row;
+  }
+}
