@@ -240,14 +240,20 @@ export function createSessionActors(deps: SessionActorDependencies): SessionActo
         reservationId: input.reservationId,
         procedure: input.procedure,
       });
+      const request = {
+        lookupId,
+        pinFile: resetPinFileOf(input.procedure),
+        cardChallenge: base64(cardChallenge),
+      };
       let claim: ClaimResponse;
       try {
         // No signal on the claim itself: if the customer leaves meanwhile, the claim that comes
-        // back must still be known so it can be released.
-        claim = await deps.api.claim({
-          lookupId,
-          pinFile: resetPinFileOf(input.procedure),
-          cardChallenge: base64(cardChallenge),
+        // back must still be known so it can be released. A claim whose answer was lost (network,
+        // timeout) is asked once more with the same body: an API that replays the claim of a used
+        // lookup answers it again; otherwise the lease returns it (docs/kiosk-runtime.md).
+        claim = await deps.api.claim(request).catch((error: unknown) => {
+          if (error instanceof KioskApiError && error.retriable) return deps.api.claim(request);
+          throw error;
         });
       } catch (error) {
         const reason = refusalOf(error);

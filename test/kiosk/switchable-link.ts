@@ -3,8 +3,15 @@ import { createConnection, createServer, type Server, type Socket } from 'node:n
 /** A loopback TCP relay to the API that a test can cut and restore: the network between kiosk and API. */
 export interface SwitchableLink {
   url: string;
+  /** No connection gets through; open ones are dropped. */
   cut(): void;
+  /** Back to normal (also ends `loseAnswers`). */
   restore(): void;
+  /**
+   * Requests still reach the API, but its answers are lost: the first byte of an answer closes the
+   * kiosk's connection instead of reaching it ("the API did it, the kiosk never heard").
+   */
+  loseAnswers(): void;
   close(): Promise<void>;
 }
 
@@ -12,9 +19,9 @@ export interface SwitchableLink {
 export async function openSwitchableLink(target: string): Promise<SwitchableLink> {
   const { hostname, port } = new URL(target);
   const sockets = new Set<Socket>();
-  let up = true;
+  let mode: 'up' | 'cut' | 'answers-lost' = 'up';
   const server: Server = createServer((client) => {
-    if (!up) {
+    if (mode === 'cut') {
       client.destroy();
       return;
     }
@@ -24,7 +31,16 @@ export async function openSwitchableLink(target: string): Promise<SwitchableLink
       socket.on('close', () => sockets.delete(socket));
       socket.on('error', () => undefined);
     }
-    client.pipe(upstream).pipe(client);
+    client.pipe(upstream);
+    // Checked per answer, so a kept-alive connection opened earlier loses its answers too.
+    upstream.on('data', (chunk: Buffer) => {
+      if (mode === 'answers-lost') {
+        client.destroy();
+        upstream.destroy();
+      } else {
+        client.write(chunk);
+      }
+    });
     client.on('close', () => upstream.destroy());
     upstream.on('close', () => client.destroy());
   });
@@ -34,11 +50,14 @@ export async function openSwitchableLink(target: string): Promise<SwitchableLink
   return {
     url: `http://127.0.0.1:${address.port}`,
     cut() {
-      up = false;
+      mode = 'cut';
       for (const socket of sockets) socket.destroy();
     },
     restore() {
-      up = true;
+      mode = 'up';
+    },
+    loseAnswers() {
+      mode = 'answers-lost';
     },
     close() {
       for (const socket of sockets) socket.destroy();
