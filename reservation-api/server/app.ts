@@ -8,6 +8,7 @@ import { API_PATHS, type HeartbeatRequest } from '../contract';
 import { KioskAuthenticator } from '../auth/kiosk-authenticator';
 import { OperatorAuthenticator } from '../auth/operator-auth';
 import { OperatorLogin } from '../auth/operator-login';
+import { dashboardPlugin, type DashboardPluginOptions } from '../dashboard/dashboard-plugin';
 import { FleetMonitor } from '../fleet/fleet-monitor';
 import { OpsEventStream } from '../fleet/ops-event-stream';
 import { healthRoutes } from '../routes/health-routes';
@@ -47,6 +48,8 @@ export interface BuildOptions {
   logger?: Logger | false;
   /** Honour X-Forwarded-For (behind a reverse proxy) for the client IP rate limits. */
   trustProxy?: boolean;
+  /** The operator dashboard at /ops (default: served, in Japanese first); false leaves it out. */
+  dashboard?: DashboardPluginOptions | false;
 }
 
 export interface RegisteredRoute {
@@ -65,7 +68,7 @@ export interface OpsRuntime {
 export type ReservationApi = FastifyInstance & {
   metrics: ApiMetrics;
   ops: OpsRuntime;
-  /** Every route registered (HEAD twins of GET routes left out), e.g. to check the OpenAPI document. */
+  /** Every API route registered (HEAD twins and hidden routes left out), e.g. to check the OpenAPI document. */
   registeredRoutes: readonly RegisteredRoute[];
 };
 
@@ -91,6 +94,8 @@ export async function build(options: BuildOptions): Promise<ReservationApi> {
   const registeredRoutes: RegisteredRoute[] = [];
   app.decorate('registeredRoutes', registeredRoutes);
   app.addHook('onRoute', (route) => {
+    // Hidden routes (the dashboard's page and assets) are not API: the OpenAPI document leaves them out too.
+    if ((route.schema as { hide?: boolean } | undefined)?.hide === true) return;
     for (const method of [route.method].flat()) {
       if (method !== 'HEAD') registeredRoutes.push({ method, url: route.url });
     }
@@ -221,6 +226,7 @@ export async function build(options: BuildOptions): Promise<ReservationApi> {
     retentionMs: policy.opsRetentionMs,
   });
   await app.register(healthRoutes, { store, metrics });
+  if (options.dashboard !== false) await app.register(dashboardPlugin, options.dashboard ?? {});
   app.get(API_PATHS.openapi, { schema: { hide: true } }, async () => app.swagger());
 
   scheduleOpsTimers(app, ops, stream, policy);
