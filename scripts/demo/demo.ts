@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
 import { KioskApiClient } from '../../kiosk/api-client/kiosk-api-client';
-import { startKioskRuntime } from '../../kiosk/runtime/kiosk-runtime';
+import { type KioskRuntime, startKioskRuntime } from '../../kiosk/runtime/kiosk-runtime';
 import { DemoCards } from '../../kiosk/simulation/demo-cards';
 import { DemoClock } from '../../kiosk/simulation/demo-clock';
 import { SimulationPanel } from '../../kiosk/simulation/simulation-panel';
@@ -30,6 +30,11 @@ export interface RunningDemo {
   dashboardUrl: string;
   operator: DemoOperator;
   clock: DemoClock;
+  /** The simulation panel's controls (what the panel page posts to). */
+  panel: SimulationPanel;
+  kiosk: KioskRuntime;
+  /** The demo kiosk's id. */
+  kioskId: string;
   /** Stops the kiosk, then the API. Idempotent. */
   close(): Promise<void>;
 }
@@ -88,6 +93,9 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
       dashboardUrl: `${api.url}/ops`,
       operator,
       clock,
+      panel,
+      kiosk,
+      kioskId: credentials.kioskId,
       close() {
         closing ??= (async () => {
           detach();
