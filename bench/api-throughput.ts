@@ -19,7 +19,7 @@ import {
 } from '../reservation-api/server/face-provider-keys';
 import { newKioskKeyPair, registerKiosk } from '../reservation-api/services/kiosk-registry';
 import { SqliteReservationStore } from '../reservation-api/store/sqlite/sqlite-store';
-import { benchClock, issueCardPool } from './support/card-pool';
+import { benchClock, issueCardPool } from '../test/leak/support/card-pool';
 import { startChildServer } from './support/child-server';
 import { closedLoop, JsonPoster, type LoadResult } from './support/load';
 import { emit, progress } from './support/report';

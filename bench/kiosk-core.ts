@@ -8,7 +8,7 @@ import { VirtualCard } from '../hardware/virtual-card/virtual-card';
 import { startKioskRuntime } from '../kiosk/runtime/kiosk-runtime';
 import { toViewModel } from '../state-machines/session';
 import { driveSession, plugDriverReader } from '../test/leak/support/kiosk-session-driver';
-import { benchClock, issueCardPool, nextPlan } from './support/card-pool';
+import { benchClock, issueCardPool, nextPlan } from '../test/leak/support/card-pool';
 import { type ApduRecord, CountingTransport, INS_NAMES } from './support/counting-transport';
 import { InstantKioskApi } from './support/instant-kiosk-api';
 import { JournalTimer } from './support/journal-timer';

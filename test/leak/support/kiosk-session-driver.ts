@@ -54,6 +54,17 @@ const RESTING_OR_END = [
   'closed',
 ];
 
+/** Puts a card on the driver's reader: the slot opens it with `openCard`. */
+export function placeCard(kiosk: KioskUnderTest, openCard: () => ClosableTransport): void {
+  kiosk.slot.useOpener(openCard);
+  kiosk.reader.send({ type: 'card.inserted', reader: DRIVER_READER, atr: ATR_HEX });
+}
+
+/** Takes the card off the driver's reader. */
+export function takeCard(kiosk: KioskUnderTest): void {
+  kiosk.reader.send({ type: 'card.removed', reader: DRIVER_READER });
+}
+
 /** True while an invoked actor (card, API, PIN check) of the machine is still running. */
 function busy(snapshot: SnapshotFrom<SessionMachine>): boolean {
   return Object.values(snapshot.children).some(
@@ -103,8 +114,7 @@ export async function driveSession(
     if (screen() === 'choose-procedure') actor.send({ type: 'procedure.select', procedure: plan.procedure });
     actor.send({ type: 'consent.accept' });
     await settle('place-card');
-    slot.useOpener(openCard);
-    kiosk.reader.send({ type: 'card.inserted', reader: DRIVER_READER, atr: ATR_HEX });
+    placeCard(kiosk, openCard);
     let result = 'done';
     const steps: Array<[string, string[]]> = [
       ...(plan.wrongPin === undefined
@@ -123,7 +133,7 @@ export async function driveSession(
     // Finish on the result screen, then take the card back.
     actor.send({ type: 'session.continue' });
     await settle('take-card', 'idle');
-    kiosk.reader.send({ type: 'card.removed', reader: DRIVER_READER });
+    takeCard(kiosk);
     await settle('idle');
     slot.useOpener(undefined);
     return { result, screens };

@@ -10,8 +10,8 @@
  *   of the three byte alignments (the characters that depend on the PIN alone).
  *
  * Short forms (a 4-digit PIN's ASCII, hex, base64) only count when delimited: the bytes around
- * them are not in the form's own alphabet (nor `.` for the digits, so the fraction of a duration
- * is not a PIN). Long forms (≥ 12 characters) count anywhere.
+ * them are not in the form's own alphabet (for the digits also not `.`, `-` or `_`, so the fraction
+ * of a duration or a group of a UUID is not a PIN). Long forms (≥ 12 characters) count anywhere.
  */
 
 export interface PinForm {
@@ -32,7 +32,8 @@ export interface Leak {
 }
 
 const LONG = 12;
-const DIGIT_BOUNDARY = /[0-9A-Za-z.]/;
+/** Not touching a 4-digit PIN: alphanumerics, `.` (fractions), `-` and `_` (UUID groups, ids, dates). */
+const DIGIT_BOUNDARY = /[0-9A-Za-z._-]/;
 const HEX_BOUNDARY = /[0-9A-Fa-f]/;
 const BASE64_BOUNDARY = /[A-Za-z0-9+/=_-]/;
 
@@ -85,24 +86,46 @@ export function pinForms(pin: string): PinForm[] {
 
 const printable = (bytes: Buffer) => bytes.toString('latin1').replace(/[^\x20-\x7e]/g, '·');
 
-/** Every occurrence of any form of any of `pins` in `haystack`. */
-export function findPins(haystack: Buffer, pins: readonly string[], where: string): Leak[] {
-  const leaks: Leak[] = [];
+interface Candidate extends PinForm {
+  pin: string;
+}
+
+/** Needles indexed by their first four bytes, so one pass over the haystack tests them all. */
+function indexByPrefix(pins: readonly string[]): Map<number, Candidate[]> {
+  const index = new Map<number, Candidate[]>();
   for (const pin of pins) {
-    for (const { form, needle, boundary } of pinForms(pin)) {
-      for (let at = haystack.indexOf(needle); at >= 0; at = haystack.indexOf(needle, at + 1)) {
-        if (boundary) {
-          const before = at > 0 ? String.fromCharCode(haystack[at - 1]!) : '';
-          const after =
-            at + needle.length < haystack.length ? String.fromCharCode(haystack[at + needle.length]!) : '';
-          if (boundary.test(before) || boundary.test(after)) continue;
-        }
-        const context =
-          printable(haystack.subarray(Math.max(0, at - 24), at)) +
-          '«PIN»' +
-          printable(haystack.subarray(at + needle.length, at + needle.length + 24));
-        leaks.push({ pin, form, where, offset: at, context });
-      }
+    for (const form of pinForms(pin)) {
+      const key = form.needle.readUInt32BE(0);
+      const list = index.get(key) ?? [];
+      list.push({ ...form, pin });
+      index.set(key, list);
+    }
+  }
+  return index;
+}
+
+function delimited(haystack: Buffer, at: number, length: number, boundary: RegExp): boolean {
+  const before = at > 0 ? String.fromCharCode(haystack[at - 1]!) : '';
+  const after = at + length < haystack.length ? String.fromCharCode(haystack[at + length]!) : '';
+  return !boundary.test(before) && !boundary.test(after);
+}
+
+/** Every occurrence of any form of any of `pins` in `haystack` (one pass, whatever the number of PINs). */
+export function findPins(haystack: Buffer, pins: readonly string[], where: string): Leak[] {
+  const index = indexByPrefix(pins);
+  const leaks: Leak[] = [];
+  for (let at = 0; at + 4 <= haystack.length; at += 1) {
+    const candidates = index.get(haystack.readUInt32BE(at));
+    if (!candidates) continue;
+    for (const { pin, form, needle, boundary } of candidates) {
+      if (at + needle.length > haystack.length) continue;
+      if (!haystack.subarray(at, at + needle.length).equals(needle)) continue;
+      if (boundary && !delimited(haystack, at, needle.length, boundary)) continue;
+      const context =
+        printable(haystack.subarray(Math.max(0, at - 24), at)) +
+        '«PIN»' +
+        printable(haystack.subarray(at + needle.length, at + needle.length + 24));
+      leaks.push({ pin, form, where, offset: at, context });
     }
   }
   return leaks;

@@ -1,8 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { openTestPki, type TestPki } from '../../hardware/pki/test-pki';
-import { saveCardFile } from '../../hardware/virtual-card/card-file';
-import type { Procedure } from '../../reservation-api/contract';
+import { openTestPki, type TestPki } from '../../../hardware/pki/test-pki';
+import { saveCardFile } from '../../../hardware/virtual-card/card-file';
+import type { Procedure } from '../../../reservation-api/contract';
 
 /**
  * Virtual cards that are reset over and over: each card's PINs are tracked, and the next session's
