@@ -110,6 +110,21 @@ describe('PIN entry', () => {
     expect(await page.isDisabled('[data-key="submit"]')).toBe(false);
   });
 
+  it.each([
+    ['enter-current-pin-numeric', 'enter-current-pin-wrong-last-try', '1'],
+    ['enter-new-pin-alphanumeric-full', 'enter-new-pin-after-mismatch', 'A'],
+  ])('keys and dots do not move when a notice appears (%s → %s)', async (plain, withNotice, key) => {
+    const positions = async () => ({
+      key: await page.locator(`[data-key="${key}"]`).boundingBox(),
+      dots: await page.locator('.pin-dots').boundingBox(),
+    });
+    await show(fixture(plain));
+    const before = await positions();
+    await show(fixture(withNotice));
+    expect(await page.locator('.notice').count()).toBe(1);
+    expect(await positions()).toEqual(before);
+  });
+
   it('warns loudly when a card arrives with one try left', async () => {
     await show(fixture('enter-current-pin-last-try'));
     expect(await page.innerText('.tries-last[role="alert"]')).toContain('あと1回です');

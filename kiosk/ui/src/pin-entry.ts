@@ -75,7 +75,8 @@ export function pinEntry(
         h('span', {}, rule),
         h('span', { class: 'pin-count' }, tr.t('pin.typedCount', { count: pin.length })),
       ),
-      notice ? noticeBox(notice, tr) : triesLeft(pin, tr),
+      // A slot of fixed height, so the keyboard never moves under a finger when a notice appears.
+      h('div', { class: 'pin-alert' }, notice ? noticeBox(notice, tr) : triesLeft(pin, tr)),
     ),
     keyboard(pin.keyboard, pin.canSubmit, tr, connection),
   );
