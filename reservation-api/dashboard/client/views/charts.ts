@@ -169,7 +169,14 @@ export class ChartPanels {
       type: 'bar',
       data: {
         labels: [],
-        datasets: [{ label: this.t.t('charts.failed'), data: [], backgroundColor: COLOURS.failed }],
+        datasets: [
+          {
+            label: this.t.t('charts.failed'),
+            data: [],
+            backgroundColor: COLOURS.failed,
+            maxBarThickness: 22,
+          },
+        ],
       },
       options: {
         indexAxis: 'y',

@@ -8,8 +8,9 @@ import { healthBadge } from './health-badge';
  * already shows both, and the full id stays in the tooltip and the alert list.
  */
 export function shortKioskId(kioskId: string, chain: string, storeId: string): string {
-  const prefix = `${chain}-${storeId}-`;
-  return kioskId.startsWith(prefix) && kioskId.length > prefix.length
+  // Ids are minted in lower case (`seven-eleven-s0-k76c15f` for store S0).
+  const prefix = `${chain}-${storeId}-`.toLowerCase();
+  return kioskId.toLowerCase().startsWith(prefix) && kioskId.length > prefix.length
     ? kioskId.slice(prefix.length)
     : kioskId;
 }
@@ -88,7 +89,8 @@ export class FleetPanel {
   private row(row: KioskRow, serverNow: number): HTMLElement {
     const { t } = this;
     const { kiosk, health, alerts } = row;
-    const reader = kiosk.reader ?? 'unknown';
+    // A retired kiosk's last reader report means nothing any more.
+    const reader = kiosk.status === 'revoked' ? 'unknown' : (kiosk.reader ?? 'unknown');
     const top = alerts[0];
     const alertCell =
       top === undefined
