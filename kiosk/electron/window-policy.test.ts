@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   KioskUrlError,
+  KioskUrlFileError,
   NEW_WINDOW_ACTION,
   SHELL_CONTENT_SECURITY_POLICY,
   isAllowedNavigation,
@@ -8,6 +9,7 @@ import {
   isRendererCrash,
   kioskWindowOptions,
   parseKioskUrl,
+  parseKioskUrlFile,
   relaunchDelayMs,
 } from './window-policy';
 
@@ -120,5 +122,26 @@ describe('renderer crash relaunch', () => {
     expect(relaunchDelayMs(2)).toBe(1_000);
     expect(relaunchDelayMs(3)).toBe(2_000);
     expect(relaunchDelayMs(50)).toBe(30_000);
+  });
+});
+
+describe('parseKioskUrlFile (--url-file, rewritten by the core at each start)', () => {
+  it('reads the launch URL a restarted core wrote, trailing newline included', () => {
+    expect(parseKioskUrlFile('http://127.0.0.1:41234/?k=abc\n', 0o100600).port).toBe('41234');
+    expect(parseKioskUrlFile('http://127.0.0.1:41234/?k=abc', 0o400).href).toBe(
+      'http://127.0.0.1:41234/?k=abc',
+    );
+  });
+
+  it.each([0o644, 0o640, 0o604, 0o620, 0o660])(
+    'refuses a file others can read or write (mode %o)',
+    (mode) => {
+      expect(() => parseKioskUrlFile('http://127.0.0.1:41234/?k=abc', mode)).toThrow(KioskUrlFileError);
+    },
+  );
+
+  it('applies the same loopback-only rule as --url', () => {
+    expect(() => parseKioskUrlFile('https://example.com/?k=abc', 0o600)).toThrow(KioskUrlError);
+    expect(() => parseKioskUrlFile('', 0o600)).toThrow(KioskUrlError);
   });
 });

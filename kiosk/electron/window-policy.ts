@@ -129,3 +129,23 @@ export const LOAD_RETRY_DELAY_MS = 2_000;
 export function isRendererCrash(reason: string): boolean {
   return reason !== 'clean-exit';
 }
+
+/** Thrown when the launch URL file could leak its secret (readable or writable by others). */
+export class KioskUrlFileError extends Error {
+  override readonly name = 'KioskUrlFileError';
+}
+
+/**
+ * The launch URL read from the file the kiosk core writes at each start (`--url-file`): it carries
+ * the per-launch secret, so the file must be private to its owner (mode 0600 or stricter), and its
+ * content must be a loopback UI address like `--url`.
+ */
+export function parseKioskUrlFile(text: string, mode: number): URL {
+  if ((mode & 0o077) !== 0) {
+    throw new KioskUrlFileError('the UI URL file must be readable by its owner only (chmod 600)');
+  }
+  return parseKioskUrl(text.trim());
+}
+
+/** How often the shell looks at the URL file for a restarted core (a new port and secret). */
+export const URL_FILE_POLL_MS = 1_000;

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
 import { KioskApiClient } from '../../kiosk/api-client/kiosk-api-client';
@@ -37,6 +37,17 @@ export interface RunningDemo {
   kioskId: string;
   /** Stops the kiosk, then the API. Idempotent. */
   close(): Promise<void>;
+}
+
+/**
+ * The kiosk UI's launch URL, for `npm run kiosk:electron -- --url-file FILE`: rewritten at each
+ * start (new port, new secret), private to the owner because it carries the secret, replaced
+ * atomically so the shell never reads half a URL.
+ */
+function writeLaunchUrlFile(path: string, url: string): void {
+  const temporary = `${path}.${process.pid}.tmp`;
+  writeFileSync(temporary, `${url}\n`, { mode: 0o600 });
+  renameSync(temporary, path);
 }
 
 /** The persona whose card is issued at start: the typical customer. */
@@ -82,6 +93,7 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
       simulation: panel,
     });
     const detach = panel.attach(kiosk);
+    writeLaunchUrlFile(join(kioskDataDir, 'ui-url'), kiosk.ui.url);
     const panelUrl = kiosk.ui.simulationUrl;
     if (!panelUrl) throw new Error('the kiosk UI server did not start the simulation panel');
 

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,6 +6,7 @@ import { JpkiClient } from '../../hardware/jpki/jpki-client';
 import { InProcessTransport } from '../../hardware/transport/in-process-transport';
 import { VirtualCard } from '../../hardware/virtual-card/virtual-card';
 import { toViewModel } from '../../state-machines/session';
+import { parseKioskUrlFile } from '../../kiosk/electron/window-policy';
 import type { UiEvent } from '../../kiosk/ui-server/ui-events';
 import { demoKioskCredentialsPath, demoOperatorPath } from '../../scripts/demo/demo-accounts';
 import { type RunningDemo, startDemo } from '../../scripts/demo/demo';
@@ -74,6 +75,12 @@ describe('first run', () => {
     expect(statSync(demoKioskCredentialsPath(dataDir)).mode & 0o777).toBe(0o600);
     expect(statSync(demoOperatorPath(dataDir)).mode & 0o777).toBe(0o600);
     expect(demo.kiosk.actor.getSnapshot().context.offeredProcedures).toEqual(['signature-pin', 'auth-pin']);
+  });
+
+  it('writes the kiosk launch URL for the Electron shell (--url-file), private to the owner', () => {
+    const file = join(dataDir, 'kiosk', 'ui-url');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(parseKioskUrlFile(readFileSync(file, 'utf8'), statSync(file).mode).href).toBe(demo.kioskUrl);
   });
 
   it('shows the demo clock to the panel and the kiosk is open at 10:00 JST', async () => {
@@ -175,5 +182,7 @@ describe('a second start on the same data directory', () => {
     demo = await startDemo({ port: 0, dataDir, logLevel: 'silent', realNow });
     expect(demo.kioskId).toBe(kioskId);
     expect(demo.operator).toEqual(operator);
+    // A new launch: new secret, and the URL file follows it.
+    expect(readFileSync(join(dataDir, 'kiosk', 'ui-url'), 'utf8').trim()).toBe(demo.kioskUrl);
   }, 60_000);
 });
