@@ -89,6 +89,18 @@ describe('npm start', () => {
     expect(whoami.data).toMatchObject({ name: product.urls.operatorName, role: 'admin' });
   });
 
+  it('serves the operator dashboard, and the printed login opens an operator session', async () => {
+    const page = await axios.get(product.urls.dashboard, { responseType: 'text' });
+    expect(page.headers['content-type']).toContain('text/html');
+    const login = await axios.post(
+      `${product.urls.api}/v1/ops/session`,
+      { name: product.urls.operatorName, token: product.urls.operatorToken },
+      { headers: { 'x-ops-request': '1' } },
+    );
+    expect(login.data).toMatchObject({ name: product.urls.operatorName, role: 'admin' });
+    expect(String(login.headers['set-cookie'])).toContain('HttpOnly');
+  });
+
   it('serves the panel only behind the launch secret', async () => {
     const origin = new URL(product.urls.panel).origin;
     const anonymous = { validateStatus: () => true };
