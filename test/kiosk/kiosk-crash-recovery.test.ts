@@ -1,19 +1,24 @@
+import { createPrivateKey } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SimulatedClock } from 'xstate';
 import { DEFAULT_PINS } from '../../hardware/pki/card-issue';
+import { KioskApiClient } from '../../kiosk/api-client/kiosk-api-client';
 import { openKioskJournal } from '../../kiosk/journal/kiosk-journal';
+import { startKioskRuntime } from '../../kiosk/runtime/kiosk-runtime';
 import { newKioskKeyPair, registerKiosk } from '../../reservation-api/services/kiosk-registry';
 import type { Procedure } from '../../state-machines/session';
 import { type ApiHarness, type HarnessKiosk, startApiHarness } from '../api/support/api-harness';
 import { kioskLookup } from '../api/support/kiosk-step';
 import type { KioskChildConfig, StopPoint } from './support/kiosk-child';
 import { runKioskProcess } from './support/kiosk-process';
+import { cardCopies } from './support/procedure-cases';
 
 /**
  * A real kiosk process (tsx) SIGKILLed at each step of a signature-PIN reset, then restarted on the
- * same data directory: crash recovery settles the claim from the journal, the outbox delivers, and
+ * same data directory (in the test process): crash recovery settles the claim from the journal, the outbox delivers, and
  * the card, the reservation and the outbox agree (docs/kiosk-runtime.md, "Crash recovery").
  */
 
@@ -21,12 +26,15 @@ const NEW_PIN = 'CRASH2026';
 const LEASE_MS = 2 * 60_000;
 
 let api: ApiHarness;
+let freshCard: (persona: string) => Promise<string>;
 let other: HarnessKiosk;
+let client: KioskApiClient;
 let kiosk: Pick<KioskChildConfig, 'apiUrl' | 'kioskId' | 'privateKeyPem' | 'procedures'>;
 const dirs: string[] = [];
 
 beforeAll(async () => {
   api = await startApiHarness();
+  freshCard = cardCopies((persona) => api.issueCard(persona));
   other = await api.addKiosk('seven-eleven');
   const keys = newKioskKeyPair();
   const record = await registerKiosk(api.store, {
@@ -35,6 +43,12 @@ beforeAll(async () => {
     publicKey: keys.publicKey,
     actor: 'operator:test',
     now: api.clock.now(),
+  });
+  client = new KioskApiClient({
+    baseUrl: api.baseUrl,
+    kioskId: record.id,
+    privateKey: createPrivateKey(keys.privateKeyPem),
+    now: api.clock.now,
   });
   kiosk = {
     apiUrl: api.baseUrl,
@@ -97,14 +111,13 @@ describe('kiosk process killed at each step of a reset, restarted on the same da
     async (stopAt, expected) => {
       const dataDir = mkdtempSync(join(tmpdir(), 'kiosk-crash-'));
       dirs.push(dataDir);
-      const cardPath = await api.issueCard('sign-pin-blocked');
+      const cardPath = await freshCard('sign-pin-blocked');
       const reservation = await api.reserve(cardPath, 'signature-pin', DEFAULT_PINS.auth);
       const base = { ...kiosk, dataDir, now: api.clock.now() };
 
       const crashed = await runKioskProcess(
         {
           ...base,
-          mode: 'reset',
           cardPath,
           stopAt,
           procedure: 'signature-pin',
@@ -115,12 +128,23 @@ describe('kiosk process killed at each step of a reset, restarted on the same da
       );
       expect(crashed.line, crashed.output).toBe(`STOPPED ${stopAt}`);
 
-      const restarted = await runKioskProcess({ ...base, mode: 'recover' }, ['RECOVERED']);
-      const report = JSON.parse(restarted.line.slice('RECOVERED '.length)) as {
-        recovery: Expected['recovery'];
-        counts: { pending: number; rejected: number };
-        alerts: string[];
+      // Restarted on the same data directory (in this process: the crash was the child's).
+      const restarted = await startKioskRuntime({
+        api: client,
+        procedures: kiosk.procedures,
+        dataDir,
+        now: api.clock.now,
+        timers: new SimulatedClock(),
+        tickMs: 3_600_000,
+      });
+      await restarted.deliverOutbox();
+      await restarted.deliverOutbox();
+      const report = {
+        recovery: restarted.recovery,
+        counts: restarted.outbox.counts(),
+        alerts: restarted.alerts(),
       };
+      await restarted.close();
       expect(report.recovery).toEqual(expected.recovery);
       expect(report.counts).toMatchObject({ pending: 0, rejected: 0 });
       expect(report.alerts.includes('reset-outcome-uncertain')).toBe(expected.recovery.uncertain > 0);

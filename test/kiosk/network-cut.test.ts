@@ -2,6 +2,9 @@ import { createPrivateKey } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActor, SimulatedClock } from 'xstate';
+import { JpkiClient } from '../../hardware/jpki/jpki-client';
+import { InProcessTransport } from '../../hardware/transport/in-process-transport';
+import { VirtualCard } from '../../hardware/virtual-card/virtual-card';
 import { KioskApiClient } from '../../kiosk/api-client/kiosk-api-client';
 import { Outbox } from '../../kiosk/journal/outbox';
 import { OutboxDeliverer, outboxSettler } from '../../kiosk/journal/outbox-delivery';
@@ -11,7 +14,8 @@ import { newKioskKeyPair, registerKiosk } from '../../reservation-api/services/k
 import { createSessionMachine, type Procedure } from '../../state-machines/session';
 import { type ApiHarness, type HarnessKiosk, startApiHarness } from '../api/support/api-harness';
 import { kioskLookup } from '../api/support/kiosk-step';
-import { PROCEDURE_CASES, type ProcedureCase } from './support/procedure-cases';
+import { cardCopies, PROCEDURE_CASES, type ProcedureCase } from './support/procedure-cases';
+import { PullingTransport } from './support/pulling-transport';
 import { SessionDriver } from './support/session-driver';
 import { openSwitchableLink, type SwitchableLink } from './switchable-link';
 
@@ -31,6 +35,7 @@ type Fault = (typeof FAULTS)[number];
 const LEASE_MS = 2 * 60_000;
 
 let api: ApiHarness;
+let freshCard: (persona: string) => Promise<string>;
 let link: SwitchableLink;
 let client: KioskApiClient;
 let procedures: Procedure[];
@@ -38,6 +43,7 @@ let other: HarnessKiosk;
 
 beforeAll(async () => {
   api = await startApiHarness();
+  freshCard = cardCopies((persona) => api.issueCard(persona));
   link = await openSwitchableLink(api.baseUrl);
   other = await api.addKiosk('seven-eleven');
   const keys = newKioskKeyPair();
@@ -90,14 +96,20 @@ function faultyClient(fault: Fault, faultAt: number | undefined) {
   return { api: wrapped, calls: () => calls, faulted: () => faulted };
 }
 
-async function sessionWith(scenario: ProcedureCase, fault: Fault, faultAt: number | undefined) {
-  const cardPath = await api.issueCard(scenario.persona);
+async function sessionWith(
+  scenario: ProcedureCase,
+  fault: Fault,
+  faultAt: number | undefined,
+  pullCard?: (command: Uint8Array) => boolean,
+) {
+  const cardPath = await freshCard(scenario.persona);
   const reservation = await api.reserve(cardPath, scenario.procedure, scenario.provenPin);
   const { api: kioskApi, calls, faulted } = faultyClient(fault, faultAt);
   const outbox = Outbox.open(':memory:', { now: api.clock.now });
   const deliverer = new OutboxDeliverer(outbox, kioskApi);
   const pins = new PinBuffers();
-  const card = api.openCard(cardPath);
+  const transport = new PullingTransport(new InProcessTransport(VirtualCard.fromFile(cardPath)), pullCard);
+  const card = new JpkiClient(transport);
   const actors = createSessionActors({
     card: () => card,
     api: kioskApi,
@@ -113,7 +125,9 @@ async function sessionWith(scenario: ProcedureCase, fault: Fault, faultAt: numbe
   const driver = new SessionDriver(actor);
   driver.begin(scenario.procedure);
   actor.send({ type: 'card.inserted' });
-  const finalScreen = await driver.runReset(scenario.typedPin, scenario.newPin);
+  await driver.runReset(scenario.typedPin, scenario.newPin);
+  if (transport.pulled) actor.send({ type: 'card.removed' });
+  const finalScreen = await driver.reach();
   actor.stop();
   await deliverer.deliver();
   // The network is back; everything the outbox holds is due after the backoff.
@@ -166,4 +180,21 @@ describe.each(PROCEDURE_CASES)('network faults at each API call of a $procedure 
     },
     120_000,
   ); // a guard against hangs, not a speed check
+});
+
+describe('network faults on the release of a claim', () => {
+  const [scenario] = PROCEDURE_CASES;
+  const EXTERNAL_AUTHENTICATE = 0x82;
+  it.each(FAULTS)(
+    '%s: the outbox delivers the release and the reservation is usable at once',
+    async (fault) => {
+      if (!scenario) throw new Error('no procedure case');
+      // The card is pulled at EXTERNAL AUTHENTICATE: the claim held is released (API call 4).
+      const result = await sessionWith(scenario, fault, 4, (command) => command[1] === EXTERNAL_AUTHENTICATE);
+      const context = JSON.stringify(result);
+      expect(result.faulted, context).toBe('release');
+      expect(result.counts, context).toMatchObject({ pending: 0, rejected: 0 });
+      expect(result, context).toMatchObject({ finalScreen: 'error', newPinWorks: false, usable: 'at-once' });
+    },
+  );
 });

@@ -11,10 +11,9 @@ import { SessionDriver } from './session-driver';
 
 /**
  * A kiosk as its own process, for crash tests (test/kiosk/kiosk-crash-recovery.test.ts). Reads its
- * configuration as one JSON line on stdin. In `reset` mode it runs one reset on a virtual card and,
- * at the requested stop point, prints `STOPPED <point>` and hangs there until the test SIGKILLs
- * it. In `recover` mode it starts on the same data directory (crash recovery runs), delivers the
- * outbox, prints `RECOVERED <json>` and exits.
+ * configuration as one JSON line on stdin, runs one reset on a virtual card and, at the requested
+ * stop point, prints `STOPPED <point>` and hangs there until the test SIGKILLs it (or prints
+ * `FINISHED <screen>` when it never got there).
  */
 
 /** Where a reset can be stopped: before a request/APDU is sent, or after it was answered (`-answer`). */
@@ -31,7 +30,6 @@ export const STOP_POINTS = [
 export type StopPoint = (typeof STOP_POINTS)[number];
 
 export interface KioskChildConfig {
-  mode: 'reset' | 'recover';
   apiUrl: string;
   kioskId: string;
   privateKeyPem: string;
@@ -127,16 +125,8 @@ async function main(): Promise<void> {
     timers: new SimulatedClock(),
     tickMs: 3_600_000,
   });
-  if (config.mode === 'recover') {
-    await kiosk.deliverOutbox();
-    await kiosk.deliverOutbox();
-    const report = { recovery: kiosk.recovery, counts: kiosk.outbox.counts(), alerts: kiosk.alerts() };
-    await kiosk.close();
-    process.stdout.write(`RECOVERED ${JSON.stringify(report)}\n`);
-    process.exit(0);
-  }
   const { cardPath, provenPin, newPin, procedure } = config;
-  if (!cardPath || !provenPin || !newPin || !procedure) throw new Error('reset mode needs a card and PINs');
+  if (!cardPath || !provenPin || !newPin || !procedure) throw new Error('the child needs a card and PINs');
   kiosk.slot.useOpener(
     () => new StoppingTransport(new InProcessTransport(VirtualCard.fromFile(cardPath)), config.stopAt),
   );

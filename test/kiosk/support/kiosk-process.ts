@@ -7,7 +7,7 @@ const TSX = `${REPO_ROOT}node_modules/.bin/tsx`;
 const CHILD = 'test/kiosk/support/kiosk-child.ts';
 
 export interface KioskProcessRun {
-  /** The first line starting with one of the awaited words (`STOPPED …`, `RECOVERED …`, `FINISHED …`). */
+  /** The first line starting with one of the awaited words (`STOPPED …`, `FINISHED …`). */
   line: string;
   output: string;
 }

@@ -1,3 +1,5 @@
+import { copyFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import type { JpkiClient } from '../../../hardware/jpki/jpki-client';
 import { DEFAULT_PINS } from '../../../hardware/pki/card-issue';
 import type { Procedure } from '../../../state-machines/session';
@@ -45,3 +47,27 @@ export const PROCEDURE_CASES: ProcedureCase[] = [
     newPinWorks: (card) => verifies(card, 'auth', '5678'),
   },
 ];
+
+/**
+ * Fresh copies of one issued card per persona: issuing costs RSA key generation, copying a file
+ * does not. Each copy is the card as issued (its PINs and counters included); reserving again for
+ * the same card supersedes the previous reservation.
+ */
+export function cardCopies(
+  issue: (persona: string) => Promise<string>,
+): (persona: string) => Promise<string> {
+  const templates = new Map<string, Promise<string>>();
+  let copies = 0;
+  return async (persona) => {
+    let template = templates.get(persona);
+    if (!template) {
+      template = issue(persona);
+      templates.set(persona, template);
+    }
+    const source = await template;
+    copies += 1;
+    const copy = join(dirname(source), `copy-${copies}-${basename(source)}`);
+    copyFileSync(source, copy);
+    return copy;
+  };
+}
