@@ -36,7 +36,16 @@ export const TokenSerial = Type.String({
   description: '16 printable ASCII characters from token info (padding included)',
 });
 
-export const EpochMs = Type.Integer({ minimum: 0, description: 'epoch milliseconds (UTC)' });
+/**
+ * Bounded by the last instant a JavaScript Date can represent (±8.64e15 ms): beyond it times cannot
+ * be compared or shown, and 2^63 and up do not even fit an SQLite INTEGER column.
+ */
+export const MAX_EPOCH_MS = 8_640_000_000_000_000;
+export const EpochMs = Type.Integer({
+  minimum: 0,
+  maximum: MAX_EPOCH_MS,
+  description: 'epoch milliseconds (UTC)',
+});
 
 /** Opaque identifiers the server issues (reservations, lookups, claims). */
 export const ServerId = Type.String({ pattern: '^[A-Za-z0-9_-]{8,64}$' });

@@ -96,6 +96,32 @@ async function kioskNonce(): Promise<string> {
   return (response.json() as { nonce: string }).nonce;
 }
 
+/** Numbers at the edges: beyond Date (8.64e15), beyond SQLite INTEGER (2^63), beyond doubles' integers. */
+const EDGE_NUMBERS = [-1, -0, 0.5, 2 ** 53 + 2, 8.64e15 + 1, 2 ** 63, 2 ** 64, 1e300, Number.MAX_VALUE];
+
+/** Every path to a number inside `value`. */
+function numberPathsOf(value: unknown, prefix: (string | number)[] = []): (string | number)[][] {
+  if (typeof value === 'number') return [prefix];
+  if (Array.isArray(value)) return value.flatMap((item, i) => numberPathsOf(item, [...prefix, i]));
+  if (value && typeof value === 'object') {
+    return Object.entries(value).flatMap(([key, item]) => numberPathsOf(item, [...prefix, key]));
+  }
+  return [];
+}
+
+/** A copy of `value` with `replacement` at `path`. */
+function withValueAt(value: unknown, path: (string | number)[], replacement: unknown): unknown {
+  const copy = structuredClone(value) as Record<string | number, unknown>;
+  const parent = path
+    .slice(0, -1)
+    .reduce<Record<string | number, unknown>>(
+      (node, key) => node[key] as Record<string | number, unknown>,
+      copy,
+    );
+  parent[path[path.length - 1]!] = replacement;
+  return copy;
+}
+
 const settings = (offset: number) => ({ seed: SEED + offset, numRuns: RUNS, endOnFailure: true });
 
 describe('every route, anonymous garbage', () => {
@@ -235,7 +261,9 @@ describe('kiosk routes, signed by a registered kiosk', () => {
       alerts: ['none'],
     },
     [API_PATHS.kioskEvents]: {
-      events: [{ id: 'evt-00000001', type: 'session.started', at: api.clock.now(), data: { step: 'x' } }],
+      events: [
+        { id: 'evt-00000001', type: 'session.started', at: api.clock.now(), data: { step: 'x', ms: 12 } },
+      ],
     },
   });
 
@@ -251,6 +279,18 @@ describe('kiosk routes, signed by a registered kiosk', () => {
       ),
       settings(5),
     );
+  });
+
+  it('answers every number of every kiosk body at the edges of JSON, IEEE 754, SQLite and Date with a 2xx or a coded 4xx', async () => {
+    // Exhaustive, not sampled: each numeric field of each sample body, with each edge value.
+    for (const [path, body] of Object.entries(samples())) {
+      for (const numberPath of numberPathsOf(body)) {
+        for (const edge of EDGE_NUMBERS) {
+          const response = await signedKioskPost(path, jsonBytes(withValueAt(body, numberPath, edge)));
+          expectCodedAnswer(response, `POST ${path} ${numberPath.join('.')}=${edge}`);
+        }
+      }
+    }
   });
 
   it('answers a correctly signed lookup with one field broken, on a fresh challenge, with a coded 4xx', async () => {
