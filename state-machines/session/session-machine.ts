@@ -274,6 +274,7 @@ const sessionSetup = setup({
         return event.language;
       },
     }),
+    restoreDefaultLanguage: assign({ language: ({ context }) => context.languages[0] ?? context.language }),
 
     // --- Time
     syncClock: assign({
@@ -400,6 +401,8 @@ const sessionSetup = setup({
     inactivityLimit: ({ context }) => context.timing.inactivityLimitMs,
     resultDisplay: ({ context }) => context.timing.resultDisplayMs,
     cardLeftBehind: ({ context }) => context.timing.cardLeftBehindMs,
+    /** A language chosen on the idle screen lasts as long as a screen waits for a customer. */
+    idleLanguageReset: ({ context }) => context.timing.inactivityLimitMs,
     /** Counted from the closing instant, so a clock sync during the grace does not lengthen it. */
     closingGrace: ({ context }) =>
       Math.max(
@@ -554,13 +557,23 @@ export const sessionMachine = sessionSetup.createMachine({
             { guard: 'readyToServe', target: 'idle' },
           ],
         },
+        // A language chosen here and left untouched goes back to the default (Japanese).
         idle: {
           meta: { screen: 'idle' },
           always: [
             { guard: 'serviceNotOpen', target: 'closed' },
             { guard: 'notReadyToServe', target: 'outOfService' },
           ],
-          on: { 'session.start': 'customer' },
+          after: { idleLanguageReset: { actions: 'restoreDefaultLanguage' } },
+          on: {
+            'session.start': 'customer',
+            'language.select': {
+              guard: 'languageOffered',
+              target: 'idle',
+              reenter: true,
+              actions: 'selectLanguage',
+            },
+          },
         },
 
         // One customer's session. Every way out passes the exit wipe, then `sessionEnd`.

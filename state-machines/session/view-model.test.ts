@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createActor } from 'xstate';
 import { SCREEN_IDS } from './screens';
+import { DEFAULT_TIMING } from './session-context';
 import { createSessionMachine } from './session-machine';
 import { japanTime } from './testing/fixtures';
 import { toEnterCurrentPin, toEnterNewPin, toResetting } from './testing/flows';
@@ -49,6 +50,34 @@ describe('view model', () => {
     expect(h.view.language).toBe('en');
     await h.send({ type: 'session.cancel' });
     expect(h.view.language).toBe('ja');
+  });
+
+  it('goes back to Japanese on the idle screen when nobody starts a session', async () => {
+    const h = new SessionHarness();
+    await h.send({ type: 'language.select', language: 'en' });
+    await h.advance(DEFAULT_TIMING.inactivityLimitMs - 1_000);
+    // Another tap restarts the wait.
+    await h.send({ type: 'language.select', language: 'en' });
+    await h.advance(DEFAULT_TIMING.inactivityLimitMs - 1_000);
+    expect(h.view).toMatchObject({ screen: 'idle', language: 'en' });
+    await h.advance(1_000);
+    expect(h.view).toMatchObject({ screen: 'idle', language: 'ja' });
+  });
+
+  it('gives the seconds left with the inactivity warning', async () => {
+    const h = new SessionHarness({
+      input: { timing: { inactivityWarningMs: 40_000, inactivityLimitMs: 65_500 } },
+    });
+    await h.send({ type: 'session.start' });
+    expect(h.view.inactivityWarning).toBeUndefined();
+    await h.advance(40_000);
+    expect(h.view).toMatchObject({ inactivityWarning: true, inactivitySecondsLeft: 26 });
+  });
+
+  it('gives the opening hours from the service window on the closed and outside-hours screens', () => {
+    const serviceWindow = { opensAtMinute: 7 * 60 + 15, closesAtMinute: 21 * 60 + 45 };
+    const h = new SessionHarness({ input: { now: japanTime('2025-06-02T22:00'), serviceWindow } });
+    expect(h.view).toMatchObject({ screen: 'closed', opensAt: '07:15', closesAt: '21:45' });
   });
 
   it('offers the languages given in the input, the first being the default', () => {

@@ -89,7 +89,15 @@ export interface SessionViewModel {
   certificate?: CertificateView;
   /** "Are you still there?" over a screen that waits for the customer. */
   inactivityWarning?: boolean;
-  /** closed: the service hours, `HH:MM` Japan time. */
+  /**
+   * With the warning: seconds left before the session ends, as of the moment the warning appeared
+   * (the UI counts down from it; parameter of `inactivity.secondsLeft`).
+   */
+  inactivitySecondsLeft?: number;
+  /**
+   * closed, and the error screen of `outside-hours`: the service hours, `HH:MM` Japan time, from the
+   * kiosk's service-window configuration (parameters of the texts, never hard-coded in them).
+   */
   opensAt?: string;
   closesAt?: string;
 }
@@ -182,8 +190,12 @@ export function toViewModel(snapshot: SessionSnapshot): SessionViewModel {
     const certificate = certificateView(snapshot);
     if (certificate) vm.certificate = certificate;
   }
-  if (context.inactivityWarning && snapshot.hasTag('awaitsCustomer')) vm.inactivityWarning = true;
-  if (screen === 'closed') {
+  if (context.inactivityWarning && snapshot.hasTag('awaitsCustomer')) {
+    vm.inactivityWarning = true;
+    const { inactivityLimitMs, inactivityWarningMs } = context.timing;
+    vm.inactivitySecondsLeft = Math.ceil(Math.max(0, inactivityLimitMs - inactivityWarningMs) / 1000);
+  }
+  if (screen === 'closed' || (screen === 'error' && context.error?.id === 'outside-hours')) {
     vm.opensAt = formatJapanTime(context.serviceWindow.opensAtMinute);
     vm.closesAt = formatJapanTime(context.serviceWindow.closesAtMinute);
   }
