@@ -1,4 +1,5 @@
 import type { LightMyRequestResponse } from 'fastify';
+import { Fid } from '../../../hardware/jpki/constants';
 import {
   API_PATHS,
   type HeartbeatRequest,
@@ -7,9 +8,12 @@ import {
   type OpsStreamEvent,
 } from '../../../reservation-api/contract';
 import type { ApiPolicy } from '../../../reservation-api/server/policy';
+import type { FixtureCard } from '../../../reservation-api/testing/fixture-pki';
 import {
   addOperator,
   kioskPost,
+  lookupBody,
+  reserve,
   type TestApi,
   testApi,
   type TestKiosk,
@@ -138,4 +142,34 @@ export async function sendEvents(
   const response = await kioskPost(api, kiosk, API_PATHS.kioskEvents, { events });
   if (response.statusCode !== 200) throw new Error(`events refused: ${response.body}`);
   return response;
+}
+
+/**
+ * Step 1 and step 2 for `card` at `kiosk` through the real endpoints (reserve, challenge, lookup,
+ * claim, complete); returns what the phone got, so tests can look for it where it must not be.
+ */
+export async function resetThroughKiosk(
+  api: TestApi,
+  kiosk: TestKiosk,
+  card: FixtureCard,
+): Promise<{ reservationId: string; token: string; cryptogram: string }> {
+  const created = await reserve(api, card);
+  if (created.statusCode !== 201) throw new Error(`reserve refused: ${created.body}`);
+  const { reservationId, reservationToken: token } = created.json() as {
+    reservationId: string;
+    reservationToken: string;
+  };
+  const { nonce } = (await kioskPost(api, kiosk, API_PATHS.kioskChallenge, {})).json() as { nonce: string };
+  const lookup = await kioskPost(api, kiosk, API_PATHS.kioskLookup, lookupBody(card, nonce));
+  if (lookup.statusCode !== 200) throw new Error(`lookup refused: ${lookup.body}`);
+  const claim = await kioskPost(api, kiosk, API_PATHS.kioskClaim, {
+    lookupId: (lookup.json() as { lookupId: string }).lookupId,
+    pinFile: Fid.signPin,
+    cardChallenge: Buffer.from('0102030405060708', 'hex').toString('base64'),
+  });
+  if (claim.statusCode !== 200) throw new Error(`claim refused: ${claim.body}`);
+  const { claimId, cryptogram } = claim.json() as { claimId: string; cryptogram: string };
+  const complete = await kioskPost(api, kiosk, API_PATHS.kioskComplete, { claimId });
+  if (complete.statusCode !== 200) throw new Error(`complete refused: ${complete.body}`);
+  return { reservationId, token, cryptogram };
 }
