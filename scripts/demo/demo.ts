@@ -7,6 +7,7 @@ import { DemoCards } from '../../kiosk/simulation/demo-cards';
 import { DemoClock } from '../../kiosk/simulation/demo-clock';
 import { SimulationPanel } from '../../kiosk/simulation/simulation-panel';
 import { loadConfig } from '../../reservation-api/server/config';
+import { readerHeartbeat } from '../../state-machines/reader';
 import { createApiLogger } from '../../reservation-api/server/logger';
 import { startReservationApi } from '../../reservation-api/server/start-api';
 import { type DemoOperator, ensureDemoKiosk, ensureDemoOperator } from './demo-accounts';
@@ -85,14 +86,20 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
     });
     const kioskDataDir = join(dataDir, 'kiosk');
     mkdirSync(kioskDataDir, { recursive: true });
+    // The simulated reader is part of the demo kiosk from its first moment, but it can only be
+    // attached once the runtime exists, after its first heartbeat: until then heartbeats say
+    // "ready" instead of "absent" (which would raise a reader alert on the dashboard at every start).
+    const attached: { kiosk?: KioskRuntime } = {};
     const kiosk = await startKioskRuntime({
       api: KioskApiClient.fromCredentials(credentials, { baseUrl: api.url, now: clock.now }),
       procedures: credentials.procedures,
       dataDir: kioskDataDir,
       now: clock.now,
       simulation: panel,
+      reader: () => (attached.kiosk ? readerHeartbeat(attached.kiosk.reader.getSnapshot()).reader : 'ready'),
     });
     const detach = panel.attach(kiosk);
+    attached.kiosk = kiosk;
     writeLaunchUrlFile(join(kioskDataDir, 'ui-url'), kiosk.ui.url);
     const panelUrl = kiosk.ui.simulationUrl;
     if (!panelUrl) throw new Error('the kiosk UI server did not start the simulation panel');

@@ -17,8 +17,11 @@ export interface StartedProduct {
   urls: StartedUrls;
   /** Everything printed on stdout so far. */
   stdout(): string;
-  /** Sends `signal` to the whole process group (like Ctrl-C in a terminal); resolves with the exit code. */
-  stop(signal?: NodeJS.Signals): Promise<number | null>;
+  /**
+   * Sends `signal` to npm alone (what a supervisor does), or to the whole process group (what
+   * Ctrl-C in a terminal does); resolves with npm's exit code.
+   */
+  stop(signal?: NodeJS.Signals, target?: 'npm' | 'group'): Promise<number | null>;
 }
 
 function parseUrls(text: string): StartedUrls | undefined {
@@ -59,10 +62,10 @@ export function runNpmStart(dataDir: string): Promise<StartedProduct> {
       resolve({
         urls,
         stdout: () => stdout,
-        async stop(signal = 'SIGINT') {
+        async stop(signal = 'SIGINT', target = 'group') {
           const pid = child.pid;
           if (child.exitCode !== null || child.signalCode !== null || pid === undefined) return exited;
-          process.kill(-pid, signal);
+          process.kill(target === 'group' ? -pid : pid, signal);
           // Only a safety net for a hung shutdown (the test then fails on the exit code).
           const killer = setTimeout(() => process.kill(-pid, 'SIGKILL'), 15_000);
           const code = await exited;
