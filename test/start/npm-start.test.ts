@@ -158,6 +158,10 @@ describe('npm start', () => {
   }, 90_000);
 
   it('shows the closed screen when the demo clock is set to 23:30 JST, and opens again at 10:00', async () => {
+    await panel.fill('#demo-time', '22:59');
+    expect(await panelAction('clock.set')).toContain('22:59 JST');
+    await screen('idle');
+    await saveScreenshot(panel, 'en', 'simulation-panel');
     await panelAction('clock.set.23:30');
     await screen('closed');
     expect(await kiosk.innerText('.body')).toContain('06:30〜23:00');
