@@ -1,5 +1,5 @@
 import { createPrivateKey } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -166,10 +166,13 @@ describe('kiosk process killed at each step of a reset, restarted on the same da
       }
       expect(await newPinWorks(cardPath, 'signature-pin')).toBe(expected.newPinOnCard);
 
-      // The journal holds nothing unsettled, and never a PIN.
+      // The journal holds nothing unsettled, and never the new PIN (in any of its files).
       const journal = openKioskJournal(join(dataDir, 'kiosk-journal.sqlite'), { now: api.clock.now });
       expect(journal.claims.unsettled()).toEqual([]);
       journal.close();
+      for (const file of readdirSync(dataDir)) {
+        expect(readFileSync(join(dataDir, file)).includes(NEW_PIN), file).toBe(false);
+      }
     },
     90_000,
   );
