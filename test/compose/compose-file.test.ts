@@ -19,6 +19,7 @@ const schema = JSON.parse(readFileSync(new URL('./compose-spec.json', import.met
 };
 
 interface ComposeService {
+  labels: Record<string, string>;
   build: { context: string; dockerfile: string };
   environment: Record<string, string>;
   ports: { target: number; published: string; host_ip: string; protocol: string }[];
@@ -110,6 +111,15 @@ describe('the api service fits the API as built', () => {
     // Bounded: a hung probe fails within its timeout, and the first start has room to create keys.
     expect(api.healthcheck.timeout).toMatch(/^\d+s$/);
     expect(api.healthcheck.retries).toBeGreaterThanOrEqual(1);
+  });
+
+  it('labels the dashboard path, a page this same service serves', async () => {
+    const path = api.labels['jpki-pin-reset.dashboard-path']!;
+    // A hidden route (a page, not API): not in registeredRoutes, but a route of the app all the same.
+    expect(built.app.hasRoute({ method: 'GET', url: path })).toBe(true);
+    const page = await built.app.inject({ method: 'GET', url: path });
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
   });
 
   it('builds from the Dockerfile beside it', () => {
