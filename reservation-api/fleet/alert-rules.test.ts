@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_POLICY } from '../server/policy';
+import { fleetAlerts, fleetStatusOf, type KioskFacts, kioskAlerts } from './alert-rules';
+
+const NOW = 1_800_000_000_000;
+
+function facts(overrides: Partial<KioskFacts> = {}): KioskFacts {
+  return {
+    kioskId: 'lawson-0042-k000001',
+    revoked: false,
+    heartbeat: { receivedAt: NOW, reader: 'ready', clock: NOW },
+    reported: new Set(),
+    recentFailures: 0,
+    ...overrides,
+  };
+}
+
+const kinds = (f: KioskFacts, now = NOW) => kioskAlerts(f, now, DEFAULT_POLICY).map((a) => a.kind);
+
+describe('kiosk alert rules (defaults)', () => {
+  it('raises nothing for a healthy kiosk, and nothing at all for a revoked one', () => {
+    expect(kinds(facts())).toEqual([]);
+    expect(
+      kinds(
+        facts({
+          revoked: true,
+          heartbeat: { receivedAt: 0, reader: 'unavailable', clock: 0 },
+          reported: new Set(['card-left-behind']),
+          recentFailures: 99,
+        }),
+      ),
+    ).toEqual([]);
+  });
+
+  it('is stale strictly after 35 s of silence; a kiosk never heard from is never-seen, not stale', () => {
+    expect(kinds(facts(), NOW + 35_000)).toEqual([]);
+    expect(kinds(facts(), NOW + 35_001)).toEqual(['heartbeat-stale']);
+    expect(kinds(facts({ heartbeat: null }), NOW + 3_600_000)).toEqual([]);
+    expect(fleetStatusOf({ revoked: false, heartbeat: null }, NOW, DEFAULT_POLICY)).toBe('never-seen');
+    expect(
+      fleetStatusOf({ revoked: false, heartbeat: { receivedAt: NOW } }, NOW + 35_001, DEFAULT_POLICY),
+    ).toBe('stale');
+    expect(fleetStatusOf({ revoked: true, heartbeat: null }, NOW, DEFAULT_POLICY)).toBe('revoked');
+  });
+
+  it('flags clock skew strictly beyond 30 s either way', () => {
+    expect(kinds(facts({ heartbeat: { receivedAt: NOW, reader: 'ready', clock: NOW + 30_000 } }))).toEqual(
+      [],
+    );
+    expect(kinds(facts({ heartbeat: { receivedAt: NOW, reader: 'ready', clock: NOW + 30_001 } }))).toEqual([
+      'clock-skew',
+    ]);
+    expect(kinds(facts({ heartbeat: { receivedAt: NOW, reader: 'ready', clock: NOW - 30_001 } }))).toEqual([
+      'clock-skew',
+    ]);
+  });
+
+  it('raises repeated-failures from 5 failures in the window', () => {
+    expect(kinds(facts({ recentFailures: 4 }))).toEqual([]);
+    expect(kioskAlerts(facts({ recentFailures: 5 }), NOW, DEFAULT_POLICY)).toEqual([
+      { kind: 'repeated-failures', kioskId: 'lawson-0042-k000001', detail: '5 failed sessions in 15 min' },
+    ]);
+  });
+
+  it('maps what the kiosk reports; unknown names go to one kiosk-other alert, sorted', () => {
+    const alerts = kioskAlerts(
+      facts({ reported: new Set(['zeta', 'card-left-behind', 'alpha', 'settlement-not-recorded']) }),
+      NOW,
+      DEFAULT_POLICY,
+    );
+    expect(alerts.map((a) => [a.kind, a.detail])).toEqual([
+      ['card-left-behind', 'a card is still on the reader'],
+      ['settlement-not-recorded', 'a completed reset could not be recorded by the kiosk'],
+      ['kiosk-other', 'reported: alpha, zeta'],
+    ]);
+  });
+});
+
+describe('fleet alert rules (defaults)', () => {
+  it('raises spikes at 20 blocked PINs and 10 refused resets in the window', () => {
+    expect(fleetAlerts({ blockedPins: 19, resetRefusals: 9 }, DEFAULT_POLICY)).toEqual([]);
+    expect(
+      fleetAlerts({ blockedPins: 20, resetRefusals: 10 }, DEFAULT_POLICY).map((a) => [a.kind, a.kioskId]),
+    ).toEqual([
+      ['blocked-pin-spike', null],
+      ['reset-refused-spike', null],
+    ]);
+  });
+});
