@@ -1,6 +1,15 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { hashToken, newId, newToken } from '../../reservation-api/auth/tokens';
 import { API_PATHS, OPS_SESSION_COOKIE } from '../../reservation-api/contract';
-import { addOperator } from '../../reservation-api/testing/test-api';
+import { build } from '../../reservation-api/server/app';
+import { SqliteReservationStore } from '../../reservation-api/store/sqlite/sqlite-store';
+import { fixturePki } from '../../reservation-api/testing/fixture-pki';
+import { addOperator, T0, TestClock } from '../../reservation-api/testing/test-api';
+import { staticTrust } from '../../reservation-api/verification/trust-material';
 import { loginAs, opsGet, type OpsTestApi, opsTestApi, SAME_ORIGIN } from './support/ops-harness';
 
 let api: OpsTestApi;
@@ -205,5 +214,66 @@ describe('operator authentication on the ops endpoints', () => {
       payload,
     });
     expect(allowed.statusCode).toBe(201);
+  });
+});
+
+describe('login hardening', () => {
+  it('limits login attempts per client IP (10 a minute by default)', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 11; i += 1) {
+      const response = await api.app.inject({
+        method: 'POST',
+        url: API_PATHS.opsSession,
+        headers: SAME_ORIGIN,
+        payload: { name: 'guess', token: `${'G'.repeat(42)}${i % 10}` },
+      });
+      statuses.push(response.statusCode);
+    }
+    expect(statuses).toEqual([...Array<number>(10).fill(401), 429]);
+  });
+
+  it('marks the cookie Secure when the request came over HTTPS through a trusted proxy', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ops-https-'));
+    const store = SqliteReservationStore.open(join(dir, 'api.sqlite'));
+    const clock = new TestClock();
+    const app = await build({
+      store,
+      now: clock.now,
+      masterKey: randomBytes(32),
+      faceProviderKeys: [],
+      trust: staticTrust((await fixturePki(T0)).trust),
+      logger: false,
+      trustProxy: true,
+      dashboard: false,
+      policy: { opsTickMs: 0, opsStreamPingMs: 0 },
+    });
+    try {
+      const token = newToken();
+      await store.createOperator({
+        id: newId('op'),
+        name: 'hanako',
+        role: 'admin',
+        createdAt: clock.now(),
+        tokenHash: hashToken(token),
+        actor: 'test',
+      });
+      const response = await app.inject({
+        method: 'POST',
+        url: API_PATHS.opsSession,
+        headers: {
+          ...SAME_ORIGIN,
+          'x-forwarded-proto': 'https',
+          'x-forwarded-host': 'ops.example',
+          origin: 'https://ops.example',
+        },
+        payload: { name: 'hanako', token },
+      });
+      expect(response.statusCode).toBe(200);
+      expect(String(response.headers['set-cookie'])).toMatch(/; Secure/);
+    } finally {
+      await app.close();
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
