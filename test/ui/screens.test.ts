@@ -6,6 +6,7 @@ import type { UiEvent } from '../../kiosk/ui-server/ui-events';
 import { type UiServer, createUiServer } from '../../kiosk/ui-server/ui-server';
 import {
   contrastProblems,
+  KIOSK_VIEWPORT,
   fontsUsedFor,
   launchChromium,
   layoutProblems,
@@ -161,6 +162,34 @@ describe('result screens', () => {
     expect(await page.locator('.certificate .warning').count()).toBe(1);
     await show(fixture('done-auth-pin'));
     expect(await page.locator('.certificate .warning').count()).toBe(0);
+  });
+});
+
+describe('service hours and inactivity from the view model', () => {
+  it('the closed screen and the outside-hours error show the configured hours, not built-in ones', async () => {
+    await show({ ...fixture('closed'), opensAt: '07:00', closesAt: '22:00' });
+    expect(await page.innerText('.body')).toBe('ご利用時間は07:00〜22:00です');
+    await show({ ...fixture('error-outside-hours'), opensAt: '07:00', closesAt: '22:00' });
+    expect(await page.innerText('.content')).toContain('ご利用時間は07:00〜22:00です。');
+    await show(inLanguage({ ...fixture('error-outside-hours'), opensAt: '07:00', closesAt: '22:00' }, 'en'));
+    expect(await page.innerText('.content')).toContain('The service is open from 07:00 to 22:00.');
+  });
+
+  it('the inactivity warning counts down from the seconds the core gave, on the page clock', async () => {
+    // A page of its own with Playwright's fake clock: time moves only when the test says so.
+    const context = await browser.newContext({ viewport: KIOSK_VIEWPORT });
+    const clocked = await context.newPage();
+    await clocked.clock.install();
+    await clocked.goto(server.url);
+    await clocked.waitForSelector('[data-screen]');
+    source.push({ ...fixture('inactivity-warning'), inactivitySecondsLeft: 30 });
+    await clocked.waitForSelector('.countdown');
+    expect(await clocked.innerText('.countdown')).toBe('あと30秒で終了します');
+    await clocked.clock.runFor(12_000);
+    expect(await clocked.innerText('.countdown')).toBe('あと18秒で終了します');
+    await clocked.clock.runFor(60_000);
+    expect(await clocked.innerText('.countdown')).toBe('あと0秒で終了します');
+    await context.close();
   });
 });
 

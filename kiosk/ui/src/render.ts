@@ -20,8 +20,35 @@ function languageSwitch(catalogues: Catalogues, current: string, connection: Con
   );
 }
 
+/** How often the countdown is redrawn; it counts from the page's clock, so late ticks do not drift. */
+const COUNTDOWN_TICK_MS = 250;
+
+/**
+ * "Seconds left: n", counted down in the page from the seconds the core gave when the warning
+ * appeared (the core ends the session by its own timer; this is only what the customer sees).
+ * The timer stops itself once the element has left the page (the next view model replaced it).
+ */
+function countdown(secondsLeft: number, tr: Translator): HTMLElement {
+  const element = h('p', { class: 'countdown', 'data-seconds-left': secondsLeft });
+  const startedAt = Date.now();
+  const draw = (): number => {
+    const left = Math.max(0, secondsLeft - Math.floor((Date.now() - startedAt) / 1000));
+    element.textContent = tr.t('inactivity.secondsLeft', { seconds: left });
+    element.dataset.secondsLeft = String(left);
+    return left;
+  };
+  draw();
+  let drawn = false;
+  const timer = setInterval(() => {
+    if (element.isConnected) drawn = true;
+    else if (drawn) return clearInterval(timer);
+    if (draw() === 0) clearInterval(timer);
+  }, COUNTDOWN_TICK_MS);
+  return element;
+}
+
 /** "Are you still there?": shown over any screen when the core warns of inactivity. */
-function inactivityOverlay(tr: Translator, connection: Connection): HTMLElement {
+function inactivityOverlay(vm: ViewModel, tr: Translator, connection: Connection): HTMLElement {
   return h(
     'div',
     { class: 'overlay', role: 'alertdialog', 'aria-modal': 'true', 'data-overlay': 'inactivity' },
@@ -30,6 +57,7 @@ function inactivityOverlay(tr: Translator, connection: Connection): HTMLElement 
       { class: 'dialog' },
       h('h2', { class: 'title' }, tr.t('inactivity.title')),
       h('p', { class: 'body' }, tr.t('inactivity.body')),
+      vm.inactivitySecondsLeft === undefined ? null : countdown(vm.inactivitySecondsLeft, tr),
       button({ class: 'action action-primary', 'data-action': 'continue' }, tr.t('action.continue'), () =>
         connection.send({ type: 'session.continue' }),
       ),
@@ -62,6 +90,6 @@ export function renderPage(vm: ViewModel, catalogues: Catalogues, connection: Co
     ),
     h('main', { class: 'content' }, ...parts.content),
     h('footer', { class: 'actions' }, ...parts.actions),
-    vm.inactivityWarning ? inactivityOverlay(tr, connection) : null,
+    vm.inactivityWarning ? inactivityOverlay(vm, tr, connection) : null,
   );
 }

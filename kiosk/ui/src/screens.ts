@@ -84,12 +84,16 @@ function cardIllustration(lifted: boolean): HTMLElement {
   );
 }
 
+/** The service hours of the view model (closed screen, outside-hours error), as text parameters. */
+function hoursParams(vm: ViewModel): Record<string, string> {
+  return vm.opensAt === undefined || vm.closesAt === undefined
+    ? {}
+    : { opensAt: vm.opensAt, closesAt: vm.closesAt };
+}
+
 const SCREENS: Record<ScreenId, ScreenRenderer> = {
   closed: (vm, tr) => ({
-    content: [
-      title(vm, tr),
-      paragraph(tr.t('screen.closed.body', { opensAt: vm.opensAt ?? '', closesAt: vm.closesAt ?? '' })),
-    ],
+    content: [title(vm, tr), paragraph(tr.t('screen.closed.body', hoursParams(vm)))],
     actions: [],
   }),
   'out-of-service': (vm, tr) => ({
@@ -168,17 +172,19 @@ const SCREENS: Record<ScreenId, ScreenRenderer> = {
   }),
   error: (vm, tr, connection) => {
     const error = vm.error;
+    // The opening hours come with the outside-hours error, from the kiosk's configuration.
+    const params = { ...error?.params, ...hoursParams(vm) };
     return {
       content: [
         h('div', { class: 'badge badge-error', 'aria-hidden': 'true' }, '!'),
         title(vm, tr),
-        error ? paragraph(tr.t(error.texts.explanation, error.params)) : null,
+        error ? paragraph(tr.t(error.texts.explanation, params)) : null,
         error
           ? h(
               'div',
               { class: 'next-step' },
               h('span', { class: 'next-step-label' }, tr.t('error.nextStepLabel')),
-              paragraph(tr.t(nextStepKey(error), error.params)),
+              paragraph(tr.t(nextStepKey(error), params)),
             )
           : null,
         error ? paragraph(tr.t('error.displayCode', { code: error.displayCode }), 'display-code') : null,

@@ -28,6 +28,7 @@ export const UI_CHROME_KEYS = [
   'connection.lost',
   'inactivity.title',
   'inactivity.body',
+  'inactivity.secondsLeft',
   'error.nextStepLabel',
   'error.displayCode',
   'screen.closed.body',
