@@ -247,4 +247,15 @@ describe('language', () => {
     await page.waitForSelector('html[lang="ja"]');
     expect(await page.innerText('[data-action="start"]')).toBe('はじめる');
   });
+
+  it('English chosen on the idle screen and left there goes back to Japanese after the inactivity limit', async () => {
+    await startKiosk();
+    await screen('idle');
+    await tap('[data-language="en"]');
+    await page.waitForSelector('html[lang="en"]');
+    expect(await page.innerText('[data-action="start"]')).toBe('Start');
+    await harness.advance(90_000);
+    await page.waitForSelector('html[lang="ja"]');
+    expect(await page.innerText('[data-action="start"]')).toBe('はじめる');
+  });
 });
