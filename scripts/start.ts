@@ -44,7 +44,7 @@ async function main(): Promise<void> {
       '',
       'Open the kiosk UI (1280×800) and the simulation panel side by side. In the panel: pick a persona',
       '(sign-pin-blocked is the typical customer), run the phone step, then tap はじめる on the kiosk, insert',
-      'the card, type the 4-digit PIN 1234 and a new signature PIN twice. Demo cards: data/demo-cards/.',
+      `the card, type the 4-digit PIN 1234 and a new signature PIN twice. Demo cards: ${options.dataDir}/demo-cards/.`,
       'Ctrl-C stops everything.',
     ].join('\n'),
   );
