@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import axios from 'axios';
@@ -155,6 +155,11 @@ describe('npm start', () => {
     await card.selectApplication();
     expect(await card.pinStatus('sign')).toMatchObject({ blocked: false, triesLeft: 5 });
     await card.verifyPin('sign', Buffer.from('NEW2PIN9', 'latin1'));
+
+    // The new PIN never reached the panel, the terminal or the API's log.
+    expect(await panel.content()).not.toContain('NEW2PIN9');
+    expect(product.stdout()).not.toContain('NEW2PIN9');
+    expect(readFileSync(join(dataDir, 'logs', 'reservation-api.log'), 'utf8')).not.toContain('NEW2PIN9');
   }, 90_000);
 
   it('shows the closed screen when the demo clock is set to 23:30 JST, and opens again at 10:00', async () => {
