@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { benchApi } from './api-throughput';
 import { benchKioskCore } from './kiosk-core';
+import { benchPcsc } from './pcsc';
 import { loadAtEnd, machineInfo, progress } from './support/report';
 
 /**
@@ -11,6 +12,7 @@ import { loadAtEnd, machineInfo, progress } from './support/report';
 const SECTIONS: Record<string, () => Promise<void>> = {
   api: () => benchApi({ concurrency: 8, warmup: 100, creates: 600, cards: 16, rounds: 8 }),
   kiosk: () => benchKioskCore({ warmup: 20, measured: 100, memoryBatch: 100, memoryBatches: 3 }),
+  pcsc: () => benchPcsc(10),
 };
 
 async function main(): Promise<void> {

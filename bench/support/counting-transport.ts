@@ -1,4 +1,5 @@
-import type { CardTransport, TransmitOptions } from '../../hardware/transport/card-transport';
+import type { TransmitOptions } from '../../hardware/transport/card-transport';
+import type { ClosableTransport } from '../../kiosk/runtime/card-slot';
 
 /** One command as seen on the transport: its instruction byte, the SELECT target, and when it went. */
 export interface ApduRecord {
@@ -7,6 +8,8 @@ export interface ApduRecord {
   select?: string;
   /** A label the caller sets (e.g. the kiosk screen shown when the command was sent). */
   phase: string;
+  /** performance.now() when it was sent. */
+  startedAt: number;
   ms: number;
 }
 
@@ -14,13 +17,13 @@ export interface ApduRecord {
  * Wraps a card transport to count every command and the time spent waiting for the card. Records
  * the header and the SELECT target only: never command data (PINs) or responses.
  */
-export class CountingTransport implements CardTransport {
+export class CountingTransport implements ClosableTransport {
   readonly records: ApduRecord[] = [];
   /** Total milliseconds spent inside the wrapped transport. */
   elapsedMs = 0;
 
   constructor(
-    private readonly inner: CardTransport,
+    private readonly inner: ClosableTransport,
     private readonly phase: () => string = () => '',
   ) {}
 
@@ -28,15 +31,19 @@ export class CountingTransport implements CardTransport {
     return this.inner.atr;
   }
 
+  /** Ends the wrapped card session (PC/SC sessions reset the card). */
+  close(): Promise<void> | void {
+    return this.inner.close?.();
+  }
+
   async transmit(command: Uint8Array, options?: TransmitOptions): Promise<Uint8Array> {
     const ins = command[1] ?? 0;
-    const record: ApduRecord = { ins, phase: this.phase(), ms: 0 };
+    const record: ApduRecord = { ins, phase: this.phase(), startedAt: performance.now(), ms: 0 };
     if (ins === 0xa4) record.select = Buffer.from(command.subarray(5, 5 + (command[4] ?? 0))).toString('hex');
-    const started = performance.now();
     try {
       return await this.inner.transmit(command, options);
     } finally {
-      record.ms = performance.now() - started;
+      record.ms = performance.now() - record.startedAt;
       this.elapsedMs += record.ms;
       this.records.push(record);
     }

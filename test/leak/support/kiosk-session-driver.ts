@@ -77,17 +77,28 @@ export class SessionDriveError extends Error {
   override readonly name = 'SessionDriveError';
 }
 
+/** How the card gets onto the reader and off it (e.g. a virtual card attached to vpcd and detached). */
+export interface CardHandling {
+  place(): void | Promise<void>;
+  take(): void | Promise<void>;
+}
+
 /**
- * Runs `plan` on the kiosk with the card `openCard` opens (called for each card session the slot
- * opens); resolves when the kiosk is idle again.
+ * Runs `plan` on the kiosk; resolves when the kiosk is idle again. The card is either opened by
+ * `card` on the driver's reader (called for each card session the slot opens), or placed and
+ * taken by the given handling.
  */
 export async function driveSession(
   kiosk: KioskUnderTest,
-  openCard: () => ClosableTransport,
+  card: (() => ClosableTransport) | CardHandling,
   plan: SessionPlan,
   timeoutMs = 20_000,
 ): Promise<SessionOutcome> {
   const { actor, slot } = kiosk;
+  const handling: CardHandling =
+    typeof card === 'function'
+      ? { place: () => placeCard(kiosk, card), take: () => takeCard(kiosk) }
+      : card;
   const screens: string[] = [];
   const screen = () => toViewModel(actor.getSnapshot()).screen;
   const seen = actor.subscribe((snapshot) => {
@@ -114,7 +125,9 @@ export async function driveSession(
     if (screen() === 'choose-procedure') actor.send({ type: 'procedure.select', procedure: plan.procedure });
     actor.send({ type: 'consent.accept' });
     await settle('place-card');
-    placeCard(kiosk, openCard);
+    await handling.place();
+    // A real reader takes a moment to notice the card.
+    await waitFor(actor, (s) => toViewModel(s).screen !== 'place-card', { timeout: timeoutMs });
     let result = 'done';
     const steps: Array<[string, string[]]> = [
       ...(plan.wrongPin === undefined
@@ -133,9 +146,10 @@ export async function driveSession(
     // Finish on the result screen, then take the card back.
     actor.send({ type: 'session.continue' });
     await settle('take-card', 'idle');
-    takeCard(kiosk);
+    await handling.take();
+    await waitFor(actor, (s) => toViewModel(s).screen !== 'take-card', { timeout: timeoutMs });
     await settle('idle');
-    slot.useOpener(undefined);
+    if (typeof card === 'function') slot.useOpener(undefined);
     return { result, screens };
   } finally {
     seen.unsubscribe();
