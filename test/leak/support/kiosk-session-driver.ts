@@ -96,9 +96,7 @@ export async function driveSession(
 ): Promise<SessionOutcome> {
   const { actor, slot } = kiosk;
   const handling: CardHandling =
-    typeof card === 'function'
-      ? { place: () => placeCard(kiosk, card), take: () => takeCard(kiosk) }
-      : card;
+    typeof card === 'function' ? { place: () => placeCard(kiosk, card), take: () => takeCard(kiosk) } : card;
   const screens: string[] = [];
   const screen = () => toViewModel(actor.getSnapshot()).screen;
   const seen = actor.subscribe((snapshot) => {
