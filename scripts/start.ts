@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { ConfigError } from '../reservation-api/server/config';
 import { startDemo } from './demo/demo';
 
 /**
@@ -11,23 +12,30 @@ import { startDemo } from './demo/demo';
 const USAGE =
   'usage: npm start -- [--port PORT (default 8080, 0 = any free port)] [--data DIR (default ./data)] [--log-level LEVEL]';
 
+/** A command line `npm start` cannot run with (exit 2, with the usage). */
+class UsageError extends Error {}
+
 function parseOptions(): { port: number; dataDir: string; logLevel: string } {
-  const { values } = parseArgs({
-    options: {
-      port: { type: 'string', default: '8080' },
-      data: { type: 'string', default: 'data' },
-      'log-level': { type: 'string', default: 'info' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    strict: true,
-  });
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        port: { type: 'string', default: '8080' },
+        data: { type: 'string', default: 'data' },
+        'log-level': { type: 'string', default: 'info' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+    }));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
   if (values.help) {
     console.log(USAGE);
     process.exit(0);
   }
   const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new Error(`--port must be 0–65535\n${USAGE}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port must be 0–65535');
   return { port, dataDir: resolve(values.data), logLevel: values['log-level'] };
 }
 
@@ -69,6 +77,9 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(`npm start: ${error instanceof Error ? error.message : String(error)}`);
-  process.exit(1);
+  const usage = error instanceof UsageError || error instanceof ConfigError;
+  console.error(
+    `npm start: ${error instanceof Error ? error.message : String(error)}${usage ? `\n${USAGE}` : ''}`,
+  );
+  process.exit(usage ? 2 : 1);
 });
