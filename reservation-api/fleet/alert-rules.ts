@@ -59,17 +59,21 @@ export interface KioskFacts {
   reported: ReadonlySet<string>;
   /** Failed sessions within the repeated-failures window. */
   recentFailures: number;
+  /** When this API process began monitoring (after a restart kiosks get a full stale period). */
+  monitoredSince?: number;
 }
 
 /** How the API sees a kiosk now. */
 export function fleetStatusOf(
-  kiosk: { revoked: boolean; heartbeat: { receivedAt: number } | null },
+  kiosk: { revoked: boolean; heartbeat: { receivedAt: number } | null; monitoredSince?: number },
   now: number,
   thresholds: Pick<AlertThresholds, 'alertHeartbeatStaleMs'>,
 ): FleetStatus {
   if (kiosk.revoked) return 'revoked';
   if (!kiosk.heartbeat) return 'never-seen';
-  return now - kiosk.heartbeat.receivedAt > thresholds.alertHeartbeatStaleMs ? 'stale' : 'online';
+  // Silence while this API was not running is not the kiosk's: count from when monitoring began.
+  const heardAt = Math.max(kiosk.heartbeat.receivedAt, kiosk.monitoredSince ?? Number.NEGATIVE_INFINITY);
+  return now - heardAt > thresholds.alertHeartbeatStaleMs ? 'stale' : 'online';
 }
 
 /** The alerts one kiosk should have open now. A revoked kiosk has none. */

@@ -67,7 +67,12 @@ export class FleetMonitor {
   private publishedStats = '';
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly deps: FleetMonitorDeps) {}
+  /** When this process began watching: silence before it is not counted against a kiosk. */
+  private readonly monitoredSince: number;
+
+  constructor(private readonly deps: FleetMonitorDeps) {
+    this.monitoredSince = deps.now();
+  }
 
   /** Loads kiosks, open alerts and the event feed position (events stored before are not replayed). */
   async start(): Promise<void> {
@@ -254,6 +259,7 @@ export class FleetMonitor {
         heartbeat: latest,
         reported: this.reported.active(kioskId),
         recentFailures,
+        monitoredSince: this.monitoredSince,
       },
       now,
       this.deps.policy,
@@ -316,7 +322,6 @@ export class FleetMonitor {
 
   private view(entry: KioskEntry, now: number): FleetKiosk {
     const { record, heartbeat } = entry;
-    const revoked = record.revokedAt !== null;
     const alerts: AlertKind[] = [];
     for (const alert of this.open.values()) if (alert.kioskId === record.id) alerts.push(alert.kind);
     return {
@@ -324,7 +329,7 @@ export class FleetMonitor {
       chain: record.chain,
       storeId: record.storeId,
       procedures: record.procedures,
-      status: fleetStatusOf({ revoked, heartbeat }, now, this.deps.policy),
+      status: this.statusOf(entry, now),
       state: heartbeat?.state ?? null,
       reader: heartbeat?.reader ?? null,
       cardPresent: heartbeat?.cardPresent ?? null,
@@ -335,16 +340,16 @@ export class FleetMonitor {
     };
   }
 
+  private statusOf(entry: KioskEntry, now: number): FleetStatus {
+    const { record, heartbeat } = entry;
+    const kiosk = { revoked: record.revokedAt !== null, heartbeat, monitoredSince: this.monitoredSince };
+    return fleetStatusOf(kiosk, now, this.deps.policy);
+  }
+
   private kioskCounts(now: number): Record<FleetStatus, number> {
     const counts = Object.fromEntries(FLEET_STATUSES.map((s) => [s, 0])) as Record<FleetStatus, number>;
     for (const entry of this.kiosks.values()) {
-      counts[
-        fleetStatusOf(
-          { revoked: entry.record.revokedAt !== null, heartbeat: entry.heartbeat },
-          now,
-          this.deps.policy,
-        )
-      ] += 1;
+      counts[this.statusOf(entry, now)] += 1;
     }
     return counts;
   }
