@@ -183,6 +183,14 @@ function start(): void {
     offsetMs = state.clock.offsetMs;
     render(root, state, ++revision);
   });
+  stream.addEventListener('error', () => {
+    // EventSource retries by itself; until then say why nothing reacts.
+    const outcome = document.getElementById('outcome');
+    if (outcome) {
+      outcome.className = 'outcome refused';
+      outcome.textContent = 'The kiosk is not reachable (has npm start stopped?). Reconnecting…';
+    }
+  });
   setInterval(() => {
     const clock = document.getElementById('demo-clock');
     if (clock) clock.textContent = demoTime(offsetMs);
