@@ -1,5 +1,5 @@
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CATALOGUES } from '../../reservation-api/dashboard/client/i18n';
 import { contrastProblems, fontsUsedFor, launchChromium } from '../ui/support/browser';
 import {
@@ -7,6 +7,7 @@ import {
   DESKTOP_VIEWPORTS,
   logIn,
   openDashboard,
+  policyViolations,
   saveDashboardScreenshot,
 } from './support/dashboard-page';
 import { FIXTURE_ALERTS, FIXTURE_KIOSKS, FIXTURE_NOW } from './support/fleet-fixtures';
@@ -23,6 +24,11 @@ let browser: Browser;
 
 beforeAll(async () => {
   [api, browser] = await Promise.all([startFixtureOpsApi(), launchChromium()]);
+});
+
+// Every page a test opened is closed after it, passed or not, so none keeps polling into the next.
+afterEach(async () => {
+  for (const context of browser?.contexts() ?? []) await context.close();
 });
 
 afterAll(async () => {
@@ -55,12 +61,12 @@ describe('board layout', () => {
         expect(await page.locator('tr[data-kiosk-id]').count()).toBe(FIXTURE_KIOSKS.length);
         expect(await boardProblems(page)).toEqual([]);
         expect(await contrastProblems(page)).toEqual([]);
+        expect(policyViolations(page)).toEqual([]);
         // No text key left untranslated anywhere on the page.
         const text = await page.locator('body').innerText();
         const keys = Object.keys(CATALOGUES[language]).filter((key) => text.includes(key));
         expect(keys).toEqual([]);
         await saveDashboardScreenshot(page, `board-${language}-${size}`);
-        await page.context().close();
       });
     }
   }
@@ -68,7 +74,6 @@ describe('board layout', () => {
   it('draws Japanese with the IPA font', async () => {
     const page = await board('ja');
     expect((await fontsUsedFor(page, '.topbar h1')).join(',')).toMatch(/IPA/);
-    await page.context().close();
   });
 });
 
@@ -97,7 +102,6 @@ describe('problems at a glance', () => {
     expect(
       await page.locator('tr[data-kiosk-id="lawson-0042-k3c4d5"] [data-cell="reader"]').innerText(),
     ).toContain('カードあり');
-    await page.context().close();
   });
 
   it('filters by chain, store and state', async () => {
@@ -125,7 +129,6 @@ describe('problems at a glance', () => {
     await page.waitForFunction(() => document.querySelectorAll('tr[data-kiosk-id]').length === 2);
     expect(await page.locator('[data-fleet-count]').innerText()).toBe(`2 of ${FIXTURE_KIOSKS.length}`);
     await saveDashboardScreenshot(page, 'board-en-filtered');
-    await page.context().close();
   });
 });
 
@@ -166,7 +169,6 @@ describe('live updates', () => {
 
     api.push({ event: 'alert', data: { ...alert, resolvedAt: FIXTURE_NOW + 1000 } });
     await page.waitForSelector('[data-alert-id="alrt_live_reader_0001"][data-state="resolved"]');
-    await page.context().close();
   });
 
   it('shows the dropped stream and reconnects, reloading the lists', async () => {
@@ -190,7 +192,6 @@ describe('live updates', () => {
     await page.waitForFunction(() => document.getElementById('app')?.dataset.loaded === 'true');
     expect(api.streamOpens()).toBe(opens + 1);
     expect(api.fleetLoads()).toBe(loads + 1);
-    await page.context().close();
   });
 });
 
@@ -203,7 +204,6 @@ describe('operators', () => {
     await page.waitForSelector('.login-message[data-message="login.failed"]');
     expect(await page.inputValue('#login-token')).toBe('');
     await saveDashboardScreenshot(page, 'login-failed-ja');
-    await page.context().close();
   });
 
   it('lets an admin acknowledge an alert', async () => {
@@ -212,7 +212,6 @@ describe('operators', () => {
     await page.click(`[data-alert-id="${id}"] button.acknowledge`);
     await page.waitForSelector(`[data-alert-id="${id}"][data-acknowledged="true"]`);
     expect(await page.locator(`[data-alert-id="${id}"] .acknowledged`).innerText()).toContain('hanako');
-    await page.context().close();
   });
 
   it('gives a viewer no acknowledge button', async () => {
@@ -221,7 +220,14 @@ describe('operators', () => {
     expect(await page.locator('button.acknowledge').count()).toBe(0);
     expect(await page.locator('.viewer-note').innerText()).toContain('閲覧者');
     await saveDashboardScreenshot(page, 'board-ja-viewer');
-    await page.context().close();
+  });
+
+  it('goes back to the login form, saying why, when the session ends under it', async () => {
+    const page = await board('ja');
+    await page.context().clearCookies();
+    api.dropStreams();
+    await page.waitForSelector('.login-message[data-message="login.expired"]');
+    expect(await page.locator('tr[data-kiosk-id]').count()).toBe(0);
   });
 
   it('logs out back to the login form, and a reload stays logged out', async () => {
@@ -230,6 +236,5 @@ describe('operators', () => {
     await page.waitForSelector('.login-message[data-message="login.loggedOut"]');
     await page.reload();
     await page.waitForSelector('#app[data-view="login"]');
-    await page.context().close();
   });
 });

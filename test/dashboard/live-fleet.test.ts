@@ -2,10 +2,11 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_PINS } from '../../hardware/pki/card-issue';
 import { API_PATHS, fillPath } from '../../reservation-api/contract';
+import { DEFAULT_POLICY } from '../../reservation-api/server/policy';
 import { DEFAULT_TIMING, toViewModel } from '../../state-machines/session';
 import { type ApiHarness, startApiHarness } from '../api/support/api-harness';
 import { launchChromium } from '../ui/support/browser';
-import { logIn, openDashboard, saveDashboardScreenshot } from './support/dashboard-page';
+import { logIn, openDashboard, policyViolations, saveDashboardScreenshot } from './support/dashboard-page';
 import { enterPin, type LiveKiosk, startLiveKiosk, startSession } from './support/live-kiosks';
 import { createOperator, type TestOperator } from './support/operators';
 
@@ -201,6 +202,25 @@ describe('dashboard over the real API and kiosks', () => {
     await viewerPage.context().close();
     seven.plugInReader();
     await seven.runtime.heartbeat();
+  });
+
+  it('marks a kiosk that stopped heartbeating as silent', async () => {
+    await lawson.close();
+    api.clock.advance(DEFAULT_POLICY.alertHeartbeatStaleMs + 1_000);
+    await seven.runtime.heartbeat();
+    await api.app.ops.tick();
+    await page.waitForSelector(`${row(lawson.kioskId)}[data-health="critical"]`);
+    await page.waitForSelector(openAlertOf(lawson.kioskId, 'heartbeat-stale'));
+    expect(await page.locator(`${row(lawson.kioskId)} [data-cell="state"]`).innerText()).toContain(
+      '応答なし',
+    );
+    expect(await page.locator(`${row(seven.kioskId)}`).getAttribute('data-health')).toBe('ok');
+    // Problems first: the silent kiosk heads the table.
+    expect(await page.locator('tr[data-kiosk-id]').first().getAttribute('data-kiosk-id')).toBe(
+      lawson.kioskId,
+    );
+    await saveDashboardScreenshot(page, 'live-kiosk-silent-ja');
+    expect(policyViolations(page)).toEqual([]);
   });
 
   it('logs out: the stream and the lists are refused from then on', async () => {

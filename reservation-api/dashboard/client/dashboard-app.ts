@@ -17,7 +17,17 @@ import { summaryView } from './views/summary-view';
 const POINTS: Record<SeriesBucket, number> = { minute: 60, hour: 24 };
 /** "Last seen 12 s ago" is redrawn this often even when nothing arrives. */
 const AGE_REFRESH_MS = 5_000;
+/**
+ * The stream sends a kiosk only when something about it changes, not on every heartbeat, so
+ * healthy kiosks' "last seen" is refreshed from the fleet list this often.
+ */
+const FLEET_REFRESH_MS = 15_000;
 const LANGUAGE_KEY = 'ops-dashboard-language';
+/** Events arriving within this long are drawn together (a burst of heartbeats is one redraw). */
+const RENDER_BATCH_MS = 50;
+
+/** A load that finished after the operator logged out or in again: its answer is dropped. */
+class SupersededLoad extends Error {}
 
 interface Panels {
   header: HTMLElement;
@@ -43,10 +53,13 @@ export class DashboardApp {
   private bucket: SeriesBucket = 'hour';
   private panels: Panels | undefined;
   private dirty = new Set<DataPart | 'header'>();
-  private frame: number | undefined;
+  private frame: ReturnType<typeof setTimeout> | undefined;
   private ageTimer: ReturnType<typeof setInterval> | undefined;
-  /** Stream events that arrived while a snapshot was loading; undefined when no load is under way. */
-  private heldEvents: OpsStreamEvent[] | undefined;
+  private fleetTimer: ReturnType<typeof setInterval> | undefined;
+  /** One buffer per load under way: stream events that arrived during it, re-applied after it. */
+  private readonly holders = new Set<OpsStreamEvent[]>();
+  /** Changes on every login and logout, so an answer to the previous session is dropped. */
+  private generation = 0;
 
   constructor(
     private readonly root: HTMLElement,
@@ -67,6 +80,7 @@ export class DashboardApp {
   }
 
   private showLogin(notice?: string): void {
+    this.generation += 1;
     this.stopLive();
     this.operator = undefined;
     this.data = emptyData();
@@ -99,6 +113,7 @@ export class DashboardApp {
   }
 
   private showDashboard(operator: WhoAmIResponse): void {
+    this.generation += 1;
     this.operator = operator;
     this.root.dataset.view = 'dashboard';
     this.root.dataset.role = operator.role;
@@ -121,6 +136,7 @@ export class DashboardApp {
       onSessionEnded: () => this.showLogin('login.expired'),
     });
     this.ageTimer = setInterval(() => this.markDirty('fleet'), AGE_REFRESH_MS);
+    this.fleetTimer = setInterval(() => void this.refreshFleet(), FLEET_REFRESH_MS);
   }
 
   private buildBoard(): void {
@@ -154,40 +170,74 @@ export class DashboardApp {
   }
 
   private onStreamEvent(event: OpsStreamEvent): void {
-    if (this.heldEvents) this.heldEvents.push(event);
+    for (const held of this.holders) held.push(event);
     for (const part of applyEvent(this.data, event, Date.now())) this.markDirty(part);
+  }
+
+  /** Runs `load` keeping a copy of every stream event that arrives meanwhile (to re-apply after it). */
+  private async holdingEvents<T>(load: () => Promise<T>): Promise<[T, OpsStreamEvent[]]> {
+    const held: OpsStreamEvent[] = [];
+    const generation = this.generation;
+    this.holders.add(held);
+    try {
+      const result = await load();
+      if (generation !== this.generation) throw new SupersededLoad();
+      return [result, held];
+    } finally {
+      this.holders.delete(held);
+    }
   }
 
   /** Loads every list again (after each (re)connection), then re-applies events that raced the load. */
   private async reload(): Promise<void> {
-    this.heldEvents = [];
     try {
-      const [fleet, alerts, stats, series] = await Promise.all([
-        this.api.fleet(),
-        this.api.alerts(),
-        this.api.stats(),
-        this.api.sessions(this.bucket, POINTS[this.bucket]),
-      ]);
-      const held = this.heldEvents;
-      this.heldEvents = undefined;
+      const [[fleet, alerts, stats, series], held] = await this.holdingEvents(() =>
+        Promise.all([
+          this.api.fleet(),
+          this.api.alerts(),
+          this.api.stats(),
+          this.api.sessions(this.bucket, POINTS[this.bucket]),
+        ]),
+      );
       loadSnapshot(this.data, { fleet, alerts, stats, series }, Date.now());
       // Whole-object events are safe to apply again; a session may or may not be in the series
       // just loaded, so the series is fetched once more instead of counting it twice.
       for (const event of held) if (event.event !== 'session') applyEvent(this.data, event, Date.now());
       if (held.some((event) => event.event === 'session')) await this.reloadSeries();
+      // Drawn at once, so "loaded" always means "on screen".
+      this.render(new Set(['summary', 'fleet', 'alerts', 'charts']));
       this.root.dataset.loaded = 'true';
-      this.markDirty('summary', 'fleet', 'alerts', 'charts');
     } catch (error) {
-      this.heldEvents = undefined;
       if (error instanceof OpsApiError && error.unauthenticated) this.showLogin('login.expired');
       // Anything else: the stream's reconnection brings the next reload.
     }
   }
 
-  private async reloadSeries(): Promise<void> {
+  /** Loads the session series again; once more if a session ended during the load (it may or may not be in it). */
+  private async reloadSeries(attempts = 2): Promise<void> {
     try {
-      this.data.series = seriesFrom(await this.api.sessions(this.bucket, POINTS[this.bucket]));
+      const [series, held] = await this.holdingEvents(() =>
+        this.api.sessions(this.bucket, POINTS[this.bucket]),
+      );
+      this.data.series = seriesFrom(series);
       this.markDirty('charts');
+      if (attempts > 1 && held.some((event) => event.event === 'session'))
+        await this.reloadSeries(attempts - 1);
+    } catch (error) {
+      if (error instanceof OpsApiError && error.unauthenticated) this.showLogin('login.expired');
+    }
+  }
+
+  /** Reloads the kiosk list alone (last-seen times); a failure waits for the next round. */
+  private async refreshFleet(): Promise<void> {
+    if (!this.data.loaded) return;
+    try {
+      const [fleet, held] = await this.holdingEvents(() => this.api.fleet());
+      for (const kiosk of fleet.kiosks) this.data.kiosks.set(kiosk.kioskId, kiosk);
+      this.data.clockOffsetMs = fleet.serverTime - Date.now();
+      // A kiosk event newer than the list wins.
+      for (const event of held) if (event.event === 'kiosk') applyEvent(this.data, event, Date.now());
+      this.markDirty('fleet', 'summary');
     } catch (error) {
       if (error instanceof OpsApiError && error.unauthenticated) this.showLogin('login.expired');
     }
@@ -218,12 +268,13 @@ export class DashboardApp {
 
   private markDirty(...parts: (DataPart | 'header')[]): void {
     for (const part of parts) this.dirty.add(part);
-    this.frame ??= requestAnimationFrame(() => {
+    // A short timer, not requestAnimationFrame: a board in a background tab keeps up to date.
+    this.frame ??= setTimeout(() => {
       this.frame = undefined;
       const dirty = this.dirty;
       this.dirty = new Set();
       this.render(dirty);
-    });
+    }, RENDER_BATCH_MS);
   }
 
   private render(parts: Set<DataPart | 'header'>): void {
@@ -262,8 +313,10 @@ export class DashboardApp {
     this.live?.close();
     this.live = undefined;
     if (this.ageTimer !== undefined) clearInterval(this.ageTimer);
+    if (this.fleetTimer !== undefined) clearInterval(this.fleetTimer);
     this.ageTimer = undefined;
-    if (this.frame !== undefined) cancelAnimationFrame(this.frame);
+    this.fleetTimer = undefined;
+    if (this.frame !== undefined) clearTimeout(this.frame);
     this.frame = undefined;
     this.panels?.charts.destroy();
     this.panels = undefined;

@@ -19,6 +19,7 @@ export async function openDashboard(
 ): Promise<Page> {
   const context = await browser.newContext({ viewport, deviceScaleFactor: 1, locale: 'ja-JP' });
   const page = await context.newPage();
+  watchPolicyViolations(page);
   await page.goto(`${baseUrl}/ops`);
   await page.waitForSelector('#app[data-view="login"], #app[data-view="dashboard"]');
   return page;
@@ -80,4 +81,21 @@ export function boardProblems(page: Page): Promise<string[]> {
     }
     return problems;
   });
+}
+
+const violations = new WeakMap<Page, string[]>();
+
+/** Collects what the browser blocked under the page's CSP (chart.js included): must stay empty. */
+function watchPolicyViolations(page: Page): void {
+  const seen: string[] = [];
+  violations.set(page, seen);
+  page.on('console', (message) => {
+    if (message.type() === 'error' && /Content Security Policy/i.test(message.text()))
+      seen.push(message.text());
+  });
+}
+
+/** The CSP violations the page has reported so far. */
+export function policyViolations(page: Page): string[] {
+  return [...(violations.get(page) ?? [])];
 }

@@ -49,6 +49,7 @@ export async function startLiveKiosk(api: ApiHarness, chain: ChainId, tickMs: nu
   let cardPath: string | undefined;
   let leave = false;
   let cardIn = false;
+  let closed = false;
   runtime.slot.useOpener(() => {
     if (!cardPath) throw new Error('no card in hand');
     return new InProcessTransport(VirtualCard.fromFile(cardPath));
@@ -89,6 +90,8 @@ export async function startLiveKiosk(api: ApiHarness, chain: ChainId, tickMs: nu
       });
     },
     async close() {
+      if (closed) return;
+      closed = true;
       subscription.unsubscribe();
       await runtime.close();
     },
