@@ -189,7 +189,7 @@ async function main(): Promise<void> {
       unit: 'ms',
       baseline: p50(baseline, (f) => f.wallMs),
       better: 'lower',
-      note: 'session.start to idle again, including pcscd noticing the card placed and taken (it polls vpcd)',
+      note: 'session.start to idle again: includes starting the virtual card process (tsx) for each placement and pcscd noticing the card placed and taken; baseline: the card in-process',
       ...common,
     });
     emit({
