@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DemoClock, parseTimeOfDay } from './demo-clock';
+import { DemoClock, formatJapanDateTime, parseTimeOfDay } from './demo-clock';
 
 /** 2026-11-24 16:07:30 JST. */
 const REAL = Date.parse('2026-11-24T16:07:30+09:00');
@@ -55,4 +55,11 @@ describe('parseTimeOfDay', () => {
   it.each(['24:00', '7:00', '12:60', '12:00:00', ''])('refuses %j', (text) =>
     expect(parseTimeOfDay(text)).toBeUndefined(),
   );
+});
+
+describe('formatJapanDateTime', () => {
+  it('writes the Japan date and time, whatever the UTC date', () => {
+    expect(formatJapanDateTime(Date.parse('2026-11-24T23:30:00+09:00'))).toBe('2026-11-24 23:30 JST');
+    expect(formatJapanDateTime(Date.parse('2026-11-24T16:00:00Z'))).toBe('2026-11-25 01:00 JST');
+  });
 });

@@ -1,4 +1,14 @@
-import { msSinceJapanMidnight } from '../../state-machines/time/service-window';
+import {
+  formatJapanTime,
+  JST_OFFSET_MS,
+  msSinceJapanMidnight,
+} from '../../state-machines/time/service-window';
+
+/** `2026-11-24 23:30 JST`: a demo instant as the panel and the phone step show it. */
+export function formatJapanDateTime(epochMs: number): string {
+  const day = new Date(epochMs + JST_OFFSET_MS).toISOString().slice(0, 10);
+  return `${day} ${formatJapanTime(Math.floor(msSinceJapanMidnight(epochMs) / 60_000))} JST`;
+}
 
 /** `HH:MM` (24 h) → minutes after midnight, or undefined when it is not a time of day. */
 export function parseTimeOfDay(text: string): number | undefined {

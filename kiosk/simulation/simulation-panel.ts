@@ -1,13 +1,12 @@
 import type { Actor } from 'xstate';
 import { type Procedure, type SessionMachine, toViewModel } from '../../state-machines/session';
-import { formatJapanTime, msSinceJapanMidnight } from '../../state-machines/time/service-window';
 import type {
   SimulationAction,
   SimulationControls,
   SimulationOutcome,
 } from '../ui-server/simulation-actions';
 import { DEMO_PERSONAS, DEMO_PINS, type DemoCards } from './demo-cards';
-import { type DemoClock, parseTimeOfDay } from './demo-clock';
+import { type DemoClock, formatJapanDateTime, parseTimeOfDay } from './demo-clock';
 import { type HandReaderKiosk, SimulatedCardReader, SimulatedReaderError } from './simulated-card-reader';
 
 /** What the simulation panel page shows. Never a PIN but the documented demo PINs. */
@@ -43,12 +42,6 @@ export interface SimulationPanelOptions {
 interface AttachedKiosk {
   actor: Actor<SessionMachine>;
   reader: SimulatedCardReader;
-}
-
-/** `2026-11-24 23:30 JST`. */
-function japanDateTime(epochMs: number): string {
-  const day = new Date(epochMs + 9 * 3600_000).toISOString().slice(0, 10);
-  return `${day} ${formatJapanTime(Math.floor(msSinceJapanMidnight(epochMs) / 60_000))} JST`;
 }
 
 /**
@@ -103,7 +96,11 @@ export class SimulationPanel implements SimulationControls<SimulationPanelState>
       persona: this.persona,
       cardOnReader: this.kiosk?.reader.card ?? null,
       demoPins: { auth: DEMO_PINS.auth, sign: DEMO_PINS.sign },
-      clock: { offsetMs: clock.offset, realTime: clock.offset === 0, japanTime: japanDateTime(clock.now()) },
+      clock: {
+        offsetMs: clock.offset,
+        realTime: clock.offset === 0,
+        japanTime: formatJapanDateTime(clock.now()),
+      },
       kioskScreen: this.kioskScreen,
       busy: this.busy,
       lastOutcome: this.lastOutcome,
@@ -165,10 +162,10 @@ export class SimulationPanel implements SimulationControls<SimulationPanelState>
       case 'clock.set': {
         const minute = parseTimeOfDay(action.japanTime);
         if (minute === undefined) throw new Error(`not a time of day: ${action.japanTime}`);
-        return `demo clock set to ${japanDateTime(clock.setJapanTimeOfDay(minute))}`;
+        return `demo clock set to ${formatJapanDateTime(clock.setJapanTimeOfDay(minute))}`;
       }
       case 'clock.real':
-        return `demo clock back to real time (${japanDateTime(clock.useRealTime())})`;
+        return `demo clock back to real time (${formatJapanDateTime(clock.useRealTime())})`;
     }
   }
 

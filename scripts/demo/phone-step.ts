@@ -6,8 +6,8 @@ import { provenPinOf } from '../../reservation-api/contract';
 import { PhoneApiClient, PhoneApiError } from '../../reservation-api/phone/phone-api-client';
 import { PhoneStepError, reserveWithCard } from '../../reservation-api/phone/reserve-with-card';
 import { loadDevFaceSigningKey } from '../../reservation-api/server/face-provider-keys';
-import { formatJapanTime, msSinceJapanMidnight } from '../../state-machines/time/service-window';
 import { DEMO_PINS } from '../../kiosk/simulation/demo-cards';
+import { formatJapanDateTime } from '../../kiosk/simulation/demo-clock';
 import type { PhoneStep } from '../../kiosk/simulation/simulation-panel';
 
 export interface DemoPhoneOptions {
@@ -15,11 +15,6 @@ export interface DemoPhoneOptions {
   /** The API's data directory: the dev face-verification provider key lives there. */
   dataDir: string;
   now: () => number;
-}
-
-function japanDateTime(epochMs: number): string {
-  const day = new Date(epochMs + 9 * 3600_000).toISOString().slice(0, 10);
-  return `${day} ${formatJapanTime(Math.floor(msSinceJapanMidnight(epochMs) / 60_000))} JST`;
 }
 
 /**
@@ -45,7 +40,7 @@ export function demoPhoneStep(options: DemoPhoneOptions): PhoneStep {
         },
         now: options.now,
       });
-      return `reservation for ${procedure} made on the phone, valid until ${japanDateTime(reservation.expiresAt)}`;
+      return `reservation for ${procedure} made on the phone, valid until ${formatJapanDateTime(reservation.expiresAt)}`;
     } catch (error) {
       if (error instanceof PhoneApiError)
         throw new Error(`phone step refused by the API: ${error.code} — ${error.message}`);
