@@ -203,7 +203,7 @@ export interface ReservationStore {
   /** claimed → active (then expired when 24 h are up); repeating a release is harmless. */
   releaseClaim(
     input: ReleaseClaimInput,
-  ): Promise<Outcome<{ reservationId: string; status: 'active' | 'expired' }>>;
+  ): Promise<Outcome<{ reservationId: string; status: 'active' | 'expired' | 'superseded' }>>;
 
   /** Expires every active reservation whose 24 h are up; returns how many. */
   expireDue(now: number): Promise<number>;

@@ -1,5 +1,8 @@
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { API_PATHS, type OpsStatsResponse, type SessionSeriesResponse } from '../../reservation-api/contract';
+import { MIGRATIONS } from '../../reservation-api/store/sqlite/migrations';
+import { migrate } from '../../reservation-api/store/sqlite/open-database';
 import { addKiosk, reserve } from '../../reservation-api/testing/test-api';
 import {
   loginAs,
@@ -67,6 +70,15 @@ describe('reservation statistics', () => {
       createdLast24h: 5,
     });
 
+    // The trigger-kept counts agree with a full recount.
+    const recount = api.store.database
+      .prepare('SELECT status, count(*) AS n FROM reservations GROUP BY status ORDER BY status')
+      .all() as { status: string; n: number }[];
+    const kept = api.store.database
+      .prepare('SELECT status, n FROM reservation_counts WHERE n > 0 ORDER BY status')
+      .all();
+    expect(kept).toEqual(recount);
+
     api.clock.advance(24 * HOUR);
     cookie = (await loginAs(api, 'viewer')).cookie; // the first login went idle meanwhile
     expect((await stats()).reservations).toMatchObject({ active: 0, expired: 2, createdLast24h: 0 });
@@ -86,6 +98,30 @@ describe('reservation statistics', () => {
       kiosks: { 'never-seen': 1, online: 0 },
       openAlerts: 0,
     });
+  });
+});
+
+describe('reservation counts migration', () => {
+  it('backfills the counts from the reservations already stored', () => {
+    const db = new Database(':memory:');
+    migrate(
+      db,
+      MIGRATIONS.filter((m) => m.version < 3),
+    );
+    const insert = db.prepare(
+      `INSERT INTO reservations (id, token_hash, card_ref, proof_key_ref, token_serial, procedure, status,
+                                 created_at, expires_at, updated_at)
+       VALUES (?, ?, 'card', 'key', 'SERIAL0123456789', 'signature-pin', ?, 0, 1, 0)`,
+    );
+    insert.run('r1', 't1', 'completed');
+    insert.run('r2', 't2', 'completed');
+    insert.run('r3', 't3', 'expired');
+    migrate(db);
+    expect(db.prepare('SELECT status, n FROM reservation_counts WHERE n > 0 ORDER BY status').all()).toEqual([
+      { status: 'completed', n: 2 },
+      { status: 'expired', n: 1 },
+    ]);
+    db.close();
   });
 });
 

@@ -132,18 +132,14 @@ export class SqliteOpsStore implements OpsStore {
         "SELECT sum(count) AS n FROM session_rollup WHERE outcome = 'failed' AND cause = ? AND bucket >= ?",
       ),
       pruneRollup: prepare<[number]>('DELETE FROM session_rollup WHERE bucket < ?'),
-      reservationStats: prepare<
-        { now: number; dayAgo: number },
-        Record<keyof ReservationStats, number | null>
-      >(
-        `SELECT sum(status = 'active' AND expires_at > @now) AS active,
-                sum(status = 'claimed') AS claimed,
-                sum(status = 'completed') AS completed,
-                sum(status = 'expired' OR (status = 'active' AND expires_at <= @now)) AS expired,
-                sum(status = 'cancelled') AS cancelled,
-                sum(status = 'superseded') AS superseded,
-                (SELECT count(*) FROM reservations WHERE created_at > @dayAgo) AS createdLast24h
-         FROM reservations`,
+      reservationCounts: prepare<[], { status: string; n: number }>(
+        'SELECT status, n FROM reservation_counts',
+      ),
+      activeButDue: prepare<[number], { n: number }>(
+        "SELECT count(*) AS n FROM reservations WHERE status = 'active' AND expires_at <= ?",
+      ),
+      createdSince: prepare<[number], { n: number }>(
+        'SELECT count(*) AS n FROM reservations WHERE created_at > ?',
       ),
     };
   }
@@ -296,15 +292,18 @@ export class SqliteOpsStore implements OpsStore {
   }
 
   async reservationStats(now: number): Promise<ReservationStats> {
-    const row = this.statements.reservationStats.get({ now, dayAgo: now - DAY_MS });
+    const counts = new Map(this.statements.reservationCounts.all().map((row) => [row.status, row.n]));
+    const count = (status: string) => counts.get(status) ?? 0;
+    // Active ones past their 24 hours are expired already, whether or not a sweep has marked them.
+    const due = this.statements.activeButDue.get(now)?.n ?? 0;
     return {
-      active: row?.active ?? 0,
-      claimed: row?.claimed ?? 0,
-      completed: row?.completed ?? 0,
-      expired: row?.expired ?? 0,
-      cancelled: row?.cancelled ?? 0,
-      superseded: row?.superseded ?? 0,
-      createdLast24h: row?.createdLast24h ?? 0,
+      active: count('active') - due,
+      claimed: count('claimed'),
+      completed: count('completed'),
+      expired: count('expired') + due,
+      cancelled: count('cancelled'),
+      superseded: count('superseded'),
+      createdLast24h: this.statements.createdSince.get(now - DAY_MS)?.n ?? 0,
     };
   }
 

@@ -475,23 +475,31 @@ export class SqliteReservationStore implements ReservationStore {
 
   async releaseClaim(
     input: ReleaseClaimInput,
-  ): Promise<Outcome<{ reservationId: string; status: 'active' | 'expired' }>> {
+  ): Promise<Outcome<{ reservationId: string; status: 'active' | 'expired' | 'superseded' }>> {
     const who: Who = { actor: `kiosk:${input.kioskId}`, kioskId: input.kioskId, now: input.now };
     return this.inTransaction(() => {
       const claim = this.statements.claim.get(input.claimId);
       if (!claim || claim.kiosk_id !== input.kioskId)
         return this.refuse(who, null, 'release', 'LEASE_INVALID');
       const row = this.reservationRow(claim.reservation_id);
-      if (claim.outcome === 'released' && (row.status === 'active' || row.status === 'expired')) {
+      if (
+        claim.outcome === 'released' &&
+        (row.status === 'active' || row.status === 'expired' || row.status === 'superseded')
+      ) {
         return ok({ reservationId: row.id, status: row.status });
       }
       if (claim.outcome !== null || row.status !== 'claimed' || row.claim_id !== claim.id) {
         return this.refuse(who, row.id, 'release', 'LEASE_INVALID');
       }
       this.statements.endClaim.run('released', input.now, claim.id);
-      const released = this.transition(row, [{ type: 'RELEASE' }], who, { outcome: input.reason });
-      const settled = this.settleExpiry(released, who);
-      return ok({ reservationId: settled.id, status: settled.status === 'expired' ? 'expired' : 'active' });
+      const released = this.transition(row, [{ type: 'RELEASE' }, ...this.backToActive(row, who)], who, {
+        outcome: input.reason,
+      });
+      return ok({
+        reservationId: released.id,
+        status:
+          released.status === 'expired' || released.status === 'superseded' ? released.status : 'active',
+      });
     });
   }
 
@@ -723,9 +731,25 @@ export class SqliteReservationStore implements ReservationStore {
       who.now >= current.lease_expires_at
     ) {
       if (current.claim_id !== null) this.statements.endClaim.run('lapsed', who.now, current.claim_id);
-      current = this.transition(current, [{ type: 'LEASE_LAPSE', now: who.now }], who);
+      current = this.transition(
+        current,
+        [{ type: 'LEASE_LAPSE', now: who.now }, ...this.backToActive(current, who)],
+        who,
+      );
     }
     return this.settleExpiry(current, who);
+  }
+
+  /**
+   * What follows at once when a claimed reservation goes back to active (release, lease lapse), in
+   * the same write: expiry if its 24 hours are up; else `superseded` if the user made a newer
+   * reservation for the card while it was claimed (a claimed one cannot be superseded, and only one
+   * may be active per card and procedure).
+   */
+  private backToActive(row: ReservationRow, who: Who): ReservationEvent[] {
+    if (who.now >= row.expires_at) return [{ type: 'EXPIRE', now: who.now }];
+    const active = this.statements.activeOfCard.get(row.card_ref, row.procedure);
+    return active && active.id !== row.id ? [{ type: 'SUPERSEDE', now: who.now }] : [];
   }
 
   /**
@@ -739,11 +763,13 @@ export class SqliteReservationStore implements ReservationStore {
     extra: { claimId?: string; completedAt?: number; outcome?: string } = {},
   ): ReservationRow {
     let state = stateOf(row);
-    for (const event of events) {
+    for (const [i, event] of events.entries()) {
       const next = nextReservationState(state, event);
       if (!next)
         throw new Error(`lifecycle refuses ${event.type} in ${state.status} (reservation ${row.id})`);
-      this.audit(who, row.id, EVENT_ACTIONS[event.type], state.status, next.status, extra.outcome ?? 'ok');
+      // The outcome (e.g. a release reason) belongs to the first step; follow-ups are plain 'ok'.
+      const outcome = (i === 0 ? extra.outcome : undefined) ?? 'ok';
+      this.audit(who, row.id, EVENT_ACTIONS[event.type], state.status, next.status, outcome);
       state = next;
     }
     this.statements.updateReservation.run({
