@@ -1,6 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CATALOGUES } from '../../reservation-api/dashboard/client/i18n';
+import { MAX_ROWS } from '../../reservation-api/dashboard/client/views/fleet-panel';
 import { contrastProblems, fontsUsedFor, launchChromium } from '../ui/support/browser';
 import {
   boardProblems,
@@ -129,6 +130,38 @@ describe('problems at a glance', () => {
     await page.waitForFunction(() => document.querySelectorAll('tr[data-kiosk-id]').length === 2);
     expect(await page.locator('[data-fleet-count]').innerText()).toBe(`2 of ${FIXTURE_KIOSKS.length}`);
     await saveDashboardScreenshot(page, 'board-en-filtered');
+  });
+});
+
+describe('a large fleet', () => {
+  it('draws the problems of 2,000 kiosks first and says how many healthy ones are left out', async () => {
+    const [sick, ...rest] = FIXTURE_KIOSKS.filter((kiosk) => kiosk.kioskId === 'seven-eleven-S0002-k7e8f9');
+    expect(rest).toEqual([]);
+    if (!sick) throw new Error('fixture changed');
+    const healthy = FIXTURE_KIOSKS.find((kiosk) => kiosk.kioskId === 'aeon-A-301-k7a8b9');
+    if (!healthy) throw new Error('fixture changed');
+    const kiosks = Array.from({ length: 2_000 }, (_, i) => ({
+      ...healthy,
+      kioskId: `aeon-A${String(i).padStart(4, '0')}-kbig${i}`,
+      storeId: `A${String(i).padStart(4, '0')}`,
+    }));
+    kiosks.splice(1_234, 0, sick);
+    const big = await startFixtureOpsApi({ kiosks, alerts: [] });
+    try {
+      const page = await openDashboard(browser, big.url, DESKTOP_VIEWPORTS[1]);
+      await logIn(page, 'hanako', FIXTURE_TOKEN);
+      expect(await page.locator('tr[data-kiosk-id]').count()).toBe(MAX_ROWS);
+      expect(await page.locator('tr[data-kiosk-id]').first().getAttribute('data-kiosk-id')).toBe(
+        sick.kioskId,
+      );
+      expect(await page.getAttribute('tr[data-rows-left-out]', 'data-rows-left-out')).toBe(
+        String(2_001 - MAX_ROWS),
+      );
+      expect(await boardProblems(page)).toEqual([]);
+      await saveDashboardScreenshot(page, 'board-ja-2001-kiosks');
+    } finally {
+      await big.close();
+    }
   });
 });
 

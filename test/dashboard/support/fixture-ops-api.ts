@@ -3,6 +3,7 @@ import Fastify from 'fastify';
 import {
   API_PATHS,
   type FleetAlert,
+  type FleetKiosk,
   type OperatorRole,
   type OpsStreamEvent,
 } from '../../../reservation-api/contract';
@@ -38,9 +39,14 @@ function sessionRole(cookie: string | undefined): OperatorRole | undefined {
   return match?.[1] === undefined ? undefined : OPERATORS[match[1]];
 }
 
-export async function startFixtureOpsApi(): Promise<FixtureOpsApi> {
+export async function startFixtureOpsApi(
+  fleet: { kiosks?: FleetKiosk[]; alerts?: FleetAlert[] } = {},
+): Promise<FixtureOpsApi> {
+  const kiosks = fleet.kiosks ?? FIXTURE_KIOSKS;
   const app = Fastify({ forceCloseConnections: true });
-  const alerts = new Map<string, FleetAlert>(FIXTURE_ALERTS.map((alert) => [alert.alertId, { ...alert }]));
+  const alerts = new Map<string, FleetAlert>(
+    (fleet.alerts ?? FIXTURE_ALERTS).map((alert) => [alert.alertId, { ...alert }]),
+  );
   const streams = new Set<ServerResponse>();
   let opens = 0;
   let fleetLoads = 0;
@@ -72,7 +78,7 @@ export async function startFixtureOpsApi(): Promise<FixtureOpsApi> {
   });
   app.get(API_PATHS.opsFleet, async () => {
     fleetLoads += 1;
-    return { serverTime: FIXTURE_NOW, kiosks: FIXTURE_KIOSKS };
+    return { serverTime: FIXTURE_NOW, kiosks };
   });
   app.get(API_PATHS.opsAlerts, async () => ({ alerts: [...alerts.values()] }));
   app.get(API_PATHS.opsStats, async () => FIXTURE_STATS);

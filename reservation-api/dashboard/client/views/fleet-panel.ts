@@ -3,6 +3,9 @@ import { type FleetFilter, filterOptions, filterRows, type KioskRow, type StateF
 import type { Translator } from '../i18n';
 import { healthBadge } from './health-badge';
 
+/** Rows drawn at most: a browser stays responsive with thousands of kiosks in the fleet. */
+export const MAX_ROWS = 300;
+
 /**
  * The part of a kiosk id after its chain and store (`lawson-0042-k3c4d5` → `k3c4d5`): the row
  * already shows both, and the full id stays in the tooltip and the alert list.
@@ -75,7 +78,10 @@ export class FleetPanel {
   update(rows: readonly KioskRow[], serverNow: number): void {
     this.renderFilters(rows);
     const shown = filterRows(rows, this.filter);
-    this.count.textContent = this.t.t('fleet.count', { shown: shown.length, total: rows.length });
+    this.count.textContent = this.t.t('fleet.count', {
+      shown: this.t.count(shown.length),
+      total: this.t.count(rows.length),
+    });
     if (shown.length === 0) {
       replaceChildren(
         this.body,
@@ -83,7 +89,23 @@ export class FleetPanel {
       );
       return;
     }
-    replaceChildren(this.body, ...shown.map((row) => this.row(row, serverNow)));
+    // Problems come first, so the rows left out are the healthy tail; filters reach the rest.
+    const drawn = shown.slice(0, MAX_ROWS);
+    replaceChildren(
+      this.body,
+      ...drawn.map((row) => this.row(row, serverNow)),
+      shown.length > drawn.length
+        ? h(
+            'tr',
+            { 'data-rows-left-out': shown.length - drawn.length },
+            h(
+              'td',
+              { colspan: 8, class: 'empty' },
+              this.t.t('fleet.more', { count: this.t.count(shown.length - drawn.length) }),
+            ),
+          )
+        : null,
+    );
   }
 
   private row(row: KioskRow, serverNow: number): HTMLElement {
@@ -95,7 +117,11 @@ export class FleetPanel {
     const alertCell =
       top === undefined
         ? kiosk.alerts.length > 0
-          ? h('span', { class: 'alert-warning' }, t.t(`alert.${kiosk.alerts[0]}.title`))
+          ? h(
+              'span',
+              { class: health === 'critical' ? 'alert-critical' : 'alert-warning' },
+              t.t(`alert.${kiosk.alerts[0]}.title`),
+            )
           : h('span', { class: 'muted' }, t.t('alert.none'))
         : h(
             'span',
