@@ -101,8 +101,11 @@ export type ReleaseRequest = Static<typeof ReleaseRequest>;
 export const ReleaseResponse = Type.Object(
   {
     reservationId: ServerId,
-    /** `active` again, or `expired` when released after the 24 hours ran out. */
-    status: Type.Union([Type.Literal('active'), Type.Literal('expired')]),
+    /**
+     * `active` again; `expired` when released after the 24 hours ran out; `superseded` when the user
+     * made a newer reservation for the card while this one was claimed.
+     */
+    status: Type.Union([Type.Literal('active'), Type.Literal('expired'), Type.Literal('superseded')]),
   },
   { additionalProperties: false },
 );

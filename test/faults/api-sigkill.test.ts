@@ -35,8 +35,9 @@ import { databaseViolations, lostAcknowledgements } from './support/database-inv
  * SIGKILLed at seeded moments and restarted on the same data directory. Afterwards every reservation,
  * lookup, claim, completion, release and cancellation the API acknowledged is still there, the audit
  * trail is gap-free and replays through the lifecycle to every stored status, and rows and audit rows
- * agree in number. Then a kiosk outbox filled while the API is down — and cut again mid-delivery,
- * after the API committed but before the kiosk heard — delivers everything exactly once.
+ * agree in number. Meanwhile a kiosk outbox is filled during the first outage, and its delivery is
+ * cut by the second kill — after the API committed a completion, before the kiosk heard — and still
+ * everything is delivered exactly once. (One scenario, so the slow API starts are shared.)
  */
 
 const SEED = 0x0fa0_17ed;
@@ -60,8 +61,6 @@ beforeAll(async () => {
   const pki = await openTestPki({ dataDir, now });
   ensureDevFaceProviderKey(dataDir);
   faceKey = loadDevFaceSigningKey(dataDir);
-  cards = [];
-  for (let i = 0; i < WORKERS; i += 1) cards.push(await pki.issueCard({ persona: 'sign-pin-blocked' }));
   // Kiosks are registered straight in the database file, as `npm run ops -- kiosk register` does.
   const store = SqliteReservationStore.open(join(dataDir, 'reservation-api.sqlite'));
   const port = await freePort();
@@ -97,7 +96,11 @@ beforeAll(async () => {
     },
   });
   phone = new PhoneApiClient(api.baseUrl, 5_000);
-  await api.start();
+  // Issuing cards (RSA keys) and starting the API overlap: both take seconds.
+  [cards] = await Promise.all([
+    Promise.all(Array.from({ length: WORKERS }, () => pki.issueCard({ persona: 'sign-pin-blocked' }))),
+    api.start(),
+  ]);
 }, 120_000);
 
 afterAll(async () => {
@@ -190,100 +193,94 @@ function openDatabase() {
   return new Database(join(dataDir, 'reservation-api.sqlite'));
 }
 
+/** Three reservations claimed by the outbox's kiosk, settled later through its outbox. */
+async function claimForOutbox(kiosk: KioskApiClient) {
+  const claims = [];
+  for (let card = 0; card < 3; card += 1) {
+    const created = await reserve(card);
+    ledger.acknowledge({ kind: 'create', reservationId: created.reservationId, card });
+    const session = openCard(cards[card]!);
+    const lookup = await kioskLookup(kiosk, session, 'signature-pin', PIN);
+    const claim = await kioskClaim(kiosk, session, 'signature-pin', lookup);
+    ledger.acknowledge({ kind: 'claim', reservationId: created.reservationId, claimId: claim.claimId });
+    claims.push({ reservationId: created.reservationId, claimId: claim.claimId });
+  }
+  return claims;
+}
+
 describe('the API SIGKILLed under load and restarted on the same data directory', () => {
-  it('keeps every acknowledged reservation, claim, completion and audit row; no impossible state', async () => {
+  it('keeps every acknowledged fact and no impossible state; an outbox filled while it is down, cut mid-delivery, delivers exactly once', async () => {
+    const outboxKiosk = kiosks[WORKERS]!;
+    const outboxClock = { current: now() };
+    const outbox = Outbox.open(join(dataDir, 'kiosk-outbox.sqlite'), { now: () => outboxClock.current });
+    const claims = await claimForOutbox(outboxKiosk);
+    const eventIds = Array.from({ length: 5 }, () => randomUUID());
+
     // Seeded: after how many more acknowledgements each kill comes (others are then mid-request).
     const killAfter = fc.sample(fc.integer({ min: 3, max: 12 }), { seed: SEED, numRuns: KILLS });
     const gate = new Gate();
     const stop = { now: false };
     const workers = Array.from({ length: WORKERS }, (_, worker) => runWorker(worker, gate, stop));
-    for (const acknowledgements of killAfter) {
+    for (const [round, acknowledgements] of killAfter.entries()) {
       await ledger.afterMore(acknowledgements);
       gate.close();
-      await api.kill();
+      if (round === 1) {
+        // The second kill cuts the outbox's delivery: right after the API committed the second
+        // completion, before the kiosk heard of it.
+        outboxClock.current += 60 * 60 * 1000;
+        let completions = 0;
+        const cutting = Object.assign(Object.create(outboxKiosk) as KioskApiClient, {
+          complete: async (request: { claimId: string }) => {
+            const answer = await outboxKiosk.complete(request);
+            completions += 1;
+            if (completions === 2) {
+              await api.kill();
+              throw new KioskApiError('NETWORK_ERROR', 'the answer was lost with the API');
+            }
+            return answer;
+          },
+        });
+        expect(await deliverDue(outbox, cutting)).toEqual({ delivered: 1, rejected: 0, deferred: true });
+      } else await api.kill();
+      if (round === 0) {
+        // Down: the kiosk settles its claims and journals events; a delivery pass finds no API.
+        outbox.enqueue({ kind: 'complete', claimId: claims[0]!.claimId });
+        outbox.enqueue({ kind: 'complete', claimId: claims[1]!.claimId });
+        outbox.enqueue({ kind: 'release', claimId: claims[2]!.claimId, reason: 'card-removed' });
+        for (const id of eventIds) {
+          outbox.enqueue({
+            kind: 'event',
+            event: { id, type: 'session.ended', at: now(), data: { outcome: 'ok' } },
+          });
+        }
+        expect(await deliverDue(outbox, outboxKiosk)).toEqual({ delivered: 0, rejected: 0, deferred: true });
+        expect(outbox.counts()).toEqual({ pending: 8, delivered: 0, rejected: 0 });
+      }
       await api.start();
       gate.reopen();
     }
-    await ledger.afterMore(3);
-    stop.now = true;
-    await Promise.all(workers);
-
-    expect(api.starts).toBe(KILLS + 1);
-    expect(ledger.unexpected).toEqual([]);
-    expect(ledger.of('create').length).toBeGreaterThan(KILLS);
-    // Read while the API still runs (WAL readers do not block it), then again after a last kill.
-    const live = openDatabase();
-    expect(lostAcknowledgements(live, ledger)).toEqual([]);
-    live.close();
-    await api.kill();
-    const db = openDatabase();
-    try {
-      expect(lostAcknowledgements(db, ledger)).toEqual([]);
-      expect(databaseViolations(db)).toEqual([]);
-    } finally {
-      db.close();
-    }
-    await api.start();
-  }, 120_000);
-
-  it('a kiosk outbox filled while the API is down delivers everything exactly once, even when cut mid-delivery', async () => {
-    const kiosk = kiosks[WORKERS]!;
-    const outboxClock = { current: now() };
-    const outbox = Outbox.open(join(dataDir, 'kiosk-outbox.sqlite'), { now: () => outboxClock.current });
-    // Three reservations claimed by this kiosk while the API is up.
-    const claims = [];
-    for (let card = 0; card < 3; card += 1) {
-      const created = await reserve(card);
-      const session = openCard(cards[card]!);
-      const lookup = await kioskLookup(kiosk, session, 'signature-pin', PIN);
-      const claim = await kioskClaim(kiosk, session, 'signature-pin', lookup);
-      claims.push({ reservationId: created.reservationId, claimId: claim.claimId });
-    }
-    await api.kill();
-
-    // Down: the kiosk finishes its sessions into the outbox; a delivery pass finds no API.
-    outbox.enqueue({ kind: 'complete', claimId: claims[0]!.claimId });
-    outbox.enqueue({ kind: 'complete', claimId: claims[1]!.claimId });
-    outbox.enqueue({ kind: 'release', claimId: claims[2]!.claimId, reason: 'card-removed' });
-    const eventIds = Array.from({ length: 5 }, () => randomUUID());
-    for (const id of eventIds)
-      outbox.enqueue({
-        kind: 'event',
-        event: { id, type: 'session.ended', at: now(), data: { outcome: 'ok' } },
-      });
-    expect(await deliverDue(outbox, kiosk)).toEqual({ delivered: 0, rejected: 0, deferred: true });
-    expect(outbox.counts()).toEqual({ pending: 8, delivered: 0, rejected: 0 });
-
-    // Back, but cut again right after the API committed the second completion, before the kiosk heard.
-    await api.start();
     outboxClock.current += 60 * 60 * 1000;
-    let sent = 0;
-    const cutting = Object.assign(Object.create(kiosk) as KioskApiClient, {
-      complete: async (request: { claimId: string }) => {
-        const answer = await kiosk.complete(request);
-        sent += 1;
-        if (sent === 2) {
-          await api.kill();
-          throw new KioskApiError('NETWORK_ERROR', 'the answer was lost with the API');
-        }
-        return answer;
-      },
-    });
-    expect(await deliverDue(outbox, cutting)).toEqual({ delivered: 1, rejected: 0, deferred: true });
-
-    await api.start();
-    outboxClock.current += 60 * 60 * 1000;
-    expect(await deliverDue(outbox, kiosk)).toEqual({ delivered: 7, rejected: 0, deferred: false });
+    expect(await deliverDue(outbox, outboxKiosk)).toEqual({ delivered: 7, rejected: 0, deferred: false });
     expect(outbox.counts()).toEqual({ pending: 0, delivered: 8, rejected: 0 });
     outbox.close();
     ledger.acknowledge({ kind: 'complete', ...claims[0]! });
     ledger.acknowledge({ kind: 'complete', ...claims[1]! });
     ledger.acknowledge({ kind: 'release', ...claims[2]! });
 
+    await ledger.afterMore(3);
+    stop.now = true;
+    await Promise.all(workers);
+    expect(api.starts).toBe(KILLS + 1);
+    expect(ledger.unexpected).toEqual([]);
+    expect(ledger.of('create').length).toBeGreaterThan(KILLS + 3);
+
+    // A last SIGKILL, then the database as the next start would find it.
     await api.kill();
     const db = openDatabase();
     try {
-      const auditOf = (reservationId: string, action: string) =>
+      expect(lostAcknowledgements(db, ledger)).toEqual([]);
+      expect(databaseViolations(db)).toEqual([]);
+      const transitions = (reservationId: string, action: string) =>
         (
           db
             .prepare(
@@ -295,20 +292,15 @@ describe('the API SIGKILLed under load and restarted on the same data directory'
         expect(db.prepare('SELECT status FROM reservations WHERE id = ?').get(reservationId)).toEqual({
           status: 'completed',
         });
-        expect(auditOf(reservationId, 'complete')).toBe(1);
+        expect(transitions(reservationId, 'complete')).toBe(1);
       }
-      expect(
-        db.prepare('SELECT status FROM reservations WHERE id = ?').get(claims[2]!.reservationId),
-      ).toEqual({ status: 'active' });
-      expect(auditOf(claims[2]!.reservationId, 'release')).toBe(1);
+      expect(transitions(claims[2]!.reservationId, 'release')).toBe(1);
       const events = db
         .prepare('SELECT event_id FROM kiosk_events WHERE kiosk_id = ? ORDER BY event_id')
-        .all(kiosk.kioskId);
+        .all(outboxKiosk.kioskId);
       expect(events).toEqual([...eventIds].sort().map((event_id) => ({ event_id })));
-      expect(lostAcknowledgements(db, ledger)).toEqual([]);
-      expect(databaseViolations(db)).toEqual([]);
     } finally {
       db.close();
     }
-  }, 120_000);
+  }, 180_000);
 });
