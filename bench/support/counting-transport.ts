@@ -21,6 +21,8 @@ export class CountingTransport implements ClosableTransport {
   readonly records: ApduRecord[] = [];
   /** Total milliseconds spent inside the wrapped transport. */
   elapsedMs = 0;
+  /** Process CPU milliseconds (user + system) used while a command was pending: the card's work when in-process. */
+  cpuMs = 0;
 
   constructor(
     private readonly inner: ClosableTransport,
@@ -40,9 +42,12 @@ export class CountingTransport implements ClosableTransport {
     const ins = command[1] ?? 0;
     const record: ApduRecord = { ins, phase: this.phase(), startedAt: performance.now(), ms: 0 };
     if (ins === 0xa4) record.select = Buffer.from(command.subarray(5, 5 + (command[4] ?? 0))).toString('hex');
+    const cpuBefore = process.cpuUsage();
     try {
       return await this.inner.transmit(command, options);
     } finally {
+      const cpu = process.cpuUsage(cpuBefore);
+      this.cpuMs += (cpu.user + cpu.system) / 1000;
       record.ms = performance.now() - record.startedAt;
       this.elapsedMs += record.ms;
       this.records.push(record);

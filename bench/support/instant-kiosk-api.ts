@@ -12,6 +12,8 @@ import { resetPinFileOf, type ClaimRequest, type LookupRequest } from '../../res
 export class InstantKioskApi {
   /** Milliseconds spent inside the API methods so far. */
   elapsedMs = 0;
+  /** Process CPU milliseconds used inside the API methods. */
+  cpuMs = 0;
   calls = 0;
   private readonly lookups = new Map<string, LookupRequest>();
 
@@ -27,9 +29,12 @@ export class InstantKioskApi {
 
   private timed<T>(work: () => T): Promise<T> {
     const started = performance.now();
+    const cpuBefore = process.cpuUsage();
     try {
       return Promise.resolve(work());
     } finally {
+      const cpu = process.cpuUsage(cpuBefore);
+      this.cpuMs += (cpu.user + cpu.system) / 1000;
       this.calls += 1;
       this.elapsedMs += performance.now() - started;
     }
