@@ -26,8 +26,6 @@ let auditSeqBefore = 0;
 
 beforeAll(async () => {
   api = await startApiHarness();
-  cards = [];
-  for (let i = 0; i < KIOSKS.length; i += 1) cards.push(await api.issueCard('sign-pin-blocked'));
   const kiosks = [];
   for (const [i, chain] of KIOSKS.entries()) {
     const keys = newKioskKeyPair();
@@ -41,7 +39,11 @@ beforeAll(async () => {
     kiosks.push({ kioskId: kiosk.id, privateKeyPem: keys.privateKeyPem });
   }
   auditSeqBefore = maxAuditSeq();
-  fleet = await startKioskFleet({ baseUrl: api.baseUrl, kiosks, now: api.clock.now() });
+  // Issuing cards (RSA keys) and starting the kiosk processes overlap: both take seconds.
+  [cards, fleet] = await Promise.all([
+    Promise.all(KIOSKS.map(() => api.issueCard('sign-pin-blocked'))),
+    startKioskFleet({ baseUrl: api.baseUrl, kiosks, now: api.clock.now() }),
+  ]);
 }, 120_000);
 afterAll(async () => {
   await fleet?.close();
