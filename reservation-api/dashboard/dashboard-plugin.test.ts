@@ -1,7 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dashboardPlugin } from './dashboard-plugin';
-import { DASHBOARD_SCRIPT, DASHBOARD_STYLES } from './page';
+import { DASHBOARD_ICON, DASHBOARD_SCRIPT, DASHBOARD_STYLES } from './page';
 
 let app: FastifyInstance;
 
@@ -34,10 +34,12 @@ describe('dashboard plugin', () => {
     const styles = await app.inject({ method: 'GET', url: DASHBOARD_STYLES });
     expect(styles.statusCode).toBe(200);
     expect(styles.headers['content-type']).toMatch(/^text\/css/);
+    const icon = await app.inject({ method: 'GET', url: DASHBOARD_ICON });
+    expect(icon.headers['content-type']).toMatch(/^image\/svg\+xml/);
   });
 
   it('puts a CSP without inline code on every dashboard response, and only there', async () => {
-    for (const url of ['/ops', DASHBOARD_SCRIPT, DASHBOARD_STYLES]) {
+    for (const url of ['/ops', DASHBOARD_SCRIPT, DASHBOARD_STYLES, DASHBOARD_ICON]) {
       const response = await app.inject({ method: 'GET', url });
       const csp = String(response.headers['content-security-policy']);
       expect(csp, url).toContain("default-src 'none'");

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyPluginAsync } from 'fastify';
 import { buildDashboardBundle } from './build';
 import { type DashboardLanguage, DASHBOARD_LANGUAGES } from './client/i18n';
-import { DASHBOARD_PATH, DASHBOARD_SCRIPT, DASHBOARD_STYLES, dashboardPage } from './page';
+import { DASHBOARD_ICON, DASHBOARD_PATH, DASHBOARD_SCRIPT, DASHBOARD_STYLES, dashboardPage } from './page';
 import { DASHBOARD_HEADERS } from './security-headers';
 
 export interface DashboardPluginOptions {
@@ -12,6 +12,7 @@ export interface DashboardPluginOptions {
 }
 
 const STYLES_FILE = fileURLToPath(new URL('./public/dashboard.css', import.meta.url));
+const ICON_FILE = fileURLToPath(new URL('./public/favicon.svg', import.meta.url));
 
 /**
  * Serves the operator dashboard: GET /ops (the page) and /ops/assets/* (its bundled script and its
@@ -23,7 +24,11 @@ const STYLES_FILE = fileURLToPath(new URL('./public/dashboard.css', import.meta.
 export const dashboardPlugin: FastifyPluginAsync<DashboardPluginOptions> = async (app, options) => {
   const language = options.defaultLanguage ?? 'ja';
   if (!DASHBOARD_LANGUAGES.includes(language)) throw new Error(`unknown dashboard language ${language}`);
-  const [script, styles] = await Promise.all([buildDashboardBundle(), readFile(STYLES_FILE, 'utf8')]);
+  const [script, styles, icon] = await Promise.all([
+    buildDashboardBundle(),
+    readFile(STYLES_FILE, 'utf8'),
+    readFile(ICON_FILE, 'utf8'),
+  ]);
   const page = dashboardPage(language);
 
   // Not wrapped in fastify-plugin on purpose: this hook applies to the dashboard's routes only.
@@ -42,4 +47,5 @@ export const dashboardPlugin: FastifyPluginAsync<DashboardPluginOptions> = async
   app.get(DASHBOARD_STYLES, hidden, async (_request, reply) =>
     reply.type('text/css; charset=utf-8').send(styles),
   );
+  app.get(DASHBOARD_ICON, hidden, async (_request, reply) => reply.type('image/svg+xml').send(icon));
 };
