@@ -1,4 +1,5 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { Socket } from 'node:net';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { API_ERRORS, type ApiErrorCode, type ErrorBody } from '../contract';
 import { ApiError } from './api-error';
 
@@ -35,6 +36,36 @@ export function installErrorHandling(app: FastifyInstance): void {
   app.setNotFoundHandler((_request, reply) => {
     void reply.status(404).send(errorOf('ROUTE_NOT_FOUND'));
   });
+}
+
+/**
+ * For Fastify's `frameworkErrors` option: what Fastify refuses before routing (a path that is not
+ * valid percent-encoding, FST_ERR_BAD_URL) answers `{code, message}` like every other refusal.
+ */
+export function answerFrameworkError(
+  _error: FastifyError,
+  _request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  void reply.status(API_ERRORS.VALIDATION_FAILED.status).send(errorOf('VALIDATION_FAILED'));
+}
+
+/**
+ * For Fastify's `clientErrorHandler` option: a request Node's HTTP parser refuses (a bad header
+ * byte, a garbage request line, Content-Length beside Transfer-Encoding, headers over the size
+ * limit) is answered `{code, message}` too, then the connection is closed. Nothing of the request
+ * is repeated or logged.
+ */
+export function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const body = JSON.stringify(errorOf('VALIDATION_FAILED'));
+  socket.end(
+    `HTTP/1.1 ${API_ERRORS.VALIDATION_FAILED.status} Bad Request\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 function classify(error: FastifyError): { code: ApiErrorCode; body: ErrorBody } {
