@@ -1,20 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SimulatedClock } from 'xstate';
-import { DEFAULT_PINS } from '../../hardware/pki/card-issue';
+import { DEFAULT_TIMING, toViewModel } from '../../state-machines/session';
 import { type KioskRuntime, startKioskRuntime } from '../../kiosk/runtime/kiosk-runtime';
 import { type AttachedPcscReader, attachPcscReader } from '../../kiosk/runtime/pcsc-reader';
 import { type ApiHarness, startApiHarness } from '../api/support/api-harness';
 import { SessionDriver } from '../kiosk/support/session-driver';
 import { leaseReaderPair, type ReaderLease } from '../support/pcsc-stack';
 import { startVirtualCardProcess } from '../support/virtual-card-process';
+import { PROCEDURE_CASES } from '../kiosk/support/procedure-cases';
 
 /**
  * `--reader pcsc`: the kiosk runtime over the real stack — PcscReaderSource → reader machine →
  * session machine; the card slot's session is a PcscCardTransport to the virtual card process on a
- * leased vpcd reader. A full signature-PIN reset, as a customer does it.
+ * leased vpcd reader. A full reset for each procedure, as a customer does it, and a card taken away.
  */
-
-const NEW_PIN = 'PCSC2026';
 
 let lease: ReaderLease;
 let reader: { name: string; port: number };
@@ -22,6 +21,7 @@ let api: ApiHarness;
 let kiosk: KioskRuntime;
 let attached: AttachedPcscReader;
 let driver: SessionDriver;
+const timers = new SimulatedClock();
 
 beforeAll(async () => {
   lease = await leaseReaderPair();
@@ -35,7 +35,7 @@ beforeAll(async () => {
     procedures: registered.procedures,
     dataDir: api.dataDir,
     now: api.clock.now,
-    timers: new SimulatedClock(),
+    timers,
     tickMs: 3_600_000,
     readerName: reader.name,
   });
@@ -50,32 +50,50 @@ afterAll(async () => {
   lease?.release();
 });
 
-describe('kiosk runtime over pcscd + vpcd', () => {
-  it('blocked signature PIN → reservation → reset at the kiosk through PC/SC → new PIN verifies → completed', async () => {
+describe.each(PROCEDURE_CASES)('kiosk runtime over pcscd + vpcd: $procedure', (scenario) => {
+  it('blocked PIN → reservation → reset at the kiosk through PC/SC → new PIN verifies → completed', async () => {
     await driver.only('idle');
     expect(kiosk.status()).toMatchObject({ state: 'idle', reader: 'ready', cardPresent: false });
 
-    const cardPath = await api.issueCard('sign-pin-blocked');
-    const reservation = await api.reserve(cardPath, 'signature-pin', DEFAULT_PINS.auth);
-    driver.begin('signature-pin');
+    const cardPath = await api.issueCard(scenario.persona);
+    const reservation = await api.reserve(cardPath, scenario.procedure, scenario.provenPin);
+    driver.begin(scenario.procedure);
     expect(driver.screen).toBe('place-card');
 
     const card = startVirtualCardProcess(cardPath, reader.port);
     try {
-      expect(await driver.runReset(DEFAULT_PINS.auth, NEW_PIN), card.output()).toBe('done');
+      expect(await driver.runReset(scenario.typedPin, scenario.newPin), card.output()).toBe('done');
       expect(kiosk.status().cardPresent).toBe(true);
     } finally {
       await card.stop();
     }
-    // The card taken: the kiosk is ready for the next customer once the result screen is done.
+    // The card taken, the result shown: the kiosk is ready for the next customer.
     await expect.poll(() => kiosk.status().cardPresent).toBe(false);
+    timers.increment(DEFAULT_TIMING.resultDisplayMs);
+    await driver.only('idle');
     await kiosk.deliverOutbox();
     const view = await api.phone.status(reservation.reservationId, reservation.reservationToken);
     expect(view.status).toBe('completed');
+    expect(await scenario.newPinWorks(api.openCard(cardPath))).toBe(true);
+  }, 90_000); // a guard against hangs on a loaded machine, not a speed check
+});
 
-    const check = api.openCard(cardPath);
-    await check.selectApplication();
-    expect(await check.pinStatus('sign')).toEqual({ triesLeft: 5, blocked: false });
-    await check.verifyPin('sign', Buffer.from(NEW_PIN, 'latin1'));
-  });
+describe('kiosk runtime over pcscd + vpcd: the card taken away', () => {
+  it('mid-session: the session ends with card-removed and the reservation stays usable', async () => {
+    const [scenario] = PROCEDURE_CASES;
+    if (!scenario) throw new Error('no procedure case');
+    await driver.only('idle');
+    const cardPath = await api.issueCard(scenario.persona);
+    const reservation = await api.reserve(cardPath, scenario.procedure, scenario.provenPin);
+    driver.begin(scenario.procedure);
+    const card = startVirtualCardProcess(cardPath, reader.port);
+    await driver.only('enter-current-pin');
+    await card.stop();
+    await driver.only('error');
+    expect(toViewModel(kiosk.actor.getSnapshot()).error?.code).toBe('card-removed');
+    timers.increment(DEFAULT_TIMING.resultDisplayMs);
+    await driver.only('idle');
+    const view = await api.phone.status(reservation.reservationId, reservation.reservationToken);
+    expect(view.status).toBe('active');
+  }, 90_000);
 });

@@ -1,6 +1,9 @@
 import { type Actor, waitFor } from 'xstate';
 import { type Procedure, type SessionMachine, toViewModel } from '../../../state-machines/session';
 
+/** Bounds every wait: a guard against hangs (generous: a card process starting on a loaded machine), not a speed check. */
+const WAIT_MS = 60_000;
+
 /** Screens where no actor works: the customer (or the card) acts next. */
 export const RESTING_SCREENS = [
   'idle',
@@ -26,7 +29,7 @@ export class SessionDriver {
       this.actor,
       (snapshot) => [...screens, ...RESTING_SCREENS].includes(toViewModel(snapshot).screen),
       {
-        timeout: 20_000,
+        timeout: WAIT_MS,
       },
     );
     return this.screen;
@@ -35,7 +38,7 @@ export class SessionDriver {
   /** Waits (bounded) until the screen is exactly one of `screens`. */
   async only(...screens: string[]): Promise<void> {
     await waitFor(this.actor, (snapshot) => screens.includes(toViewModel(snapshot).screen), {
-      timeout: 20_000,
+      timeout: WAIT_MS,
     });
   }
 
