@@ -21,6 +21,10 @@ export const ALERT_KINDS = [
   'card-left-behind',
   /** A successful reset could not be written to the kiosk's outbox (the kiosk says so). */
   'settlement-not-recorded',
+  /** Crash recovery released a claim whose reset may have reached the card (the kiosk says so). */
+  'reset-outcome-uncertain',
+  /** The API refused one of the kiosk's outbox messages for good (the kiosk says so). */
+  'outbox-rejected',
   /** At least `alertRepeatedFailures` failed sessions on one kiosk within the window. */
   'repeated-failures',
   /** The kiosk's clock is more than `alertClockSkewSeconds` away from the server's. */

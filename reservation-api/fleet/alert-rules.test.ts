@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY } from '../server/policy';
-import { fleetAlerts, fleetStatusOf, type KioskFacts, kioskAlerts } from './alert-rules';
+import { ALERT_SEVERITY, fleetAlerts, fleetStatusOf, type KioskFacts, kioskAlerts } from './alert-rules';
 
 const NOW = 1_800_000_000_000;
 
@@ -73,6 +73,16 @@ describe('kiosk alert rules (defaults)', () => {
       ['settlement-not-recorded', 'a completed reset could not be recorded by the kiosk'],
       ['kiosk-other', 'reported: alpha, zeta'],
     ]);
+  });
+
+  it('gives an uncertain reset and a rejected outbox message their own critical kinds', () => {
+    const alerts = kioskAlerts(
+      facts({ reported: new Set(['outbox-rejected', 'reset-outcome-uncertain']) }),
+      NOW,
+      DEFAULT_POLICY,
+    );
+    expect(alerts.map((a) => a.kind)).toEqual(['reset-outcome-uncertain', 'outbox-rejected']);
+    expect(alerts.map((a) => ALERT_SEVERITY[a.kind])).toEqual(['critical', 'critical']);
   });
 });
 

@@ -24,6 +24,9 @@ export const ALERT_SEVERITY: Record<AlertKind, AlertSeverity> = {
   'reader-unavailable': 'critical',
   'card-left-behind': 'warning',
   'settlement-not-recorded': 'critical',
+  // A customer may hold a card in an unknown state, or a completion/release never reached the API.
+  'reset-outcome-uncertain': 'critical',
+  'outbox-rejected': 'critical',
   'repeated-failures': 'warning',
   'clock-skew': 'warning',
   'blocked-pin-spike': 'critical',
@@ -35,6 +38,8 @@ export const ALERT_SEVERITY: Record<AlertKind, AlertSeverity> = {
 const KIOSK_REPORTED_KINDS: ReadonlySet<AlertKind> = new Set([
   'card-left-behind',
   'settlement-not-recorded',
+  'reset-outcome-uncertain',
+  'outbox-rejected',
   'reader-unavailable',
 ]);
 
@@ -93,6 +98,12 @@ export function kioskAlerts(facts: KioskFacts, now: number, thresholds: AlertThr
   if (facts.reported.has('card-left-behind')) add('card-left-behind', 'a card is still on the reader');
   if (facts.reported.has('settlement-not-recorded')) {
     add('settlement-not-recorded', 'a completed reset could not be recorded by the kiosk');
+  }
+  if (facts.reported.has('reset-outcome-uncertain')) {
+    add('reset-outcome-uncertain', 'a reset interrupted by a crash may or may not have reached the card');
+  }
+  if (facts.reported.has('outbox-rejected')) {
+    add('outbox-rejected', 'the API refused a message from the kiosk for good');
   }
   const unknown = [...facts.reported].filter((name) => !KIOSK_REPORTED_KINDS.has(name as AlertKind));
   if (unknown.length > 0) add('kiosk-other', `reported: ${unknown.sort().join(', ')}`.slice(0, 200));

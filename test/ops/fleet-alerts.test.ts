@@ -204,6 +204,17 @@ describe('alert rules', () => {
     expect(open.find((a) => a.kind === 'reader-unavailable')?.detail).toBe('reported by the kiosk');
   });
 
+  it('opens reset-outcome-uncertain and outbox-rejected as their own critical alerts, not kiosk-other', async () => {
+    const kiosk = await addKiosk(api);
+    await heartbeat(api, kiosk, { alerts: ['outbox-rejected', 'reset-outcome-uncertain'] });
+    const open = await alerts();
+    expect(open.map((a) => [a.kind, a.severity]).sort()).toEqual([
+      ['outbox-rejected', 'critical'],
+      ['reset-outcome-uncertain', 'critical'],
+    ]);
+    expect((await kioskView(kiosk))?.alerts).toEqual(['reset-outcome-uncertain', 'outbox-rejected']);
+  });
+
   it('opens clock-skew beyond 30 s either way', async () => {
     const kiosk = await addKiosk(api);
     await heartbeat(api, kiosk, { clock: api.clock.now() + 30 * SECOND });
