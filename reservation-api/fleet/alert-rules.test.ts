@@ -86,6 +86,12 @@ describe('kiosk alert rules (defaults)', () => {
   });
 });
 
+describe('alert severities', () => {
+  it('treats a card left behind as critical: an ID document at risk until staff act', () => {
+    expect(ALERT_SEVERITY['card-left-behind']).toBe('critical');
+  });
+});
+
 describe('fleet alert rules (defaults)', () => {
   it('raises spikes at 20 blocked PINs and 10 refused resets in the window', () => {
     expect(fleetAlerts({ blockedPins: 19, resetRefusals: 9 }, DEFAULT_POLICY)).toEqual([]);

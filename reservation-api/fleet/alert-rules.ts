@@ -22,7 +22,8 @@ export type AlertThresholds = Pick<
 export const ALERT_SEVERITY: Record<AlertKind, AlertSeverity> = {
   'heartbeat-stale': 'critical',
   'reader-unavailable': 'critical',
-  'card-left-behind': 'warning',
+  // A My Number Card is an ID document: one left at a kiosk is at risk until staff keep it safe.
+  'card-left-behind': 'critical',
   'settlement-not-recorded': 'critical',
   // A customer may hold a card in an unknown state, or a completion/release never reached the API.
   'reset-outcome-uncertain': 'critical',

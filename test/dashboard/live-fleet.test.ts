@@ -127,8 +127,8 @@ describe('dashboard over the real API and kiosks', () => {
     await lawson.runtime.heartbeat();
     await lawson.runtime.deliverOutbox();
     await page.waitForSelector(openAlertOf(lawson.kioskId, 'card-left-behind'));
-    // The API rates a forgotten card a warning (docs/operators.md): amber, not red.
-    await page.waitForSelector(`${row(lawson.kioskId)}[data-health="warning"]`);
+    // A forgotten card is an ID document at risk (docs/operators.md): critical, red.
+    await page.waitForSelector(`${row(lawson.kioskId)}[data-health="critical"]`);
     await page.waitForFunction(
       (n) => Number(document.querySelector<HTMLElement>('[data-series-totals]')?.dataset.failed) === n,
       failedBefore + 1,

@@ -175,6 +175,7 @@ describe('alert rules', () => {
     const kiosk = await addKiosk(api);
     await heartbeat(api, kiosk, { alerts: ['card-left-behind'] });
     expect(await openKinds(kiosk.kioskId)).toEqual(['card-left-behind']);
+    expect((await alerts())[0]?.severity).toBe('critical');
     api.clock.advance(10 * SECOND);
     await heartbeat(api, kiosk, { alerts: [] });
     expect(await openKinds(kiosk.kioskId)).toEqual([]);
