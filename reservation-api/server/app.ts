@@ -24,7 +24,7 @@ import { CardCertificateVerifier } from '../verification/certificate-verifier';
 import { FaceAttestationVerifier, type FaceProviderKey } from '../verification/face-attestation-verifier';
 import type { TrustSource } from '../verification/trust-material';
 import { ApiError } from './api-error';
-import { installErrorHandling } from './error-handler';
+import { answerClientError, answerFrameworkError, installErrorHandling } from './error-handler';
 import { acceptJsonBodiesOnly } from './json-body';
 import { ApiMetrics } from './metrics';
 import { type ApiPolicy, DEFAULT_POLICY } from './policy';
@@ -84,6 +84,9 @@ export async function build(options: BuildOptions): Promise<ReservationApi> {
     bodyLimit: policy.bodyLimitBytes,
     trustProxy: options.trustProxy ?? false,
     return503OnClosing: true,
+    // Requests refused before routing (Node's parser, bad percent-encoding) answer {code, message} too.
+    clientErrorHandler: answerClientError,
+    frameworkErrors: answerFrameworkError,
   })
     .withTypeProvider<TypeBoxTypeProvider>()
     .setValidatorCompiler(TypeBoxValidatorCompiler);

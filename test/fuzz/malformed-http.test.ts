@@ -1,34 +1,23 @@
 import { connect } from 'node:net';
-import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_ERRORS } from '../../reservation-api/contract';
-import {
-  answerClientError,
-  answerFrameworkError,
-  installErrorHandling,
-} from '../../reservation-api/server/error-handler';
-import { acceptJsonBodiesOnly } from '../../reservation-api/server/json-body';
+import { type ApiHarness, startApiHarness } from '../api/support/api-harness';
 
 /**
  * HTTP that never reaches a route — refused by Node's parser or by Fastify's URL decoding — still
- * gets `{code, message}` when the server is built with the two handlers of error-handler.ts
- * (Fastify's `clientErrorHandler` and `frameworkErrors` options). Over a real socket: `inject`
- * cannot send bytes Node's parser refuses.
+ * gets `{code, message}` from the real API (build() installs the two handlers of error-handler.ts as
+ * Fastify's `clientErrorHandler` and `frameworkErrors`). Over a real socket: `inject` cannot send
+ * bytes Node's parser refuses.
  */
 
-let app: FastifyInstance;
+let api: ApiHarness;
 let port: number;
 
 beforeAll(async () => {
-  app = Fastify({ clientErrorHandler: answerClientError, frameworkErrors: answerFrameworkError });
-  acceptJsonBodiesOnly(app);
-  installErrorHandling(app);
-  app.get('/v1/reservations/:reservationId', async () => ({ ok: true }));
-  app.post('/v1/phone/challenge', async () => ({ ok: true }));
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  port = (app.server.address() as { port: number }).port;
+  api = await startApiHarness();
+  port = Number(new URL(api.baseUrl).port);
 });
-afterAll(async () => app?.close());
+afterAll(async () => api?.close());
 
 /** Sends raw bytes on a fresh connection and returns everything the server wrote before closing. */
 function exchange(raw: string): Promise<string> {
@@ -68,9 +57,7 @@ describe('malformed HTTP', () => {
   });
 
   it('a well-formed request on the same server is unaffected', async () => {
-    const answer = await exchange(
-      'GET /v1/reservations/abc HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n',
-    );
+    const answer = await exchange('GET /healthz HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n');
     expect(answer).toMatch(/^HTTP\/1\.1 200 /);
   });
 });
