@@ -95,7 +95,8 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void giveUp('interrupted'));
   process.once('SIGTERM', () => void giveUp('terminated'));
   try {
-    const reader = stack.readers[0]!;
+    // Not Debian's default reader (35963): that is where a virtual card started by hand attaches.
+    const reader = stack.readers.at(-1)!;
     const now = benchClock();
     const { cards } = await issueCardPool(dataDir, 1, now, () => ({ auth: '4711', sign: 'PCSC00000000' }));
     const card = cards[0]!;
