@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { deriveCardResetKey, resetCryptogram } from '../../hardware/jpki/reset-crypto';
 import { isWithinServiceWindow } from '../../state-machines/time/service-window';
 import {
@@ -113,6 +114,10 @@ export class KioskOperations {
   /**
    * In order: the PIN file names a procedure; it is offered here; now (server clock, Japan time) is
    * within the service window; then, atomically, the lookup binding and the reservation's state.
+   * A kiosk whose claim answer was lost and that asks again with the same body, while its claim is
+   * held, gets the same claim again: the store matches the request digest, and the cryptogram —
+   * an HMAC of the PIN file and that same card challenge — recomputes to the same bytes, so the
+   * replay hands out nothing the first answer did not.
    */
   async claim(kiosk: KioskRecord, body: ClaimRequest, now: number): Promise<ClaimResponse> {
     const procedure = PROCEDURES.find((p) => resetPinFileOf(p) === body.pinFile);
@@ -127,6 +132,7 @@ export class KioskOperations {
         procedure,
         claimId: newId('clm'),
         leaseMs: this.deps.policy.leaseMs,
+        requestDigest: claimRequestDigest(body),
         now,
       });
     });
@@ -196,6 +202,20 @@ export class KioskOperations {
     this.deps.onOutcome?.(action, procedure, 'ok');
     return outcome.value;
   }
+}
+
+/**
+ * SHA-256 (hex) of what a claim's cryptogram answers for — the PIN file and the card's challenge —
+ * so a retried claim can be told from a new one without keeping the challenge itself.
+ */
+export function claimRequestDigest(body: Pick<ClaimRequest, 'pinFile' | 'cardChallenge'>): string {
+  const challenge = Buffer.from(body.cardChallenge, 'base64');
+  const fid = Buffer.from([(body.pinFile >> 8) & 0xff, body.pinFile & 0xff]);
+  return createHash('sha256')
+    .update('jpki-pin-reset/claim-request/v1\n', 'latin1')
+    .update(fid)
+    .update(challenge)
+    .digest('hex');
 }
 
 interface RefusedBeforeStore {

@@ -122,6 +122,11 @@ export interface ClaimReservationInput {
   procedure: Procedure;
   claimId: string;
   leaseMs: number;
+  /**
+   * Fingerprint of what the claim answers for (PIN file, card challenge; see claimRequestDigest):
+   * kept with the claim so only the same request, retried, is answered again.
+   */
+  requestDigest: string;
   now: number;
 }
 
@@ -194,7 +199,12 @@ export interface ReservationStore {
    */
   lookupReservation(input: LookupReservationInput): Promise<Outcome<LookupResult>>;
 
-  /** Atomically claims the looked-up reservation (active → claimed) for a lease. */
+  /**
+   * Atomically claims the looked-up reservation (active → claimed) for a lease. The same kiosk
+   * retrying with the same lookup and request digest while that claim is still held (lease running,
+   * no outcome) gets the same claim again, without a second transition; any other reuse of a used
+   * lookup is LOOKUP_INVALID.
+   */
   claimReservation(input: ClaimReservationInput): Promise<Outcome<ClaimResult>>;
 
   /** claimed → completed for this kiosk's claim; the same claim again answers the same result. */

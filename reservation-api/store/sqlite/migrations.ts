@@ -211,4 +211,13 @@ export const MIGRATIONS: readonly Migration[] = [
         BEGIN UPDATE reservation_counts SET n = n - 1 WHERE status = OLD.status; END;
     `,
   },
+  {
+    version: 4,
+    name: 'claim request digest (a kiosk retrying its own claim gets it again)',
+    sql: `
+      -- SHA-256 (hex) of the claim's PIN file and card challenge: a retried claim must match it to be
+      -- answered again. Never the challenge or the cryptogram themselves. NULL for older claims.
+      ALTER TABLE claims ADD COLUMN request_digest TEXT;
+    `,
+  },
 ];

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Procedure } from '../../contract';
 import type { NewReservation } from '../reservation-store';
 import { MIGRATIONS } from './migrations';
 import { migrate, SchemaTooNewError } from './open-database';
@@ -12,6 +13,8 @@ const T0 = Date.parse('2026-11-23T10:00:00+09:00');
 const DAY = 24 * 60 * 60 * 1000;
 const LEASE = 2 * 60 * 1000;
 const LOOKUP_TTL = 3 * 60 * 1000;
+/** A claim request's digest (PIN file + card challenge), as the service computes it. */
+const DIGEST = 'a'.repeat(64);
 
 let dir: string;
 let store: SqliteReservationStore;
@@ -69,6 +72,7 @@ async function lookupAndClaim(kioskId: string, now: number, claimId = `cl_${kios
     procedure: 'signature-pin',
     claimId,
     leaseMs: LEASE,
+    requestDigest: DIGEST,
     now,
   });
 }
@@ -271,20 +275,101 @@ describe('SQLite store: kiosk side', () => {
     await store.createReservation(newReservation());
     const lookup = await store.lookupReservation(lookupInput('kiosk-1', T0));
     if (!lookup.ok) throw new Error('lookup failed');
-    const claim = (kioskId: string, now: number, procedure: 'signature-pin' | 'auth-pin' = 'signature-pin') =>
+    const claim = (
+      kioskId: string,
+      now: number,
+      procedure: 'signature-pin' | 'auth-pin' = 'signature-pin',
+      requestDigest = DIGEST,
+    ) =>
       store.claimReservation({
         kioskId,
         lookupId: lookup.value.lookupId,
         procedure,
         claimId: `c${now}`,
         leaseMs: LEASE,
+        requestDigest,
         now,
       });
     expect(await claim('kiosk-2', T0 + 1)).toEqual({ ok: false, code: 'LOOKUP_INVALID' });
     expect(await claim('kiosk-1', T0 + LOOKUP_TTL)).toEqual({ ok: false, code: 'LOOKUP_EXPIRED' });
     expect(await claim('kiosk-1', T0 + 1, 'auth-pin')).toEqual({ ok: false, code: 'PIN_FILE_MISMATCH' });
     expect((await claim('kiosk-1', T0 + LOOKUP_TTL - 1)).ok).toBe(true);
-    expect(await claim('kiosk-1', T0 + LOOKUP_TTL - 1)).toEqual({ ok: false, code: 'LOOKUP_INVALID' });
+    // The used lookup again with another request (another card challenge) is refused.
+    expect(await claim('kiosk-1', T0 + LOOKUP_TTL - 1, 'signature-pin', 'b'.repeat(64))).toEqual({
+      ok: false,
+      code: 'LOOKUP_INVALID',
+    });
+  });
+
+  describe('a claim retried by its kiosk (the answer was lost)', () => {
+    /** A reservation claimed by kiosk-1 at T0 through lookup `lk-r`; returns a retry of that claim. */
+    async function claimedThenRetry() {
+      await store.createReservation(newReservation());
+      const lookup = await store.lookupReservation(lookupInput('kiosk-1', T0, 'lk-r'));
+      if (!lookup.ok) throw new Error('lookup failed');
+      const request = {
+        kioskId: 'kiosk-1',
+        lookupId: 'lk-r',
+        procedure: 'signature-pin' as Procedure,
+        claimId: 'clm-first',
+        leaseMs: LEASE,
+        requestDigest: DIGEST,
+        now: T0,
+      };
+      const first = await store.claimReservation(request);
+      if (!first.ok) throw new Error('claim failed');
+      const retry = (changes: Partial<typeof request> = {}) =>
+        store.claimReservation({ ...request, claimId: 'clm-retry', now: T0 + 5_000, ...changes });
+      return { first: first.value, retry };
+    }
+
+    const claimRows = () =>
+      store.database.prepare<[], { id: string }>("SELECT id FROM claims WHERE lookup_id = 'lk-r'").all();
+
+    it('answers the same claim again, with one claim row and one claim transition', async () => {
+      const { first, retry } = await claimedThenRetry();
+      const again = await retry();
+      expect(again).toEqual({ ok: true, value: first });
+      expect(first).toMatchObject({ claimId: 'clm-first', leaseExpiresAt: T0 + LEASE });
+      expect(claimRows()).toEqual([{ id: 'clm-first' }]);
+      const audit = await store.auditEntries({ reservationId: first.reservation.id, limit: 100 });
+      expect(audit.map((entry) => [entry.action, entry.fromStatus, entry.toStatus, entry.outcome])).toEqual([
+        ['create', null, 'active', 'ok'],
+        ['lookup', 'active', 'active', 'ok'],
+        ['claim', 'active', 'claimed', 'ok'],
+        ['claim-replay', null, null, 'ok'],
+      ]);
+    });
+
+    it('refuses another kiosk, another request, another procedure, and a retry at the lease expiry', async () => {
+      const { retry } = await claimedThenRetry();
+      expect(await retry({ kioskId: 'kiosk-2' })).toEqual({ ok: false, code: 'LOOKUP_INVALID' });
+      expect(await retry({ requestDigest: 'b'.repeat(64) })).toEqual({ ok: false, code: 'LOOKUP_INVALID' });
+      expect(await retry({ procedure: 'auth-pin' })).toEqual({ ok: false, code: 'LOOKUP_INVALID' });
+      expect(await retry({ now: T0 + LEASE })).toEqual({ ok: false, code: 'LOOKUP_INVALID' });
+      expect((await retry({ now: T0 + LEASE - 1 })).ok).toBe(true);
+      expect(claimRows()).toHaveLength(1);
+    });
+
+    it('refuses once the claim is released or completed', async () => {
+      const released = await claimedThenRetry();
+      await store.releaseClaim({ kioskId: 'kiosk-1', claimId: 'clm-first', reason: 'other', now: T0 + 1 });
+      expect(await released.retry()).toEqual({ ok: false, code: 'LOOKUP_INVALID' });
+
+      await store.close();
+      store = SqliteReservationStore.open(join(dir, 'completed.sqlite'));
+      await registerKiosk('kiosk-1');
+      await registerKiosk('kiosk-2');
+      const completed = await claimedThenRetry();
+      await store.completeClaim({ kioskId: 'kiosk-1', claimId: 'clm-first', now: T0 + 1 });
+      expect(await completed.retry()).toEqual({ ok: false, code: 'LOOKUP_INVALID' });
+    });
+
+    it('refuses a claim made before the digest was kept (NULL digest)', async () => {
+      const { retry } = await claimedThenRetry();
+      store.database.prepare("UPDATE claims SET request_digest = NULL WHERE lookup_id = 'lk-r'").run();
+      expect(await retry()).toEqual({ ok: false, code: 'LOOKUP_INVALID' });
+    });
   });
 
   it('lets another kiosk take over only once the lease has lapsed; the lapsed claim can then not complete', async () => {
@@ -368,6 +453,7 @@ describe('SQLite store: kiosk side', () => {
           procedure: 'signature-pin',
           claimId: 'c-1',
           leaseMs: LEASE,
+          requestDigest: DIGEST,
           now: T0 + 1,
         }),
         other.claimReservation({
@@ -376,6 +462,7 @@ describe('SQLite store: kiosk side', () => {
           procedure: 'signature-pin',
           claimId: 'c-2',
           leaseMs: LEASE,
+          requestDigest: DIGEST,
           now: T0 + 1,
         }),
       ]);

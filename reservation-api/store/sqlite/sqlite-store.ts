@@ -62,6 +62,13 @@ interface ClaimRow {
   outcome: 'completed' | 'released' | 'lapsed' | null;
 }
 
+interface LookupRow {
+  kiosk_id: string;
+  reservation_id: string;
+  expires_at: number;
+  used_at: number | null;
+}
+
 interface KioskRow {
   id: string;
   chain: string;
@@ -246,17 +253,19 @@ export class SqliteReservationStore implements ReservationStore {
       insertLookup: prepare<[string, string, string, number, number]>(
         'INSERT INTO lookups (id, kiosk_id, reservation_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?)',
       ),
-      lookup: prepare<
-        [string],
-        { kiosk_id: string; reservation_id: string; expires_at: number; used_at: number | null }
-      >('SELECT kiosk_id, reservation_id, expires_at, used_at FROM lookups WHERE id = ?'),
+      lookup: prepare<[string], LookupRow>(
+        'SELECT kiosk_id, reservation_id, expires_at, used_at FROM lookups WHERE id = ?',
+      ),
       useLookup: prepare<[number, string]>('UPDATE lookups SET used_at = ? WHERE id = ?'),
-      insertClaim: prepare<[string, string, string, string, number, number]>(
-        `INSERT INTO claims (id, reservation_id, kiosk_id, lookup_id, claimed_at, lease_expires_at)
-         VALUES (?, ?, ?, ?, ?, ?)`,
+      insertClaim: prepare<[string, string, string, string, number, number, string]>(
+        `INSERT INTO claims (id, reservation_id, kiosk_id, lookup_id, claimed_at, lease_expires_at, request_digest)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
       ),
       claim: prepare<[string], ClaimRow>(
         'SELECT id, reservation_id, kiosk_id, outcome FROM claims WHERE id = ?',
+      ),
+      claimOfLookup: prepare<[string], ClaimRow & { request_digest: string | null }>(
+        'SELECT id, reservation_id, kiosk_id, outcome, request_digest FROM claims WHERE lookup_id = ?',
       ),
       endClaim: prepare<[string, number, string]>(
         'UPDATE claims SET outcome = ?, ended_at = ? WHERE id = ? AND outcome IS NULL',
@@ -425,8 +434,12 @@ export class SqliteReservationStore implements ReservationStore {
     const who: Who = { actor: `kiosk:${input.kioskId}`, kioskId: input.kioskId, now: input.now };
     return this.inTransaction(() => {
       const lookup = this.statements.lookup.get(input.lookupId);
-      if (!lookup || lookup.kiosk_id !== input.kioskId || lookup.used_at !== null) {
+      if (!lookup || lookup.kiosk_id !== input.kioskId) {
         return this.refuse(who, null, 'claim', 'LOOKUP_INVALID');
+      }
+      if (lookup.used_at !== null) {
+        const held = this.heldClaimToReplay(input);
+        return held ?? this.refuse(who, null, 'claim', 'LOOKUP_INVALID');
       }
       const found = this.reservationRow(lookup.reservation_id);
       if (input.now >= lookup.expires_at) return this.refuse(who, found.id, 'claim', 'LOOKUP_EXPIRED');
@@ -442,6 +455,7 @@ export class SqliteReservationStore implements ReservationStore {
         input.lookupId,
         input.now,
         leaseExpiresAt,
+        input.requestDigest,
       );
       this.statements.useLookup.run(input.now, input.lookupId);
       const claimed = this.transition(row, [{ type: 'CLAIM', now: input.now, leaseExpiresAt }], who, {
@@ -449,6 +463,32 @@ export class SqliteReservationStore implements ReservationStore {
       });
       return ok({ claimId: input.claimId, leaseExpiresAt, reservation: toReservation(claimed) });
     });
+  }
+
+  /**
+   * The claim a used lookup led to, when this is its own kiosk asking again with the same request
+   * (its answer was lost) and the claim is still held: lease running, no outcome, the reservation
+   * still claimed under it. Audited as `claim-replay` — not a transition, so the trail keeps exactly
+   * one `claim`. Undefined otherwise (the caller refuses).
+   */
+  private heldClaimToReplay(input: ClaimReservationInput): Outcome<ClaimResult> | undefined {
+    const claim = this.statements.claimOfLookup.get(input.lookupId);
+    if (!claim || claim.kiosk_id !== input.kioskId || claim.outcome !== null) return undefined;
+    // Claims made before the digest was kept (NULL) are never replayed.
+    if (claim.request_digest === null || claim.request_digest !== input.requestDigest) return undefined;
+    const row = this.reservationRow(claim.reservation_id);
+    if (
+      row.status !== 'claimed' ||
+      row.claim_id !== claim.id ||
+      row.procedure !== input.procedure ||
+      row.lease_expires_at === null ||
+      input.now >= row.lease_expires_at
+    ) {
+      return undefined;
+    }
+    const who: Who = { actor: `kiosk:${input.kioskId}`, kioskId: input.kioskId, now: input.now };
+    this.audit(who, row.id, 'claim-replay', null, null, 'ok');
+    return ok({ claimId: claim.id, leaseExpiresAt: row.lease_expires_at, reservation: toReservation(row) });
   }
 
   async completeClaim(
