@@ -42,6 +42,43 @@ export const AlertKindSchema = Type.Enum(ALERT_KINDS);
 export const AlertSeveritySchema = Type.Union([Type.Literal('critical'), Type.Literal('warning')]);
 export type AlertSeverity = Static<typeof AlertSeveritySchema>;
 
+/**
+ * The structured form of an alert's detail, for operators' own language: a key and flat params
+ * (`detailKey`, `detailParams`). The dashboard renders `detail.<key>` from its catalogues with the
+ * params; `detail` keeps the English text for the CLI and older clients. Each key's params:
+ */
+export const ALERT_DETAIL_PARAMS = {
+  'no-heartbeat': ['seconds'],
+  'reader-absent': [],
+  'reader-unavailable': [],
+  'reader-reported': [],
+  'card-on-reader': [],
+  'settlement-not-recorded': [],
+  'reset-outcome-uncertain': [],
+  'outbox-rejected': [],
+  /** `names`: the kiosk's own alert names, comma-separated (not translatable). */
+  'unknown-kiosk-alerts': ['names'],
+  'failed-sessions': ['count', 'minutes'],
+  'clock-ahead': ['seconds'],
+  'clock-behind': ['seconds'],
+  'blocked-pin-spike': ['count', 'minutes'],
+  'reset-refused-spike': ['count', 'minutes'],
+} as const satisfies Record<string, readonly string[]>;
+export type AlertDetailKey = keyof typeof ALERT_DETAIL_PARAMS;
+export const ALERT_DETAIL_KEYS = Object.keys(ALERT_DETAIL_PARAMS) as AlertDetailKey[];
+/** Flat detail params (counts are numbers, names are text). */
+export type AlertDetailParams = Record<string, string | number>;
+/** The params of one detail key. */
+export type AlertDetailParamsOf<K extends AlertDetailKey> = Record<
+  (typeof ALERT_DETAIL_PARAMS)[K][number],
+  string | number
+>;
+
+export const AlertDetailParamsSchema = Type.Record(
+  Type.String({ pattern: '^[a-z][A-Za-z0-9]{0,31}$' }),
+  Type.Union([Type.String({ maxLength: 200 }), Type.Number()]),
+);
+
 export const FleetAlert = Type.Object(
   {
     alertId: Type.String({ pattern: '^[A-Za-z0-9_-]{8,64}$' }),
@@ -51,6 +88,12 @@ export const FleetAlert = Type.Object(
     kioskId: Type.Union([KioskId, Type.Null()]),
     /** Short English facts, e.g. "reader: unavailable", "7 failed sessions in 15 min". No personal data. */
     detail: Type.String({ maxLength: 200 }),
+    /**
+     * The same facts for translation: a key of ALERT_DETAIL_PARAMS (`''` for alerts stored before
+     * the key existed — show `detail` then) and its params. Clients may meet keys newer than theirs.
+     */
+    detailKey: Type.String({ pattern: '^([a-z][a-z0-9-]{0,63})?$' }),
+    detailParams: AlertDetailParamsSchema,
     openedAt: EpochMs,
     /** Last time the condition was seen or its detail changed. */
     updatedAt: EpochMs,

@@ -58,7 +58,13 @@ describe('kiosk alert rules (defaults)', () => {
   it('raises repeated-failures from 5 failures in the window', () => {
     expect(kinds(facts({ recentFailures: 4 }))).toEqual([]);
     expect(kioskAlerts(facts({ recentFailures: 5 }), NOW, DEFAULT_POLICY)).toEqual([
-      { kind: 'repeated-failures', kioskId: 'lawson-0042-k000001', detail: '5 failed sessions in 15 min' },
+      {
+        kind: 'repeated-failures',
+        kioskId: 'lawson-0042-k000001',
+        detail: '5 failed sessions in 15 min',
+        detailKey: 'failed-sessions',
+        detailParams: { count: 5, minutes: 15 },
+      },
     ]);
   });
 
@@ -68,10 +74,15 @@ describe('kiosk alert rules (defaults)', () => {
       NOW,
       DEFAULT_POLICY,
     );
-    expect(alerts.map((a) => [a.kind, a.detail])).toEqual([
-      ['card-left-behind', 'a card is still on the reader'],
-      ['settlement-not-recorded', 'a completed reset could not be recorded by the kiosk'],
-      ['kiosk-other', 'reported: alpha, zeta'],
+    expect(alerts.map((a) => [a.kind, a.detail, a.detailKey, a.detailParams])).toEqual([
+      ['card-left-behind', 'a card is still on the reader', 'card-on-reader', {}],
+      [
+        'settlement-not-recorded',
+        'a completed reset could not be recorded by the kiosk',
+        'settlement-not-recorded',
+        {},
+      ],
+      ['kiosk-other', 'reported: alpha, zeta', 'unknown-kiosk-alerts', { names: 'alpha, zeta' }],
     ]);
   });
 

@@ -1,5 +1,6 @@
 import type { AlertKind, AlertSeverity, FleetStatus, HeartbeatRequest } from '../contract';
 import type { ApiPolicy } from '../server/policy';
+import { type AlertDetail, alertDetail } from './alert-details';
 
 /**
  * The alert rules as pure functions: from what is known of a kiosk (or of the fleet) at `now`, the
@@ -45,10 +46,9 @@ const KIOSK_REPORTED_KINDS: ReadonlySet<AlertKind> = new Set([
 ]);
 
 /** An alert that should be open: its kind, the kiosk (null: fleet-wide) and short facts. */
-export interface DesiredAlert {
+export interface DesiredAlert extends AlertDetail {
   kind: AlertKind;
   kioskId: string | null;
-  detail: string;
 }
 
 export interface LatestHeartbeat {
@@ -86,42 +86,57 @@ export function fleetStatusOf(
 export function kioskAlerts(facts: KioskFacts, now: number, thresholds: AlertThresholds): DesiredAlert[] {
   if (facts.revoked) return [];
   const alerts: DesiredAlert[] = [];
-  const add = (kind: AlertKind, detail: string) => alerts.push({ kind, kioskId: facts.kioskId, detail });
+  const add = (kind: AlertKind, detail: AlertDetail) =>
+    alerts.push({ kind, kioskId: facts.kioskId, ...detail });
   const { heartbeat } = facts;
 
   if (heartbeat && fleetStatusOf(facts, now, thresholds) === 'stale') {
-    add('heartbeat-stale', `no heartbeat for more than ${seconds(thresholds.alertHeartbeatStaleMs)}`);
+    add(
+      'heartbeat-stale',
+      alertDetail('no-heartbeat', { seconds: seconds(thresholds.alertHeartbeatStaleMs) }),
+    );
   }
   const readerDown = heartbeat !== null && heartbeat.reader !== 'ready';
   if (readerDown || facts.reported.has('reader-unavailable')) {
-    add('reader-unavailable', readerDown ? `reader: ${heartbeat.reader}` : 'reported by the kiosk');
+    const key = !readerDown
+      ? 'reader-reported'
+      : heartbeat.reader === 'absent'
+        ? 'reader-absent'
+        : 'reader-unavailable';
+    add('reader-unavailable', alertDetail(key, {}));
   }
-  if (facts.reported.has('card-left-behind')) add('card-left-behind', 'a card is still on the reader');
+  if (facts.reported.has('card-left-behind')) add('card-left-behind', alertDetail('card-on-reader', {}));
   if (facts.reported.has('settlement-not-recorded')) {
-    add('settlement-not-recorded', 'a completed reset could not be recorded by the kiosk');
+    add('settlement-not-recorded', alertDetail('settlement-not-recorded', {}));
   }
   if (facts.reported.has('reset-outcome-uncertain')) {
-    add('reset-outcome-uncertain', 'a reset interrupted by a crash may or may not have reached the card');
+    add('reset-outcome-uncertain', alertDetail('reset-outcome-uncertain', {}));
   }
   if (facts.reported.has('outbox-rejected')) {
-    add('outbox-rejected', 'the API refused a message from the kiosk for good');
+    add('outbox-rejected', alertDetail('outbox-rejected', {}));
   }
   const unknown = [...facts.reported].filter((name) => !KIOSK_REPORTED_KINDS.has(name as AlertKind));
-  if (unknown.length > 0) add('kiosk-other', `reported: ${unknown.sort().join(', ')}`.slice(0, 200));
+  if (unknown.length > 0) {
+    add(
+      'kiosk-other',
+      alertDetail('unknown-kiosk-alerts', { names: unknown.sort().join(', ').slice(0, 180) }),
+    );
+  }
 
   if (facts.recentFailures >= thresholds.alertRepeatedFailures) {
     add(
       'repeated-failures',
-      `${facts.recentFailures} failed sessions in ${minutes(thresholds.alertRepeatedFailuresWindowMs)}`,
+      alertDetail('failed-sessions', {
+        count: facts.recentFailures,
+        minutes: minutes(thresholds.alertRepeatedFailuresWindowMs),
+      }),
     );
   }
   if (heartbeat) {
     const skew = heartbeat.clock - heartbeat.receivedAt;
     if (Math.abs(skew) > thresholds.alertClockSkewMs) {
-      add(
-        'clock-skew',
-        `kiosk clock ${skew > 0 ? 'ahead of' : 'behind'} the server by more than ${seconds(thresholds.alertClockSkewMs)}`,
-      );
+      const key = skew > 0 ? 'clock-ahead' : 'clock-behind';
+      add('clock-skew', alertDetail(key, { seconds: seconds(thresholds.alertClockSkewMs) }));
     }
   }
   return alerts;
@@ -141,23 +156,23 @@ export function fleetAlerts(facts: FleetFacts, thresholds: AlertThresholds): Des
     alerts.push({
       kind: 'blocked-pin-spike',
       kioskId: null,
-      detail: `${facts.blockedPins} sessions ended on a blocked PIN in ${window}`,
+      ...alertDetail('blocked-pin-spike', { count: facts.blockedPins, minutes: window }),
     });
   }
   if (facts.resetRefusals >= thresholds.alertResetRefusedSpike) {
     alerts.push({
       kind: 'reset-refused-spike',
       kioskId: null,
-      detail: `${facts.resetRefusals} cards refused the reset in ${window}`,
+      ...alertDetail('reset-refused-spike', { count: facts.resetRefusals, minutes: window }),
     });
   }
   return alerts;
 }
 
-function seconds(ms: number): string {
-  return `${Math.round(ms / 1000)} s`;
+function seconds(ms: number): number {
+  return Math.round(ms / 1000);
 }
 
-function minutes(ms: number): string {
-  return `${Math.round(ms / 60_000)} min`;
+function minutes(ms: number): number {
+  return Math.round(ms / 60_000);
 }

@@ -23,6 +23,7 @@ import {
   kioskAlerts,
   type LatestHeartbeat,
 } from './alert-rules';
+import { sameDetail } from './alert-details';
 import { KioskReportedAlerts } from './kiosk-reported-alerts';
 import { MINUTE_MS, sessionFactOf } from './session-facts';
 
@@ -305,13 +306,21 @@ export class FleetMonitor {
           severity: ALERT_SEVERITY[want.kind],
           kioskId,
           detail: want.detail,
+          detailKey: want.detailKey,
+          detailParams: want.detailParams,
           now,
         });
         this.open.set(key, opened);
         this.deps.metrics.alertsOpened.inc({ kind: want.kind });
         this.deps.publish({ event: 'alert', data: opened });
-      } else if (existing.detail !== want.detail) {
-        const updated = await ops.updateAlertDetail({ alertId: existing.alertId, detail: want.detail, now });
+      } else if (!sameDetail(existing, want)) {
+        const updated = await ops.updateAlertDetail({
+          alertId: existing.alertId,
+          detail: want.detail,
+          detailKey: want.detailKey,
+          detailParams: want.detailParams,
+          now,
+        });
         if (updated) {
           this.open.set(key, updated);
           this.deps.publish({ event: 'alert', data: updated });

@@ -1,4 +1,5 @@
 import type {
+  AlertDetailParams,
   AlertKind,
   AlertSeverity,
   FleetAlert,
@@ -27,6 +28,17 @@ export interface NewAlert {
   severity: AlertSeverity;
   kioskId: string | null;
   detail: string;
+  detailKey: string;
+  detailParams: AlertDetailParams;
+  now: number;
+}
+
+/** An alert's detail in both forms (English text; key and params for translation). */
+export interface AlertDetailUpdate {
+  alertId: string;
+  detail: string;
+  detailKey: string;
+  detailParams: AlertDetailParams;
   now: number;
 }
 
@@ -63,7 +75,7 @@ export interface OpsStore {
   recentAlerts(limit: number): Promise<FleetAlert[]>;
   /** Opens an alert; if one of the same kind and subject is open already, returns that one. */
   openAlert(input: NewAlert): Promise<FleetAlert>;
-  updateAlertDetail(input: { alertId: string; detail: string; now: number }): Promise<FleetAlert | undefined>;
+  updateAlertDetail(input: AlertDetailUpdate): Promise<FleetAlert | undefined>;
   resolveAlert(input: { alertId: string; now: number }): Promise<FleetAlert | undefined>;
   /** Records who acknowledged (first time only) with an audit row; ALERT_NOT_FOUND if unknown. */
   acknowledgeAlert(input: {

@@ -2,6 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CATALOGUES } from '../../reservation-api/dashboard/client/i18n';
 import { MAX_ROWS } from '../../reservation-api/dashboard/client/views/fleet-panel';
+import { alertDetail } from '../../reservation-api/fleet/alert-details';
 import { contrastProblems, fontsUsedFor, launchChromium } from '../ui/support/browser';
 import {
   boardProblems,
@@ -67,6 +68,12 @@ describe('board layout', () => {
         const text = await page.locator('body').innerText();
         const keys = Object.keys(CATALOGUES[language]).filter((key) => text.includes(key));
         expect(keys).toEqual([]);
+        // Alert details in the page's language, from their key and params.
+        const failures = page.locator('[data-kind="repeated-failures"] .alert-detail');
+        expect(await failures.getAttribute('lang')).toBe(language);
+        expect(await failures.innerText()).toBe(
+          language === 'ja' ? '15分間に失敗6件' : '6 failed sessions in 15 min',
+        );
         await saveDashboardScreenshot(page, `board-${language}-${size}`);
       });
     }
@@ -178,7 +185,7 @@ describe('live updates', () => {
       kind: 'reader-unavailable' as const,
       severity: 'critical' as const,
       kioskId: healthy.kioskId,
-      detail: 'reader: unavailable',
+      ...alertDetail('reader-unavailable', {}),
       openedAt: FIXTURE_NOW,
       updatedAt: FIXTURE_NOW,
       resolvedAt: null,

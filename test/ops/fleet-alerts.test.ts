@@ -122,6 +122,8 @@ describe('fleet state from heartbeats', () => {
       openedAt: api.clock.now(),
       resolvedAt: null,
       detail: 'no heartbeat for more than 35 s',
+      detailKey: 'no-heartbeat',
+      detailParams: { seconds: 35 },
     });
 
     await heartbeat(api, kiosk);
@@ -159,7 +161,12 @@ describe('alert rules', () => {
     });
     await heartbeat(api, kiosk, { reader: 'unavailable' });
     const [updated] = await alerts();
-    expect(updated).toMatchObject({ alertId: opened?.alertId, detail: 'reader: unavailable' });
+    expect(updated).toMatchObject({
+      alertId: opened?.alertId,
+      detail: 'reader: unavailable',
+      detailKey: 'reader-unavailable',
+      detailParams: {},
+    });
     await heartbeat(api, kiosk, { reader: 'ready' });
     expect(await alerts()).toEqual([]);
 

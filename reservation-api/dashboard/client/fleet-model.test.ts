@@ -32,6 +32,8 @@ const alert = (id: string, kioskId: string | null, overrides: Partial<FleetAlert
   severity: 'critical',
   kioskId,
   detail: '',
+  detailKey: '',
+  detailParams: {},
   openedAt: 1_000,
   updatedAt: 1_000,
   resolvedAt: null,

@@ -220,4 +220,15 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE claims ADD COLUMN request_digest TEXT;
     `,
   },
+  {
+    version: 5,
+    name: 'alert details for translation',
+    sql: `
+      -- The detail as a key + flat JSON params for operators' languages ('' / '{}': stored before
+      -- this migration; clients show the English detail then). Open alerts get theirs on the next
+      -- evaluation.
+      ALTER TABLE fleet_alerts ADD COLUMN detail_key TEXT NOT NULL DEFAULT '';
+      ALTER TABLE fleet_alerts ADD COLUMN detail_params TEXT NOT NULL DEFAULT '{}';
+    `,
+  },
 ];

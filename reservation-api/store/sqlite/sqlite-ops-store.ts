@@ -1,6 +1,20 @@
 import type Database from 'better-sqlite3';
-import type { AlertKind, AlertSeverity, FleetAlert, KioskEvent, ReservationStats } from '../../contract';
-import type { FedKioskEvent, NewAlert, OperatorSession, OpsStore, SessionRollupRow } from '../ops-store';
+import type {
+  AlertDetailParams,
+  AlertKind,
+  AlertSeverity,
+  FleetAlert,
+  KioskEvent,
+  ReservationStats,
+} from '../../contract';
+import type {
+  AlertDetailUpdate,
+  FedKioskEvent,
+  NewAlert,
+  OperatorSession,
+  OpsStore,
+  SessionRollupRow,
+} from '../ops-store';
 import type { Outcome } from '../reservation-store';
 
 /**
@@ -16,6 +30,8 @@ interface AlertRow {
   severity: AlertSeverity;
   kiosk_id: string | null;
   detail: string;
+  detail_key: string;
+  detail_params: string;
   opened_at: number;
   updated_at: number;
   resolved_at: number | null;
@@ -30,6 +46,8 @@ function toAlert(row: AlertRow): FleetAlert {
     severity: row.severity,
     kioskId: row.kiosk_id,
     detail: row.detail,
+    detailKey: row.detail_key,
+    detailParams: JSON.parse(row.detail_params) as AlertDetailParams,
     openedAt: row.opened_at,
     updatedAt: row.updated_at,
     resolvedAt: row.resolved_at,
@@ -92,12 +110,16 @@ export class SqliteOpsStore implements OpsStore {
       openAlertOf: prepare<[string, string], AlertRow>(
         'SELECT * FROM fleet_alerts WHERE kind = ? AND subject = ? AND resolved_at IS NULL',
       ),
-      insertAlert: prepare<[string, string, string, string | null, string, string, number, number]>(
-        `INSERT INTO fleet_alerts (id, kind, severity, kiosk_id, subject, detail, opened_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      insertAlert: prepare<
+        [string, string, string, string | null, string, string, string, string, number, number]
+      >(
+        `INSERT INTO fleet_alerts
+           (id, kind, severity, kiosk_id, subject, detail, detail_key, detail_params, opened_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
-      updateDetail: prepare<[string, number, string]>(
-        'UPDATE fleet_alerts SET detail = ?, updated_at = ? WHERE id = ? AND resolved_at IS NULL',
+      updateDetail: prepare<[string, string, string, number, string]>(
+        `UPDATE fleet_alerts SET detail = ?, detail_key = ?, detail_params = ?, updated_at = ?
+         WHERE id = ? AND resolved_at IS NULL`,
       ),
       resolve: prepare<[number, number, string]>(
         'UPDATE fleet_alerts SET resolved_at = ?, updated_at = ? WHERE id = ? AND resolved_at IS NULL',
@@ -207,6 +229,8 @@ export class SqliteOpsStore implements OpsStore {
           input.kioskId,
           subject,
           input.detail,
+          input.detailKey,
+          JSON.stringify(input.detailParams),
           input.now,
           input.now,
         );
@@ -215,12 +239,14 @@ export class SqliteOpsStore implements OpsStore {
       .immediate();
   }
 
-  async updateAlertDetail(input: {
-    alertId: string;
-    detail: string;
-    now: number;
-  }): Promise<FleetAlert | undefined> {
-    this.statements.updateDetail.run(input.detail, input.now, input.alertId);
+  async updateAlertDetail(input: AlertDetailUpdate): Promise<FleetAlert | undefined> {
+    this.statements.updateDetail.run(
+      input.detail,
+      input.detailKey,
+      JSON.stringify(input.detailParams),
+      input.now,
+      input.alertId,
+    );
     const row = this.statements.alert.get(input.alertId);
     return row ? toAlert(row) : undefined;
   }

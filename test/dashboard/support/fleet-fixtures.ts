@@ -5,6 +5,7 @@ import type {
   SessionPoint,
   SessionSeriesResponse,
 } from '../../../reservation-api/contract';
+import { type AlertDetail, alertDetail } from '../../../reservation-api/fleet/alert-details';
 
 /**
  * A fleet in a bad hour, typed by the operator contract: every kiosk status, every reader state,
@@ -82,7 +83,7 @@ function alert(
   kind: FleetAlert['kind'],
   severity: FleetAlert['severity'],
   kioskId: string | null,
-  detail: string,
+  detail: AlertDetail,
   openedMinutesAgo: number,
   overrides: Partial<FleetAlert> = {},
 ): FleetAlert {
@@ -91,7 +92,7 @@ function alert(
     kind,
     severity,
     kioskId,
-    detail,
+    ...detail,
     openedAt: FIXTURE_NOW - openedMinutesAgo * MINUTE,
     updatedAt: FIXTURE_NOW - MINUTE,
     resolvedAt: null,
@@ -102,23 +103,42 @@ function alert(
 }
 
 export const FIXTURE_ALERTS: FleetAlert[] = [
-  alert('heartbeat-stale', 'critical', 'seven-eleven-S0002-k7e8f9', 'no heartbeat for 7 min', 6),
-  alert('reader-unavailable', 'critical', 'seven-eleven-S0107-k0a1b2', 'reader: unavailable', 12, {
-    acknowledgedAt: FIXTURE_NOW - 8 * MINUTE,
-    acknowledgedBy: 'hanako',
-  }),
   alert(
-    'card-left-behind',
+    'heartbeat-stale',
     'critical',
-    'lawson-0042-k3c4d5',
-    'card on the reader 3 min after the session',
-    3,
+    'seven-eleven-S0002-k7e8f9',
+    alertDetail('no-heartbeat', { seconds: 35 }),
+    6,
   ),
-  alert('clock-skew', 'warning', 'lawson-0108-k9a0b1', 'kiosk clock +185 s', 40),
-  alert('repeated-failures', 'warning', 'familymart-F-881-k5e6f7', '6 failed sessions in 15 min', 9),
-  alert('reader-unavailable', 'critical', 'ministop-M-12-k4e5f6', 'reader: absent', 2),
-  alert('blocked-pin-spike', 'critical', null, '14 sessions ended on a blocked PIN in 15 min', 5),
-  alert('reader-unavailable', 'critical', 'lawson-0042-k6e7f8', 'reader: unavailable', 95, {
+  alert(
+    'reader-unavailable',
+    'critical',
+    'seven-eleven-S0107-k0a1b2',
+    alertDetail('reader-unavailable', {}),
+    12,
+    {
+      acknowledgedAt: FIXTURE_NOW - 8 * MINUTE,
+      acknowledgedBy: 'hanako',
+    },
+  ),
+  alert('card-left-behind', 'critical', 'lawson-0042-k3c4d5', alertDetail('card-on-reader', {}), 3),
+  alert('clock-skew', 'warning', 'lawson-0108-k9a0b1', alertDetail('clock-ahead', { seconds: 30 }), 40),
+  alert(
+    'repeated-failures',
+    'warning',
+    'familymart-F-881-k5e6f7',
+    alertDetail('failed-sessions', { count: 6, minutes: 15 }),
+    9,
+  ),
+  alert('reader-unavailable', 'critical', 'ministop-M-12-k4e5f6', alertDetail('reader-absent', {}), 2),
+  alert(
+    'blocked-pin-spike',
+    'critical',
+    null,
+    alertDetail('blocked-pin-spike', { count: 24, minutes: 10 }),
+    5,
+  ),
+  alert('reader-unavailable', 'critical', 'lawson-0042-k6e7f8', alertDetail('reader-unavailable', {}), 95, {
     resolvedAt: FIXTURE_NOW - 70 * MINUTE,
     acknowledgedAt: FIXTURE_NOW - 90 * MINUTE,
     acknowledgedBy: 'taro',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ALERT_KINDS, CHAIN_IDS, FLEET_STATUSES } from '../../../contract';
+import { ALERT_DETAIL_PARAMS, ALERT_KINDS, CHAIN_IDS, FLEET_STATUSES } from '../../../contract';
 import { CUSTOMER_ERROR_IDS, SCREEN_IDS } from '../../../../state-machines/session';
 import { CATALOGUES, DASHBOARD_LANGUAGES } from '../i18n';
 
@@ -10,6 +10,7 @@ const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) 
 describe('dashboard catalogues', () => {
   const required = [
     ...ALERT_KINDS.flatMap((kind) => [`alert.${kind}.title`, `alert.${kind}.action`]),
+    ...Object.keys(ALERT_DETAIL_PARAMS).map((key) => `detail.${key}`),
     ...FLEET_STATUSES.map((status) => `status.${status}`),
     ...SCREEN_IDS.map((screen) => `state.${screen}`),
     ...CUSTOMER_ERROR_IDS.map((cause) => `cause.${cause}`),
@@ -27,6 +28,16 @@ describe('dashboard catalogues', () => {
       expect(missing).toEqual([]);
     });
   }
+
+  it("uses exactly each alert detail's params as placeholders", () => {
+    for (const language of DASHBOARD_LANGUAGES) {
+      for (const [key, params] of Object.entries(ALERT_DETAIL_PARAMS)) {
+        expect(placeholders(CATALOGUES[language][`detail.${key}`] ?? ''), `${language} ${key}`).toEqual(
+          [...params].sort(),
+        );
+      }
+    }
+  });
 
   it('has the same keys and placeholders in every language, none empty', () => {
     const [first, ...others] = DASHBOARD_LANGUAGES.map((language) => CATALOGUES[language]);

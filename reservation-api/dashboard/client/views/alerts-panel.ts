@@ -2,6 +2,7 @@ import type { FleetAlert, FleetKiosk, OperatorRole } from '../../../contract/adm
 import { button, h, replaceChildren } from '../dom';
 import { openAlerts } from '../fleet-model';
 import type { Translator } from '../i18n';
+import { shownDetail } from '../alert-detail-text';
 import { severityBadge } from './health-badge';
 
 /** How many resolved alerts stay listed under the open ones. */
@@ -81,6 +82,7 @@ export class AlertsPanel {
           ? `${t.has(`chain.${kiosk.chain}`) ? t.t(`chain.${kiosk.chain}`) : kiosk.chain} ${kiosk.storeId} · ${kiosk.kioskId}`
           : alert.kioskId;
     const isOpen = alert.resolvedAt === null;
+    const detail = shownDetail(t, alert);
     const facts: (HTMLElement | null)[] = [
       h('span', {}, t.t('alerts.opened', { time: t.timestamp(alert.openedAt) })),
       alert.acknowledgedAt !== null
@@ -116,7 +118,7 @@ export class AlertsPanel {
       ),
       h('div', { class: 'alert-where' }, where),
       isOpen ? h('div', { class: 'alert-action' }, '→ ', t.t(`alert.${alert.kind}.action`)) : null,
-      alert.detail ? h('div', { class: 'alert-detail', lang: 'en' }, alert.detail) : null,
+      detail ? h('div', { class: 'alert-detail', lang: detail.lang }, detail.text) : null,
       h(
         'div',
         { class: 'alert-footer' },
