@@ -32,7 +32,10 @@ export type LookupRequest = Static<typeof LookupRequest>;
 
 export const LookupResponse = Type.Object(
   {
-    /** Binds the claim to this lookup: only this kiosk, once, before lookupExpiresAt. */
+    /**
+     * Binds the claim to this lookup: only this kiosk, once, before lookupExpiresAt. The same
+     * claim body sent again while its claim is held (an answer lost) gets that claim again.
+     */
     lookupId: ServerId,
     reservationId: ServerId,
     procedure: Procedure,
