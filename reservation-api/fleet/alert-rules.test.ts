@@ -55,6 +55,16 @@ describe('kiosk alert rules (defaults)', () => {
     ]);
   });
 
+  it('raises reader-unavailable only after the reader stayed down for 15 s', () => {
+    const down = facts({
+      heartbeat: { receivedAt: NOW, reader: 'absent', clock: NOW },
+      readerDownSince: NOW,
+    });
+    expect(kinds(down, NOW + 14_999)).toEqual([]);
+    expect(kinds(down, NOW + 15_000)).toEqual(['reader-unavailable']);
+    expect(kinds({ ...down, readerDownSince: NOW - 20_000 })).toEqual(['reader-unavailable']);
+  });
+
   it('raises repeated-failures from 5 failures in the window', () => {
     expect(kinds(facts({ recentFailures: 4 }))).toEqual([]);
     expect(kioskAlerts(facts({ recentFailures: 5 }), NOW, DEFAULT_POLICY)).toEqual([

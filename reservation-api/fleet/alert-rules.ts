@@ -11,6 +11,7 @@ import { type AlertDetail, alertDetail } from './alert-details';
 export type AlertThresholds = Pick<
   ApiPolicy,
   | 'alertHeartbeatStaleMs'
+  | 'alertReaderGraceMs'
   | 'alertClockSkewMs'
   | 'alertRepeatedFailures'
   | 'alertRepeatedFailuresWindowMs'
@@ -63,6 +64,11 @@ export interface KioskFacts {
   heartbeat: LatestHeartbeat | null;
   /** Alert names the kiosk currently reports. */
   reported: ReadonlySet<string>;
+  /**
+   * Since when (server time) the reader has been down without a break — heartbeat not `ready` or
+   * reported `reader-unavailable`; undefined: since the latest heartbeat.
+   */
+  readerDownSince?: number;
   /** Failed sessions within the repeated-failures window. */
   recentFailures: number;
   /** When this API process began monitoring (after a restart kiosks get a full stale period). */
@@ -97,7 +103,11 @@ export function kioskAlerts(facts: KioskFacts, now: number, thresholds: AlertThr
     );
   }
   const readerDown = heartbeat !== null && heartbeat.reader !== 'ready';
-  if (readerDown || facts.reported.has('reader-unavailable')) {
+  // A kiosk's first heartbeat may come before its reader is attached: only a reader that stays
+  // down for the grace period is an alert.
+  const downSince = facts.readerDownSince ?? heartbeat?.receivedAt ?? now;
+  const downLongEnough = now - downSince >= thresholds.alertReaderGraceMs;
+  if ((readerDown || facts.reported.has('reader-unavailable')) && downLongEnough) {
     const key = !readerDown
       ? 'reader-reported'
       : heartbeat.reader === 'absent'

@@ -64,6 +64,8 @@ export class FleetMonitor {
   /** Open alerts by `kind|subject` (subject: kiosk id or `fleet`). */
   private readonly open = new Map<string, FleetAlert>();
   private readonly reported = new KioskReportedAlerts();
+  /** Since when each kiosk's reader has been down without a break (server time); absent when up. */
+  private readonly readerDownSince = new Map<string, number>();
   private eventSeq = 0;
   private publishedStats = '';
   private queue: Promise<unknown> = Promise.resolve();
@@ -85,10 +87,18 @@ export class FleetMonitor {
         if (alert.kioskId !== null && alert.kind !== 'kiosk-other') {
           this.reported.seed(alert.kioskId, alert.kind);
         }
+        // An open reader alert: the reader has been down since it opened at least.
+        if (alert.kioskId !== null && alert.kind === 'reader-unavailable') {
+          this.readerDownSince.set(alert.kioskId, alert.openedAt);
+        }
       }
       await this.refreshKiosks();
       const now = this.deps.now();
       for (const entry of this.kiosks.values()) {
+        const { heartbeat } = entry;
+        if (heartbeat && !this.readerDownSince.has(entry.record.id)) {
+          this.noteReader(entry.record.id, heartbeat.reader, heartbeat.receivedAt);
+        }
         this.publishedKiosks.set(entry.record.id, changeKey(this.view(entry, now)));
       }
       this.updateGauges(now);
@@ -100,6 +110,7 @@ export class FleetMonitor {
     await this.exclusive(async () => {
       this.kiosks.set(kiosk.id, { record: kiosk, heartbeat: { ...heartbeat, receivedAt } });
       this.reported.applyHeartbeat(kiosk.id, heartbeat.alerts, heartbeat.clock);
+      this.noteReader(kiosk.id, heartbeat.reader, receivedAt);
       this.deps.metrics.kioskLastHeartbeat.set({ kiosk_id: kiosk.id }, receivedAt / 1000);
       await this.evaluateKiosk(kiosk.id, receivedAt);
       this.updateGauges(receivedAt);
@@ -182,6 +193,13 @@ export class FleetMonitor {
     return run;
   }
 
+  /** Starts or ends the kiosk's stretch of reader downtime (the grace of reader-unavailable). */
+  private noteReader(kioskId: string, reader: HeartbeatRequest['reader'], at: number): void {
+    const down = reader !== 'ready' || this.reported.active(kioskId).has('reader-unavailable');
+    if (!down) this.readerDownSince.delete(kioskId);
+    else if (!this.readerDownSince.has(kioskId)) this.readerDownSince.set(kioskId, at);
+  }
+
   private async refreshKiosks(): Promise<void> {
     const seen = new Set<string>();
     for (const status of await this.deps.store.listKiosks()) {
@@ -196,6 +214,7 @@ export class FleetMonitor {
       this.kiosks.set(status.id, { record, heartbeat });
       if (record.revokedAt !== null) {
         this.reported.forget(status.id);
+        this.readerDownSince.delete(status.id);
         this.deps.metrics.kioskLastHeartbeat.remove({ kiosk_id: status.id });
       } else if (heartbeat) {
         this.deps.metrics.kioskLastHeartbeat.set({ kiosk_id: status.id }, heartbeat.receivedAt / 1000);
@@ -259,6 +278,7 @@ export class FleetMonitor {
         revoked: entry.record.revokedAt !== null,
         heartbeat: latest,
         reported: this.reported.active(kioskId),
+        readerDownSince: this.readerDownSince.get(kioskId),
         recentFailures,
         monitoredSince: this.monitoredSince,
       },

@@ -146,6 +146,13 @@ const POLICY_SETTINGS = {
     'RESERVATION_API_ALERT_HEARTBEAT_STALE_SECONDS',
     'alert when a kiosk has not heartbeated for this long (heartbeats every ~10 s)',
   ),
+  alertReaderGraceSeconds: policySetting(
+    'alertReaderGraceMs',
+    1000,
+    'RESERVATION_API_ALERT_READER_GRACE_SECONDS',
+    "alert only when a kiosk's reader has been absent or unavailable this long (0 = at once)",
+    0,
+  ),
   alertClockSkewSeconds: policySetting(
     'alertClockSkewMs',
     1000,

@@ -43,6 +43,8 @@ export interface ApiPolicy {
   // Alert rules (docs/operators.md)
   /** A kiosk silent for longer than this is stale (heartbeats come every ~10 s). */
   alertHeartbeatStaleMs: number;
+  /** A reader must stay absent/unavailable this long before reader-unavailable opens (a kiosk's first heartbeat may precede its reader). */
+  alertReaderGraceMs: number;
   /** A kiosk clock further than this from the server's raises clock-skew (requests fail at kioskClockSkewMs). */
   alertClockSkewMs: number;
   /** Failed sessions on one kiosk within the window that raise repeated-failures. */
@@ -82,6 +84,7 @@ export const DEFAULT_POLICY: ApiPolicy = {
   opsRetentionMs: 7 * 24 * 60 * MINUTE,
 
   alertHeartbeatStaleMs: 35_000,
+  alertReaderGraceMs: 15_000,
   alertClockSkewMs: 30_000,
   alertRepeatedFailures: 5,
   alertRepeatedFailuresWindowMs: 15 * MINUTE,

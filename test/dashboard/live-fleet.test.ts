@@ -30,7 +30,8 @@ let viewer: TestOperator;
 let page: Page;
 
 beforeAll(async () => {
-  api = await startApiHarness({ policy: { opsTickMs: 0, opsStreamPingMs: 0 } });
+  // Reader alerts at once (their grace period is tested in test/ops/fleet-alerts.test.ts).
+  api = await startApiHarness({ policy: { opsTickMs: 0, opsStreamPingMs: 0, alertReaderGraceMs: 0 } });
   [admin, viewer] = await Promise.all([
     createOperator(api.store, 'hanako', 'admin', api.clock.now()),
     createOperator(api.store, 'yuki', 'viewer', api.clock.now()),

@@ -6,6 +6,7 @@ import {
   type FleetKiosk,
   fillPath,
 } from '../../reservation-api/contract';
+import { DEFAULT_POLICY } from '../../reservation-api/server/policy';
 import { addKiosk, addOperator, type TestKiosk } from '../../reservation-api/testing/test-api';
 import {
   alertEvent,
@@ -150,6 +151,35 @@ describe('fleet state from heartbeats', () => {
 });
 
 describe('alert rules', () => {
+  it('opens reader-unavailable only once the reader has stayed down for the grace period (15 s)', async () => {
+    await api.close();
+    api = await opsTestApi({ alertReaderGraceMs: DEFAULT_POLICY.alertReaderGraceMs });
+    cookie = (await loginAs(api, 'viewer')).cookie;
+    expect(DEFAULT_POLICY.alertReaderGraceMs).toBe(15 * SECOND);
+    const kiosk = await addKiosk(api);
+    // The first heartbeat after a start: no reader attached yet, and the kiosk itself says so.
+    await heartbeat(api, kiosk, { reader: 'absent', alerts: ['reader-unavailable'] });
+    api.clock.advance(10 * SECOND);
+    await heartbeat(api, kiosk, { reader: 'absent', alerts: ['reader-unavailable'] });
+    api.clock.advance(4 * SECOND);
+    await api.tick();
+    expect(await openKinds(kiosk.kioskId)).toEqual([]);
+    // Attached: the stretch ends; a reader that goes away later gets the full grace again.
+    await heartbeat(api, kiosk, { reader: 'ready', alerts: [] });
+    api.clock.advance(5 * SECOND);
+    await heartbeat(api, kiosk, { reader: 'unavailable' });
+    api.clock.advance(15 * SECOND - 1);
+    await api.tick();
+    expect(await openKinds(kiosk.kioskId)).toEqual([]);
+    api.clock.advance(1);
+    await api.tick();
+    expect(await alerts()).toMatchObject([
+      { kind: 'reader-unavailable', openedAt: api.clock.now(), detailKey: 'reader-unavailable' },
+    ]);
+    await heartbeat(api, kiosk, { reader: 'ready' });
+    expect(await openKinds(kiosk.kioskId)).toEqual([]);
+  });
+
   it('opens reader-unavailable when the reader is absent or unavailable, resolves when it is ready', async () => {
     const kiosk = await addKiosk(api);
     await heartbeat(api, kiosk, { reader: 'absent' });

@@ -31,7 +31,10 @@ export interface OpsTestApi extends TestApi {
 }
 
 export async function opsTestApi(policy: Partial<ApiPolicy> = {}): Promise<OpsTestApi> {
-  const api = await testApi({ policy: { opsTickMs: 0, opsStreamPingMs: 0, ...policy } });
+  // Reader alerts open at once unless a test is about their grace period (fleet-alerts.test.ts).
+  const api = await testApi({
+    policy: { opsTickMs: 0, opsStreamPingMs: 0, alertReaderGraceMs: 0, ...policy },
+  });
   const published: OpsStreamEvent[] = [];
   // A sink that parses what the stream writes back into events, as a browser would.
   api.app.ops.stream.add(
