@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { Procedure } from '../../state-machines/session';
 import type { ClaimSettlement, ResetJournal, ResetStep } from '../runtime/session-actors';
+import { commitDurably } from './journal-database';
 import type { Outbox } from './outbox';
 
 /**
@@ -59,12 +60,47 @@ export interface SettleOptions {
   uncertain?: boolean;
 }
 
+/** The claim journal's statements, prepared once per connection. */
+function prepareStatements(db: Database.Database) {
+  return {
+    claiming: db.prepare(
+      `INSERT INTO reset_claims (lookup_id, reservation_id, procedure, step, started_at, updated_at)
+       VALUES (?, ?, ?, 'claiming', ?, ?)`,
+    ),
+    claimed: db.prepare(
+      "UPDATE reset_claims SET claim_id = ?, step = 'claimed', updated_at = ? WHERE id = ?",
+    ),
+    step: db.prepare('UPDATE reset_claims SET step = ?, updated_at = ? WHERE id = ? AND settled_at IS NULL'),
+    dropped: db.prepare(
+      "UPDATE reset_claims SET settlement = 'dropped', settled_at = ? WHERE id = ? AND settled_at IS NULL",
+    ),
+    byClaim: db.prepare('SELECT id, settled_at FROM reset_claims WHERE claim_id = ?'),
+    settled: db.prepare(
+      'UPDATE reset_claims SET settlement = ?, settled_at = ?, recovered = ?, uncertain = ? WHERE id = ?',
+    ),
+  };
+}
+
+/**
+ * Steps whose entry must be on disk (fsync) before the reset goes on: the first that names the
+ * claim (`claimed`: recovery can release it at once) and the two around RESET RETRY COUNTER, where
+ * a lost step changes recovery's decision. The others are relaxed commits: losing one (with
+ * everything after it, at a power cut) leaves an earlier step of the same decision — `claiming`
+ * like `claimed`-unseen (lease), `authorising` like `claimed` (release), `verified` like `pin-set`
+ * (complete). See docs/kiosk-runtime.md, "Journal durability".
+ */
+const DURABLE_STEPS: ReadonlySet<ResetStep> = new Set(['claimed', 'writing-pin', 'pin-set']);
+
 export class ClaimJournal implements ResetJournal {
+  private readonly statements: ReturnType<typeof prepareStatements>;
+
   private constructor(
     private readonly db: Database.Database,
     private readonly outbox: Outbox,
     private readonly now: () => number,
-  ) {}
+  ) {
+    this.statements = prepareStatements(db);
+  }
 
   /** The claim journal in an open journal database, settling through `outbox` (same database). */
   static on(db: Database.Database, outbox: Outbox, now: () => number): ClaimJournal {
@@ -72,61 +108,59 @@ export class ClaimJournal implements ResetJournal {
     return new ClaimJournal(db, outbox, now);
   }
 
+  /** A relaxed commit: lost at a power cut, recovery's decision is the same (lease expiry). */
   claiming(entry: { lookupId: string; reservationId: string; procedure: Procedure }): number {
     const now = this.now();
-    const result = this.db
-      .prepare(
-        `INSERT INTO reset_claims (lookup_id, reservation_id, procedure, step, started_at, updated_at)
-         VALUES (?, ?, ?, 'claiming', ?, ?)`,
-      )
-      .run(entry.lookupId, entry.reservationId, entry.procedure, now, now);
+    const result = this.statements.claiming.run(
+      entry.lookupId,
+      entry.reservationId,
+      entry.procedure,
+      now,
+      now,
+    );
     return Number(result.lastInsertRowid);
   }
 
+  /** Durable: on disk before the reset goes on (and with it the `claiming` insert). */
   claimed(entry: number, claimId: string): void {
-    this.db
-      .prepare("UPDATE reset_claims SET claim_id = ?, step = 'claimed', updated_at = ? WHERE id = ?")
-      .run(claimId, this.now(), entry);
+    commitDurably(this.db, () => this.statements.claimed.run(claimId, this.now(), entry));
   }
 
+  /** Durable or relaxed by `DURABLE_STEPS`. */
   step(entry: number, step: ResetStep): void {
-    this.db
-      .prepare('UPDATE reset_claims SET step = ?, updated_at = ? WHERE id = ? AND settled_at IS NULL')
-      .run(step, this.now(), entry);
+    const write = () => this.statements.step.run(step, this.now(), entry);
+    if (DURABLE_STEPS.has(step)) commitDurably(this.db, write);
+    else write();
   }
 
+  /** A relaxed commit: lost at a power cut, the entry stays `claiming` and recovery drops it alike. */
   dropped(entry: number): void {
-    this.db
-      .prepare(
-        "UPDATE reset_claims SET settlement = 'dropped', settled_at = ? WHERE id = ? AND settled_at IS NULL",
-      )
-      .run(this.now(), entry);
+    this.statements.dropped.run(this.now(), entry);
   }
 
   /**
-   * Records a claim's settlement: the outbox message and the journal entry's end in ONE
+   * Records a claim's settlement: the outbox message and the journal entry's end in ONE durable
    * transaction, and only once — a second settlement of the same claim records nothing.
    * Returns whether this call recorded it.
    */
   settle(settlement: ClaimSettlement, options: SettleOptions = {}): boolean {
-    return this.db
-      .transaction(() => {
-        const open = this.db
-          .prepare('SELECT id, settled_at FROM reset_claims WHERE claim_id = ?')
-          .get(settlement.claimId) as { id: number; settled_at: number | null } | undefined;
-        if (open && open.settled_at !== null) return false;
-        this.outbox.enqueue(settlement);
-        if (open) {
-          this.db
-            .prepare(
-              `UPDATE reset_claims SET settlement = ?, settled_at = ?, recovered = ?, uncertain = ?
-               WHERE id = ?`,
-            )
-            .run(settlement.kind, this.now(), options.recovered ? 1 : 0, options.uncertain ? 1 : 0, open.id);
-        }
-        return true;
-      })
-      .immediate();
+    // Durable: the customer is told the reset is done (or the reservation is free) after this.
+    return commitDurably(this.db, () => {
+      const open = this.statements.byClaim.get(settlement.claimId) as
+        { id: number; settled_at: number | null } | undefined;
+      if (open && open.settled_at !== null) return false;
+      this.outbox.enqueue(settlement);
+      if (open) {
+        this.statements.settled.run(
+          settlement.kind,
+          this.now(),
+          options.recovered ? 1 : 0,
+          options.uncertain ? 1 : 0,
+          open.id,
+        );
+      }
+      return true;
+    });
   }
 
   /** Claims not settled yet (after a crash: the ones recovery must settle), oldest first. */

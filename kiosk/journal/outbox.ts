@@ -1,6 +1,9 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import type { KioskEvent } from '../../reservation-api/contract';
 import type { ClaimSettlement } from '../runtime/session-actors';
+import { commitDurably, openJournalDatabase } from './journal-database';
+
+export { openJournalDatabase } from './journal-database';
 
 /**
  * The kiosk's durable outbox (SQLite, WAL): completions, releases and events that must reach the
@@ -43,23 +46,38 @@ CREATE TABLE IF NOT EXISTS outbox (
 CREATE INDEX IF NOT EXISTS outbox_due ON outbox (state, next_attempt_at);
 `;
 
-/** Opens the kiosk journal's SQLite database: WAL, and FULL sync (a completion acknowledged to the customer must survive a power cut). */
-export function openJournalDatabase(path: string): Database.Database {
-  const db = new Database(path);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
-  return db;
-}
-
 interface Row {
   id: number;
   body: string;
   attempts: number;
 }
 
+/** The outbox's statements, prepared once per connection. */
+function prepareStatements(db: Database.Database) {
+  return {
+    insert: db.prepare('INSERT INTO outbox (kind, body, created_at, next_attempt_at) VALUES (?, ?, ?, ?)'),
+    due: db.prepare(
+      `SELECT id, body, attempts FROM outbox WHERE state = 'pending' AND next_attempt_at <= ?
+       ORDER BY id LIMIT ?`,
+    ),
+    pendingCount: db.prepare("SELECT COUNT(*) AS n FROM outbox WHERE state = 'pending'"),
+    delivered: db.prepare("UPDATE outbox SET state = 'delivered', settled_at = ? WHERE id = ?"),
+    rejected: db.prepare("UPDATE outbox SET state = 'rejected', last_error = ?, settled_at = ? WHERE id = ?"),
+    attempts: db.prepare('SELECT attempts FROM outbox WHERE id = ?'),
+    retry: db.prepare('UPDATE outbox SET attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ?'),
+  };
+}
+
+/**
+ * Durability (docs/kiosk-runtime.md, "Journal durability"): a completion or release is committed
+ * durably (fsync) — the customer is told it is done. Events and delivery marks are relaxed commits:
+ * a power cut may lose the last few; an event is telemetry, and a lost mark only means a message is
+ * sent again (complete/release are idempotent at the API, event ids deduplicated).
+ */
 export class Outbox {
   private readonly baseBackoffMs: number;
   private readonly maxBackoffMs: number;
+  private readonly statements: ReturnType<typeof prepareStatements>;
 
   private constructor(
     private readonly db: Database.Database,
@@ -67,6 +85,7 @@ export class Outbox {
   ) {
     this.baseBackoffMs = options.baseBackoffMs ?? DEFAULT_BASE_BACKOFF_MS;
     this.maxBackoffMs = options.maxBackoffMs ?? DEFAULT_MAX_BACKOFF_MS;
+    this.statements = prepareStatements(db);
   }
 
   /** Opens (creating if needed) the outbox database at `path` (`:memory:` for throwaway use). */
@@ -89,23 +108,23 @@ export class Outbox {
       .changes;
   }
 
-  /** Records a message durably; it is due at once. */
+  /**
+   * Records a message; it is due at once. A settlement is on disk when this returns (or, inside a
+   * transaction, when that commits durably); an event is a relaxed commit.
+   */
   enqueue(message: OutboxMessage): number {
-    const now = this.options.now();
-    const result = this.db
-      .prepare('INSERT INTO outbox (kind, body, created_at, next_attempt_at) VALUES (?, ?, ?, ?)')
-      .run(message.kind, JSON.stringify(message), now, now);
-    return Number(result.lastInsertRowid);
+    const insert = () => {
+      const now = this.options.now();
+      return Number(
+        this.statements.insert.run(message.kind, JSON.stringify(message), now, now).lastInsertRowid,
+      );
+    };
+    return message.kind === 'event' ? insert() : commitDurably(this.db, insert);
   }
 
   /** Pending messages whose next attempt is due, oldest first. */
   due(limit = 100): PendingMessage[] {
-    const rows = this.db
-      .prepare(
-        `SELECT id, body, attempts FROM outbox WHERE state = 'pending' AND next_attempt_at <= ?
-         ORDER BY id LIMIT ?`,
-      )
-      .all(this.options.now(), limit) as Row[];
+    const rows = this.statements.due.all(this.options.now(), limit) as Row[];
     return rows.map((row) => ({
       id: row.id,
       message: JSON.parse(row.body) as OutboxMessage,
@@ -115,9 +134,7 @@ export class Outbox {
 
   /** Number of messages not yet delivered nor rejected. */
   pendingCount(): number {
-    const row = this.db.prepare("SELECT COUNT(*) AS n FROM outbox WHERE state = 'pending'").get() as {
-      n: number;
-    };
+    const row = this.statements.pendingCount.get() as { n: number };
     return row.n;
   }
 
@@ -134,28 +151,21 @@ export class Outbox {
 
   /** The API accepted it. */
   markDelivered(id: number): void {
-    this.db
-      .prepare("UPDATE outbox SET state = 'delivered', settled_at = ? WHERE id = ?")
-      .run(this.options.now(), id);
+    this.statements.delivered.run(this.options.now(), id);
   }
 
   /** The API refused it for good (kept for operators, never retried). `reason` is an error code. */
   markRejected(id: number, reason: string): void {
-    this.db
-      .prepare("UPDATE outbox SET state = 'rejected', last_error = ?, settled_at = ? WHERE id = ?")
-      .run(reason, this.options.now(), id);
+    this.statements.rejected.run(reason, this.options.now(), id);
   }
 
   /** A retriable failure: try again after an exponential backoff. `reason` is an error code. */
   markRetry(id: number, reason: string): void {
-    const row = this.db.prepare('SELECT attempts FROM outbox WHERE id = ?').get(id) as
-      { attempts: number } | undefined;
+    const row = this.statements.attempts.get(id) as { attempts: number } | undefined;
     if (!row) return;
     const attempts = row.attempts + 1;
     const delay = Math.min(this.baseBackoffMs * 2 ** (attempts - 1), this.maxBackoffMs);
-    this.db
-      .prepare('UPDATE outbox SET attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ?')
-      .run(attempts, this.options.now() + delay, reason, id);
+    this.statements.retry.run(attempts, this.options.now() + delay, reason, id);
   }
 
   /** State of one message (for tests and operators). */
