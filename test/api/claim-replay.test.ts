@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { JpkiClient } from '../../hardware/jpki/jpki-client';
 import { KioskApiError } from '../../kiosk/api-client/kiosk-api-error';
 import { type ClaimRequest, resetPinFileOf, resetPinOf } from '../../reservation-api/contract';
+import { claimRequestDigest } from '../../reservation-api/services/kiosk-operations';
 import { type ApiHarness, type HarnessKiosk, startApiHarness, T0 } from './support/api-harness';
 import { kioskLookup, kioskResetAndComplete } from './support/kiosk-step';
 
@@ -131,5 +132,23 @@ describe('any other reuse of a used lookup is refused', () => {
     const { card, body, first } = await claimed();
     await kioskResetAndComplete(kiosk.client, card, 'signature-pin', first, NEW_PIN);
     expect(await outcome(kiosk.client.claim(body))).toBe('LOOKUP_INVALID');
+  });
+});
+
+describe('the claim request digest kept with a claim', () => {
+  const body = { pinFile: resetPinFileOf('signature-pin'), cardChallenge: 'AAECAwQFBgc=' };
+
+  it('is the same for the same body and differs with the PIN file or the card challenge', () => {
+    expect(claimRequestDigest({ ...body })).toBe(claimRequestDigest(body));
+    expect(claimRequestDigest({ ...body, pinFile: resetPinFileOf('auth-pin') })).not.toBe(
+      claimRequestDigest(body),
+    );
+    expect(claimRequestDigest({ ...body, cardChallenge: 'AAECAwQFBgg=' })).not.toBe(claimRequestDigest(body));
+  });
+
+  it('is a SHA-256 hex that does not contain the challenge', () => {
+    const digest = claimRequestDigest(body);
+    expect(digest).toMatch(/^[0-9a-f]{64}$/);
+    expect(digest).not.toContain(Buffer.from(body.cardChallenge, 'base64').toString('hex'));
   });
 });
