@@ -52,6 +52,8 @@ interface KioskEntry {
 }
 
 const FEED_PAGE = 500;
+/** Kiosk events deleted per tick at most, so a large backlog never holds the database for long. */
+const EVENT_PRUNE_BATCH = 5_000;
 
 /** The causes whose fleet-wide spikes may mean an attack (customer error ids). */
 const BLOCKED_PIN = 'pin-blocked';
@@ -145,6 +147,7 @@ export class FleetMonitor {
       await this.publishStatsIfChanged(now);
       await ops.pruneSessionRollup(now - this.deps.policy.opsRetentionMs);
       await ops.pruneResolvedAlerts(now - this.deps.policy.opsRetentionMs);
+      await ops.pruneKioskEvents({ before: now - this.deps.policy.opsRetentionMs, limit: EVENT_PRUNE_BATCH });
       await ops.pruneOperatorSessions({ now, idleBefore: now - this.deps.policy.opsSessionIdleMs });
     });
   }

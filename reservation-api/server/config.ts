@@ -138,7 +138,7 @@ const POLICY_SETTINGS = {
     'opsRetentionMs',
     24 * 60 * MINUTE_MS,
     'RESERVATION_API_OPS_RETENTION_DAYS',
-    'days of session series and resolved alerts kept',
+    'days of session series, resolved alerts and kiosk events kept',
   ),
   alertHeartbeatStaleSeconds: policySetting(
     'alertHeartbeatStaleMs',

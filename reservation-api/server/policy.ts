@@ -37,7 +37,7 @@ export interface ApiPolicy {
   opsTickMs: number;
   /** How often the live stream sends a keep-alive comment; 0: never by itself. */
   opsStreamPingMs: number;
-  /** How long the session series and resolved alerts are kept. */
+  /** How long the session series, resolved alerts and kiosk events are kept. */
   opsRetentionMs: number;
 
   // Alert rules (docs/operators.md)

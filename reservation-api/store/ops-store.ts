@@ -96,6 +96,11 @@ export interface OpsStore {
   /** Failed sessions of one cause fleet-wide in buckets from `since`. */
   fleetFailures(input: { cause: string; since: number }): Promise<number>;
   pruneSessionRollup(before: number): Promise<number>;
+  /**
+   * Deletes up to `limit` kiosk events received before `before`, oldest first, always keeping the
+   * newest stored event (the change feed's position must never go back). Returns how many.
+   */
+  pruneKioskEvents(input: { before: number; limit: number }): Promise<number>;
 
   reservationStats(now: number): Promise<ReservationStats>;
 }

@@ -231,4 +231,12 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE fleet_alerts ADD COLUMN detail_params TEXT NOT NULL DEFAULT '{}';
     `,
   },
+  {
+    version: 6,
+    name: 'kiosk events by receipt (retention)',
+    sql: `
+      -- Retention deletes kiosk events by when the API received them (a kiosk's own clock may lie).
+      CREATE INDEX kiosk_events_by_receipt ON kiosk_events (received_at);
+    `,
+  },
 ];

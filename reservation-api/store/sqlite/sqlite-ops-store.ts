@@ -154,6 +154,14 @@ export class SqliteOpsStore implements OpsStore {
         "SELECT sum(count) AS n FROM session_rollup WHERE outcome = 'failed' AND cause = ? AND bucket >= ?",
       ),
       pruneRollup: prepare<[number]>('DELETE FROM session_rollup WHERE bucket < ?'),
+      // kiosk_events has no INTEGER PRIMARY KEY: SQLite would reuse rowids after the newest row is
+      // deleted, and the monitor's feed (rowid order) would skip new events. Keep the newest row.
+      pruneEvents: prepare<[number, number]>(
+        `DELETE FROM kiosk_events WHERE rowid IN (
+           SELECT rowid FROM kiosk_events
+           WHERE received_at < ? AND rowid < (SELECT max(rowid) FROM kiosk_events)
+           ORDER BY received_at LIMIT ?)`,
+      ),
       reservationCounts: prepare<[], { status: string; n: number }>(
         'SELECT status, n FROM reservation_counts',
       ),
@@ -315,6 +323,10 @@ export class SqliteOpsStore implements OpsStore {
 
   async pruneSessionRollup(before: number): Promise<number> {
     return this.statements.pruneRollup.run(before).changes;
+  }
+
+  async pruneKioskEvents(input: { before: number; limit: number }): Promise<number> {
+    return this.statements.pruneEvents.run(input.before, input.limit).changes;
   }
 
   async reservationStats(now: number): Promise<ReservationStats> {
