@@ -1,4 +1,4 @@
-import { createHash, createPublicKey, verify } from 'node:crypto';
+import { createHash, createPublicKey, type KeyObject, verify } from 'node:crypto';
 import { CARD_PROOF_PURPOSES, type CardProofPurpose } from '../contract';
 import type { x509 } from './x509';
 
@@ -14,17 +14,28 @@ export function verifyCardProof(
   signature: Uint8Array,
 ): boolean {
   try {
-    const key = createPublicKey({
-      key: Buffer.from(certificate.publicKey.rawData),
-      format: 'der',
-      type: 'spki',
-    });
+    const key = proofKeyOf(certificate);
     if (key.asymmetricKeyType !== 'rsa') return false;
     const message = Buffer.from(`${CARD_PROOF_PURPOSES[purpose]}${nonce}`, 'utf8');
     return verify('sha256', message, key, signature);
   } catch {
     return false;
   }
+}
+
+const proofKeys = new WeakMap<x509.X509Certificate, KeyObject>();
+
+/**
+ * The certificate's public key as a KeyObject, imported once per certificate object (the
+ * certificate verifier hands out the same object for the same DER).
+ */
+function proofKeyOf(certificate: x509.X509Certificate): KeyObject {
+  let key = proofKeys.get(certificate);
+  if (!key) {
+    key = createPublicKey({ key: Buffer.from(certificate.publicKey.rawData), format: 'der', type: 'spki' });
+    proofKeys.set(certificate, key);
+  }
+  return key;
 }
 
 /** SHA-256 (hex) of a certificate's DER: the card's pseudonym when it is the authentication certificate. */
@@ -34,5 +45,12 @@ export function certificateRef(der: Uint8Array): string {
 
 /** SHA-256 (hex) of a certificate's SubjectPublicKeyInfo: names the proof key. */
 export function publicKeyRef(certificate: x509.X509Certificate): string {
-  return createHash('sha256').update(Buffer.from(certificate.publicKey.rawData)).digest('hex');
+  let ref = publicKeyRefs.get(certificate);
+  if (ref === undefined) {
+    ref = createHash('sha256').update(Buffer.from(certificate.publicKey.rawData)).digest('hex');
+    publicKeyRefs.set(certificate, ref);
+  }
+  return ref;
 }
+
+const publicKeyRefs = new WeakMap<x509.X509Certificate, string>();

@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import type { ApiErrorCode } from '../contract';
+import { BoundedCache } from './bounded-cache';
 import type { TrustMaterial, TrustSource } from './trust-material';
 import { x509 } from './x509';
 
@@ -8,6 +10,12 @@ import { x509 } from './x509';
  * parse (CERT_MALFORMED) → chain to a trust anchor of the certificate's kind, signatures and key
  * usage (CERT_UNTRUSTED) → validity at `now` (CERT_NOT_YET_VALID, CERT_EXPIRED) → revocation by the
  * issuer's CRL (REVOCATION_UNAVAILABLE, CERT_REVOKED, SIGN_CERT_REVOKED for a signature certificate).
+ *
+ * Speed without caching a decision: parsed certificates are kept by the SHA-256 of their DER, and
+ * a certificate's signature once checked against an issuer is remembered for that pair of DERs —
+ * both pure functions of the bytes. Everything that depends on the trust material, the CRLs or the
+ * clock (which issuer is an anchor, CA validity, key usage, validity dates, revocation) is decided
+ * again on every call.
  */
 
 export type CardCertificateKind = 'auth' | 'sign';
@@ -33,18 +41,29 @@ export interface CertificateVerifierOptions {
    * unknown and verification fails closed with REVOCATION_UNAVAILABLE.
    */
   crlGraceMs: number;
+  /** How many parsed certificates and checked signatures to keep (each; default 1024). */
+  cacheCapacity?: number;
 }
 
 const MAX_CHAIN_DEPTH = 4;
+const DEFAULT_CACHE_CAPACITY = 1024;
 
 export class CardCertificateVerifier {
   /** CRLs whose signature already verified against their issuer, to verify each only once. */
   private readonly verifiedCrls = new WeakMap<x509.X509Crl, x509.X509Certificate>();
+  /** Parsed certificates by the SHA-256 of their DER. */
+  private readonly parsed: BoundedCache<string, x509.X509Certificate>;
+  /** `certificate digest/issuer digest` pairs whose signature verified. */
+  private readonly signedPairs: BoundedCache<string, true>;
 
   constructor(
     private readonly trust: TrustSource,
     private readonly options: CertificateVerifierOptions,
-  ) {}
+  ) {
+    const capacity = options.cacheCapacity ?? DEFAULT_CACHE_CAPACITY;
+    this.parsed = new BoundedCache(capacity);
+    this.signedPairs = new BoundedCache(capacity);
+  }
 
   /** Verifies every certificate through every stage, in order; the first failure decides the code. */
   async verify(items: readonly CertificateToVerify[], now: number): Promise<CertificateOutcome> {
@@ -52,13 +71,13 @@ export class CardCertificateVerifier {
     const date = new Date(now);
     const parsed: { kind: CardCertificateKind; certificate: x509.X509Certificate }[] = [];
     for (const item of items) {
-      const certificate = parseCertificate(item.der);
+      const certificate = this.parseCertificate(item.der);
       if (!certificate) return { ok: false, code: 'CERT_MALFORMED' };
       parsed.push({ kind: item.kind, certificate });
     }
     const verified: VerifiedCertificate[] = [];
     for (const { kind, certificate } of parsed) {
-      const chain = await buildTrustedChain(certificate, kind, trust, date);
+      const chain = await this.buildTrustedChain(certificate, kind, trust, date);
       if (!chain || !hasLeafKeyUsage(certificate, kind)) return { ok: false, code: 'CERT_UNTRUSTED' };
       verified.push({ kind, certificate, chain });
     }
@@ -110,54 +129,88 @@ export class CardCertificateVerifier {
     if (ok) this.verifiedCrls.set(crl, issuer);
     return ok;
   }
-}
 
-function parseCertificate(der: Uint8Array): x509.X509Certificate | undefined {
-  try {
-    const certificate = new x509.X509Certificate(Buffer.from(der));
-    // Touch the fields verification needs, so a structurally odd certificate fails here.
-    void certificate.notAfter;
-    void certificate.publicKey;
-    return certificate;
-  } catch {
+  /** The certificate `der` encodes, parsed once per distinct DER; undefined when it does not parse. */
+  private parseCertificate(der: Uint8Array): x509.X509Certificate | undefined {
+    const digest = derDigest(der);
+    const cached = this.parsed.get(digest);
+    if (cached) return cached;
+    try {
+      const certificate = new x509.X509Certificate(Buffer.from(der));
+      // Touch the fields verification needs, so a structurally odd certificate fails here.
+      void certificate.notAfter;
+      void certificate.publicKey;
+      digests.set(certificate, digest);
+      this.parsed.set(digest, certificate);
+      return certificate;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * Walks from the leaf up through issuers whose subject names and signatures match, until a trust
+   * anchor of the certificate's kind. Every CA on the way must be a valid CA at `date`.
+   */
+  private async buildTrustedChain(
+    leaf: x509.X509Certificate,
+    kind: CardCertificateKind,
+    trust: TrustMaterial,
+    date: Date,
+  ): Promise<x509.X509Certificate[] | undefined> {
+    const anchors = kind === 'auth' ? trust.authAnchors : trust.signAnchors;
+    const pool = [...anchors, ...trust.intermediates];
+    const chain = [leaf];
+    let current = leaf;
+    for (let depth = 0; depth < MAX_CHAIN_DEPTH; depth += 1) {
+      const issuer = await this.findIssuer(current, pool);
+      if (!issuer || !isValidCa(issuer, date)) return undefined;
+      chain.push(issuer);
+      if (anchors.some((anchor) => sameCertificate(anchor, issuer))) return chain;
+      current = issuer;
+    }
     return undefined;
   }
+
+  private async findIssuer(
+    certificate: x509.X509Certificate,
+    pool: readonly x509.X509Certificate[],
+  ): Promise<x509.X509Certificate | undefined> {
+    for (const candidate of pool) {
+      if (candidate.subject !== certificate.issuer || sameCertificate(candidate, certificate)) continue;
+      if (await this.isSignedBy(certificate, candidate)) return candidate;
+    }
+    return undefined;
+  }
+
+  /** Whether `issuer`'s key signed `certificate`; a success is remembered for this pair of DERs. */
+  private async isSignedBy(
+    certificate: x509.X509Certificate,
+    issuer: x509.X509Certificate,
+  ): Promise<boolean> {
+    const pair = `${digestOf(certificate)}/${digestOf(issuer)}`;
+    if (this.signedPairs.get(pair)) return true;
+    const signed = await certificate.verify({ publicKey: issuer, signatureOnly: true }).catch(() => false);
+    if (signed) this.signedPairs.set(pair, true);
+    return signed;
+  }
 }
 
-/**
- * Walks from the leaf up through issuers whose subject names and signatures match, until a trust
- * anchor of the certificate's kind. Every CA on the way must be a valid CA at `date`.
- */
-async function buildTrustedChain(
-  leaf: x509.X509Certificate,
-  kind: CardCertificateKind,
-  trust: TrustMaterial,
-  date: Date,
-): Promise<x509.X509Certificate[] | undefined> {
-  const anchors = kind === 'auth' ? trust.authAnchors : trust.signAnchors;
-  const pool = [...anchors, ...trust.intermediates];
-  const chain = [leaf];
-  let current = leaf;
-  for (let depth = 0; depth < MAX_CHAIN_DEPTH; depth += 1) {
-    const issuer = await findIssuer(current, pool);
-    if (!issuer || !isValidCa(issuer, date)) return undefined;
-    chain.push(issuer);
-    if (anchors.some((anchor) => sameCertificate(anchor, issuer))) return chain;
-    current = issuer;
-  }
-  return undefined;
+/** SHA-256 (hex) of DER bytes: the cache key of a certificate. */
+function derDigest(der: Uint8Array): string {
+  return createHash('sha256').update(der).digest('hex');
 }
 
-async function findIssuer(
-  certificate: x509.X509Certificate,
-  pool: readonly x509.X509Certificate[],
-): Promise<x509.X509Certificate | undefined> {
-  for (const candidate of pool) {
-    if (candidate.subject !== certificate.issuer || sameCertificate(candidate, certificate)) continue;
-    const signed = await certificate.verify({ publicKey: candidate, signatureOnly: true }).catch(() => false);
-    if (signed) return candidate;
+const digests = new WeakMap<x509.X509Certificate, string>();
+
+/** The DER digest of a parsed certificate, computed once per object (trust anchors included). */
+function digestOf(certificate: x509.X509Certificate): string {
+  let digest = digests.get(certificate);
+  if (digest === undefined) {
+    digest = derDigest(new Uint8Array(certificate.rawData));
+    digests.set(certificate, digest);
   }
-  return undefined;
+  return digest;
 }
 
 function isValidCa(certificate: x509.X509Certificate, date: Date): boolean {
