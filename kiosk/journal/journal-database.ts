@@ -20,11 +20,6 @@ export function openJournalDatabase(path: string): Database.Database {
   return db;
 }
 
-const syncPragmas = new WeakMap<
-  Database.Database,
-  { full: Database.Statement; normal: Database.Statement }
->();
-
 /**
  * Runs `work` in one IMMEDIATE transaction committed with an fsync: it is on disk (with everything
  * committed before it) when this returns. Inside an enclosing transaction `work` just joins it: the
@@ -32,18 +27,11 @@ const syncPragmas = new WeakMap<
  */
 export function commitDurably<T>(db: Database.Database, work: () => T): T {
   if (db.inTransaction) return work();
-  let pragmas = syncPragmas.get(db);
-  if (pragmas === undefined) {
-    pragmas = {
-      full: db.prepare('PRAGMA synchronous = FULL'),
-      normal: db.prepare('PRAGMA synchronous = NORMAL'),
-    };
-    syncPragmas.set(db, pragmas);
-  }
-  pragmas.full.run();
+  // Not a statement prepared once: SQLite applies this pragma when it compiles it.
+  db.pragma('synchronous = FULL');
   try {
     return db.transaction(work).immediate();
   } finally {
-    pragmas.normal.run();
+    db.pragma('synchronous = NORMAL');
   }
 }
