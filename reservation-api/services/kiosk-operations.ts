@@ -22,7 +22,7 @@ import {
 import { newId } from '../auth/tokens';
 import { ApiError } from '../server/api-error';
 import type { ApiPolicy } from '../server/policy';
-import type { KioskRecord, Outcome, ReservationStore } from '../store/reservation-store';
+import type { ClaimResult, KioskRecord, Outcome, ReservationStore } from '../store/reservation-store';
 import { certificateRef, publicKeyRef, verifyCardProof } from '../verification/card-proof-verifier';
 import type { CardCertificateVerifier, CertificateToVerify } from '../verification/certificate-verifier';
 import { newNonce } from './phone-reservations';
@@ -121,21 +121,29 @@ export class KioskOperations {
    */
   async claim(kiosk: KioskRecord, body: ClaimRequest, now: number): Promise<ClaimResponse> {
     const procedure = PROCEDURES.find((p) => resetPinFileOf(p) === body.pinFile);
-    const claim = await this.audited(kiosk, 'claim', procedure, now, async () => {
-      if (!procedure) return refused('PIN_FILE_MISMATCH');
-      if (!kiosk.procedures.includes(procedure)) return refused('PROCEDURE_NOT_OFFERED');
-      if (!isWithinServiceWindow(now, this.deps.policy.serviceWindow))
-        return refused('OUTSIDE_SERVICE_HOURS');
-      return this.deps.store.claimReservation({
-        kioskId: kiosk.id,
-        lookupId: body.lookupId,
-        procedure,
-        claimId: newId('clm'),
-        leaseMs: this.deps.policy.leaseMs,
-        requestDigest: claimRequestDigest(body),
-        now,
-      });
-    });
+    const countedAs = (granted: ClaimResult) => (granted.replayed ? 'claim-replay' : 'claim');
+    const claim = await this.audited(
+      kiosk,
+      'claim',
+      procedure,
+      now,
+      async () => {
+        if (!procedure) return refused('PIN_FILE_MISMATCH');
+        if (!kiosk.procedures.includes(procedure)) return refused('PROCEDURE_NOT_OFFERED');
+        if (!isWithinServiceWindow(now, this.deps.policy.serviceWindow))
+          return refused('OUTSIDE_SERVICE_HOURS');
+        return this.deps.store.claimReservation({
+          kioskId: kiosk.id,
+          lookupId: body.lookupId,
+          procedure,
+          claimId: newId('clm'),
+          leaseMs: this.deps.policy.leaseMs,
+          requestDigest: claimRequestDigest(body),
+          now,
+        });
+      },
+      countedAs,
+    );
     const cardKey = deriveCardResetKey(this.deps.masterKey, claim.reservation.tokenSerial);
     try {
       const cryptogram = resetCryptogram(cardKey, body.pinFile, Buffer.from(body.cardChallenge, 'base64'));
@@ -175,7 +183,8 @@ export class KioskOperations {
 
   /**
    * Runs one kiosk operation; a refusal found before the store is audited here (the store audits
-   * its own), counted, and thrown as an ApiError.
+   * its own), counted, and thrown as an ApiError. A success is counted as `action`, or as what
+   * `countedAs` names it (a replayed claim is not a second claim).
    */
   private async audited<T>(
     kiosk: KioskRecord,
@@ -183,6 +192,7 @@ export class KioskOperations {
     procedure: Procedure | undefined,
     now: number,
     work: () => Promise<Outcome<T> | RefusedBeforeStore>,
+    countedAs: (value: T) => string = () => action,
   ): Promise<T> {
     const outcome = await work();
     if ('beforeStore' in outcome) {
@@ -199,7 +209,7 @@ export class KioskOperations {
       this.deps.onOutcome?.(action, procedure, outcome.code);
       throw new ApiError(outcome.code);
     }
-    this.deps.onOutcome?.(action, procedure, 'ok');
+    this.deps.onOutcome?.(countedAs(outcome.value), procedure, 'ok');
     return outcome.value;
   }
 }

@@ -84,6 +84,8 @@ export interface ClaimResult {
   claimId: string;
   leaseExpiresAt: number;
   reservation: ReservationRecord;
+  /** True when this answers a claim already granted (its kiosk's retry), not a new claim. */
+  replayed: boolean;
 }
 
 export interface ConsumeChallengeInput {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { JpkiClient } from '../../hardware/jpki/jpki-client';
 import { KioskApiError } from '../../kiosk/api-client/kiosk-api-error';
-import { type ClaimRequest, resetPinFileOf, resetPinOf } from '../../reservation-api/contract';
+import { API_PATHS, type ClaimRequest, resetPinFileOf, resetPinOf } from '../../reservation-api/contract';
 import { claimRequestDigest } from '../../reservation-api/services/kiosk-operations';
 import { type ApiHarness, type HarnessKiosk, startApiHarness, T0 } from './support/api-harness';
 import { kioskLookup, kioskResetAndComplete } from './support/kiosk-step';
@@ -65,6 +65,15 @@ async function claimBody(card: JpkiClient, lookupId: string): Promise<ClaimReque
   };
 }
 
+/** The API's kiosk-operation counter for `operation` (0 before the first). */
+async function operationsCounted(operation: string): Promise<number> {
+  const text = (await api.app.inject({ method: 'GET', url: API_PATHS.metrics })).body;
+  const line = text
+    .split('\n')
+    .find((l) => l.startsWith(`reservation_api_kiosk_operations_total{operation="${operation}"}`));
+  return line === undefined ? 0 : Number(line.split(' ').at(-1));
+}
+
 async function claimTrail(reservationId: string) {
   const audit = await api.store.auditEntries({ reservationId, limit: 100 });
   const rows = api.store.database
@@ -80,8 +89,15 @@ async function claimTrail(reservationId: string) {
 describe('a claim asked again by its kiosk with the same body', () => {
   it('is answered identically, once claimed, and its cryptogram resets the card', async () => {
     const { cardPath, card, reservation, body, first } = await claimed();
+    const [claimsBefore, replaysBefore] = [
+      await operationsCounted('claim'),
+      await operationsCounted('claim-replay'),
+    ];
     api.clock.advance(10_000);
     const again = await kiosk.client.claim(body);
+    // Counted as a replay, not as a second claim.
+    expect(await operationsCounted('claim')).toBe(claimsBefore);
+    expect(await operationsCounted('claim-replay')).toBe(replaysBefore + 1);
     expect(again).toEqual(first);
     expect(again.leaseExpiresAt).toBe(T0 + round * HOUR + LEASE_MS);
     expect(await claimTrail(reservation.reservationId)).toEqual({

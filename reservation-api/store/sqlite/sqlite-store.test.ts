@@ -329,8 +329,8 @@ describe('SQLite store: kiosk side', () => {
     it('answers the same claim again, with one claim row and one claim transition', async () => {
       const { first, retry } = await claimedThenRetry();
       const again = await retry();
-      expect(again).toEqual({ ok: true, value: first });
-      expect(first).toMatchObject({ claimId: 'clm-first', leaseExpiresAt: T0 + LEASE });
+      expect(again).toEqual({ ok: true, value: { ...first, replayed: true } });
+      expect(first).toMatchObject({ claimId: 'clm-first', leaseExpiresAt: T0 + LEASE, replayed: false });
       expect(claimRows()).toEqual([{ id: 'clm-first' }]);
       const audit = await store.auditEntries({ reservationId: first.reservation.id, limit: 100 });
       expect(audit.map((entry) => [entry.action, entry.fromStatus, entry.toStatus, entry.outcome])).toEqual([

@@ -461,7 +461,12 @@ export class SqliteReservationStore implements ReservationStore {
       const claimed = this.transition(row, [{ type: 'CLAIM', now: input.now, leaseExpiresAt }], who, {
         claimId: input.claimId,
       });
-      return ok({ claimId: input.claimId, leaseExpiresAt, reservation: toReservation(claimed) });
+      return ok({
+        claimId: input.claimId,
+        leaseExpiresAt,
+        reservation: toReservation(claimed),
+        replayed: false,
+      });
     });
   }
 
@@ -488,7 +493,12 @@ export class SqliteReservationStore implements ReservationStore {
     }
     const who: Who = { actor: `kiosk:${input.kioskId}`, kioskId: input.kioskId, now: input.now };
     this.audit(who, row.id, 'claim-replay', null, null, 'ok');
-    return ok({ claimId: claim.id, leaseExpiresAt: row.lease_expires_at, reservation: toReservation(row) });
+    return ok({
+      claimId: claim.id,
+      leaseExpiresAt: row.lease_expires_at,
+      reservation: toReservation(row),
+      replayed: true,
+    });
   }
 
   async completeClaim(
