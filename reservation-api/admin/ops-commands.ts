@@ -15,6 +15,7 @@ import { SqliteReservationStore } from '../store/sqlite/sqlite-store';
  *   npm run ops -- kiosk revoke ID [--data DIR]
  *   npm run ops -- kiosk list [--json] [--data DIR]
  *   npm run ops -- operator create --name NAME --role admin|viewer [--data DIR]
+ *   npm run ops -- operator revoke --name NAME [--data DIR]
  */
 
 export const OPS_USAGE = `usage:
@@ -26,6 +27,9 @@ ${CHAIN_IDS.map((id) => `        ${CHAINS[id].name.padEnd(13)} ${CHAINS[id].proc
   npm run ops -- kiosk list [--json] [--data DIR]
   npm run ops -- operator create --name NAME --role admin|viewer [--data DIR]
       prints the operator's token once (only its hash is stored)
+  npm run ops -- operator revoke --name NAME [--data DIR]
+      the operator's token is refused from now on and its dashboard logins end (open live
+      streams close on the API's next monitoring tick)
 
   --data DIR      the API's data directory (default ./data); --database FILE overrides the SQLite file`;
 
@@ -163,6 +167,18 @@ async function operatorCreate(options: Options, io: CommandOutput): Promise<void
   }
 }
 
+async function operatorRevoke(options: Options, io: CommandOutput): Promise<void> {
+  const name = required(options.name, '--name NAME');
+  const store = openStore(options);
+  try {
+    const revoked = await store.ops.revokeOperator({ name, actor: 'operator:cli', now: Date.now() });
+    if (!revoked) throw new Error(`no operator named ${name}`);
+    io.out(`operator ${name} revoked: token refused, ${revoked.sessionsEnded} login session(s) ended`);
+  } finally {
+    await store.close();
+  }
+}
+
 async function dispatch(argv: string[], io: CommandOutput): Promise<void> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -195,6 +211,8 @@ async function dispatch(argv: string[], io: CommandOutput): Promise<void> {
       return kioskList(values, io);
     case 'operator create':
       return operatorCreate(values, io);
+    case 'operator revoke':
+      return operatorRevoke(values, io);
     default:
       throw new UsageError(command.trim() ? `unknown command: ${command.trim()}` : 'no command');
   }

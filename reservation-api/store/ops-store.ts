@@ -69,6 +69,16 @@ export interface OpsStore {
   deleteOperatorSession(sessionHash: string): Promise<void>;
   /** Forgets sessions past their hard expiry or idle since before `idleBefore`. */
   pruneOperatorSessions(input: { now: number; idleBefore: number }): Promise<number>;
+  /**
+   * Revokes the operator named `name`: its token stops working (the stored hash is replaced by one
+   * no token has) and its login sessions are deleted, with an audit row, in one transaction.
+   * Undefined when there is no such operator.
+   */
+  revokeOperator(input: {
+    name: string;
+    actor: string;
+    now: number;
+  }): Promise<{ operatorId: string; sessionsEnded: number } | undefined>;
 
   openAlerts(): Promise<FleetAlert[]>;
   /** Open alerts and the most recently resolved ones, newest first. */

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type {
   AlertDetailParams,
@@ -131,6 +132,14 @@ export class SqliteOpsStore implements OpsStore {
       pruneAlerts: prepare<[number]>(
         'DELETE FROM fleet_alerts WHERE resolved_at IS NOT NULL AND resolved_at < ?',
       ),
+      operatorByName: prepare<[string], { id: string }>('SELECT id FROM operators WHERE name = ?'),
+      // 'revoked:' + random: not hex, so no token's SHA-256 can ever match it again.
+      replaceTokenHash: prepare<[string, string]>('UPDATE operators SET token_hash = ? WHERE id = ?'),
+      deleteOperatorSessions: prepare<[string]>('DELETE FROM operator_sessions WHERE operator_id = ?'),
+      auditOperatorRevoke: prepare<[number, string, string]>(
+        `INSERT INTO audit (at, actor, kiosk_id, reservation_id, action, from_status, to_status, outcome)
+         VALUES (?, ?, NULL, NULL, 'operator-revoke', NULL, NULL, ?)`,
+      ),
       insertAudit: prepare<[number, string, string | null, string]>(
         `INSERT INTO audit (at, actor, kiosk_id, reservation_id, action, from_status, to_status, outcome)
          VALUES (?, ?, ?, NULL, 'alert-acknowledge', NULL, NULL, ?)`,
@@ -212,6 +221,23 @@ export class SqliteOpsStore implements OpsStore {
 
   async pruneOperatorSessions(input: { now: number; idleBefore: number }): Promise<number> {
     return this.sessionStatements.prune.run(input.now, input.idleBefore).changes;
+  }
+
+  async revokeOperator(input: {
+    name: string;
+    actor: string;
+    now: number;
+  }): Promise<{ operatorId: string; sessionsEnded: number } | undefined> {
+    return this.db
+      .transaction(() => {
+        const operator = this.statements.operatorByName.get(input.name);
+        if (!operator) return undefined;
+        this.statements.replaceTokenHash.run(`revoked:${randomBytes(16).toString('hex')}`, operator.id);
+        const sessionsEnded = this.statements.deleteOperatorSessions.run(operator.id).changes;
+        this.statements.auditOperatorRevoke.run(input.now, input.actor, `operator:${operator.id}`);
+        return { operatorId: operator.id, sessionsEnded };
+      })
+      .immediate();
   }
 
   // ── alerts ──────────────────────────────────────────────────────────────────────────────────
