@@ -68,6 +68,16 @@ describe('fleet monitor after a restart', () => {
     expect(await openKinds()).toEqual([]);
   });
 
+  it('gives an alert stored before detail keys existed its key on the first evaluation', async () => {
+    api.store.database.prepare("UPDATE fleet_alerts SET detail_key = '', detail_params = '{}'").run();
+    expect((await api.store.ops.openAlerts())[0]).toMatchObject({ detailKey: '', detailParams: {} });
+    const { monitor, published } = await restartedMonitor();
+    await monitor.tick();
+    const [alert] = await api.store.ops.openAlerts();
+    expect(alert).toMatchObject({ kind: 'card-left-behind', detailKey: 'card-on-reader', detailParams: {} });
+    expect(published.find((m) => m.event === 'alert')?.data).toMatchObject({ detailKey: 'card-on-reader' });
+  });
+
   it('does not replay events stored before it started', async () => {
     const { monitor, published } = await restartedMonitor();
     await monitor.onKioskEvents();

@@ -117,6 +117,15 @@ describe('GET /v1/ops/stream (Server-Sent Events on loopback)', () => {
     expect(api.app.ops.stream.size).toBe(2); // the other client and the harness's recorder
   });
 
+  it('ends the stream of a revoked operator on the next tick', async () => {
+    const { name, cookie } = await login('viewer');
+    const stream = await openStream({ cookie });
+    await stream.next((m) => m.event === 'hello');
+    await api.store.ops.revokeOperator({ name, actor: 'test', now: api.clock.now() });
+    await api.tick();
+    await stream.untilEnded();
+  });
+
   it('ends the stream on the first tick after its login went idle', async () => {
     const { cookie } = await login('viewer');
     const stream = await openStream({ cookie });
