@@ -16,7 +16,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['kiosk/ui/**', 'reservation-api/ops-ui/**'],
+    files: ['kiosk/ui/**', 'reservation-api/dashboard/client/**', 'web/dom.ts'],
     languageOptions: { globals: { ...globals.browser } },
   },
 );

@@ -10,7 +10,7 @@ import Fastify, {
 } from 'fastify';
 import { buildSimulationPanelBundle, buildUiBundle } from '../ui/build';
 import { newLaunchSecret, secretMatches } from './launch-secret';
-import { SECURITY_HEADERS } from './security-headers';
+import { SECURITY_HEADERS } from '../../web/security-headers';
 import { type SimulationControls, isSimulationAction } from './simulation-actions';
 import { type UiEvent, isUiEvent } from './ui-events';
 

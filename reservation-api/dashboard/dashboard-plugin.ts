@@ -4,7 +4,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { buildDashboardBundle } from './build';
 import { type DashboardLanguage, DASHBOARD_LANGUAGES } from './client/i18n';
 import { DASHBOARD_ICON, DASHBOARD_PATH, DASHBOARD_SCRIPT, DASHBOARD_STYLES, dashboardPage } from './page';
-import { DASHBOARD_HEADERS } from './security-headers';
+import { SECURITY_HEADERS } from '../../web/security-headers';
 
 export interface DashboardPluginOptions {
   /** The language the page opens in before the operator picks one (default Japanese: ops staff are). */
@@ -33,7 +33,7 @@ export const dashboardPlugin: FastifyPluginAsync<DashboardPluginOptions> = async
 
   // Not wrapped in fastify-plugin on purpose: this hook applies to the dashboard's routes only.
   app.addHook('onSend', async (_request, reply) => {
-    reply.headers(DASHBOARD_HEADERS);
+    reply.headers(SECURITY_HEADERS);
   });
 
   const hidden = { schema: { hide: true } };

@@ -6,7 +6,7 @@
  */
 import type { SimulationAction, SimulationOutcome } from '../../ui-server/simulation-actions';
 import type { SimulationPanelState } from '../../simulation/simulation-panel';
-import { button, h } from '../src/dom';
+import { button, h } from '../../../web/dom';
 
 const JAPAN_TIME = new Intl.DateTimeFormat('en-CA', {
   timeZone: 'Asia/Tokyo',

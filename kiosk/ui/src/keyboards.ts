@@ -1,5 +1,5 @@
 import type { Connection } from './connection';
-import { button, h } from './dom';
+import { button, h } from '../../../web/dom';
 import type { Translator } from './i18n';
 import type { Keyboard } from './view-model';
 

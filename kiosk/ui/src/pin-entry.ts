@@ -1,5 +1,5 @@
 import type { Connection } from './connection';
-import { h } from './dom';
+import { h } from '../../../web/dom';
 import type { Translator } from './i18n';
 import { keyboard } from './keyboards';
 import { pinRuleKey } from './text-keys';

@@ -1,5 +1,5 @@
 import type { Connection } from './connection';
-import { button, h } from './dom';
+import { button, h } from '../../../web/dom';
 import { type Catalogues, type Translator, translator } from './i18n';
 import { screenParts } from './screens';
 import type { ViewModel } from './view-model';

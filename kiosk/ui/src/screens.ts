@@ -1,5 +1,5 @@
 import type { Connection } from './connection';
-import { button, h } from './dom';
+import { button, h } from '../../../web/dom';
 import type { Translator } from './i18n';
 import { pinEntry } from './pin-entry';
 import { consentPinKey, nextStepKey, procedureDetailKey, procedureTitleKey } from './text-keys';

@@ -1,7 +1,7 @@
 import type { OpsStreamEvent, WhoAmIResponse } from '../../contract/admin';
 import { OpsApi, OpsApiError, type SeriesBucket } from './api-client';
 import { applyEvent, type DashboardData, type DataPart, emptyData, loadSnapshot } from './dashboard-data';
-import { h, replaceChildren } from './dom';
+import { h, replaceChildren } from '../../../web/dom';
 import { type FleetFilter, fleetRows, healthCounts, NO_FILTER, openAlerts } from './fleet-model';
 import { type DashboardLanguage, Translator } from './i18n';
 import { type ConnectionState, type LiveUpdates, openLiveUpdates } from './live-updates';

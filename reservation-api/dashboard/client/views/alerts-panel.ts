@@ -1,5 +1,5 @@
 import type { FleetAlert, FleetKiosk, OperatorRole } from '../../../contract/admin';
-import { button, h, replaceChildren } from '../dom';
+import { button, h, replaceChildren } from '../../../../web/dom';
 import { openAlerts } from '../fleet-model';
 import type { Translator } from '../i18n';
 import { shownDetail } from '../alert-detail-text';

@@ -9,7 +9,7 @@ import {
   Tooltip,
 } from 'chart.js';
 import { CUSTOMER_ERRORS, isCustomerErrorId } from '../../../../state-machines/session/customer-errors';
-import { button, h } from '../dom';
+import { button, h } from '../../../../web/dom';
 import type { Translator } from '../i18n';
 import { causesByCount, type SessionSeries, seriesTotals } from '../series-model';
 import type { SeriesBucket } from '../api-client';

@@ -1,4 +1,4 @@
-import { h, replaceChildren } from '../dom';
+import { h, replaceChildren } from '../../../../web/dom';
 import { type FleetFilter, filterOptions, filterRows, type KioskRow, type StateFilter } from '../fleet-model';
 import type { Translator } from '../i18n';
 import { healthBadge } from './health-badge';

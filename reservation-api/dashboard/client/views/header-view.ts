@@ -1,5 +1,5 @@
 import type { WhoAmIResponse } from '../../../contract/admin';
-import { button, h } from '../dom';
+import { button, h } from '../../../../web/dom';
 import type { Translator } from '../i18n';
 import type { ConnectionState } from '../live-updates';
 

@@ -1,5 +1,5 @@
 import type { AlertSeverity } from '../../../contract/admin';
-import { h } from '../dom';
+import { h } from '../../../../web/dom';
 import type { KioskHealth } from '../fleet-model';
 import type { Translator } from '../i18n';
 

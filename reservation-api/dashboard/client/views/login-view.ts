@@ -1,4 +1,4 @@
-import { button, h } from '../dom';
+import { button, h } from '../../../../web/dom';
 import type { Translator } from '../i18n';
 
 export interface LoginViewOptions {

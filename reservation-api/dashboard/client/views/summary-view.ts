@@ -1,5 +1,5 @@
 import type { OpsStatsResponse } from '../../../contract/admin';
-import { h } from '../dom';
+import { h } from '../../../../web/dom';
 import type { KioskHealth } from '../fleet-model';
 import type { Translator } from '../i18n';
 import { HEALTH_ICON } from './health-badge';

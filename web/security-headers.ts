@@ -1,6 +1,8 @@
 /**
- * Headers on every response of the UI server. The page loads only its own script, style and data;
- * nothing inline, nothing from elsewhere, never framed, never cached (view models are live data).
+ * Headers on every response of our two browser apps (the kiosk UI server and the operator
+ * dashboard). A page loads only its own bundled script, stylesheet, images and data from its own
+ * origin: nothing inline, nothing from elsewhere (`connect-src 'self'` covers the page's API and its
+ * SSE stream), never framed, never cached (both show live data).
  */
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'none'",

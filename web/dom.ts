@@ -1,9 +1,10 @@
 /**
- * A minimal element builder. Text goes in through textContent only (never innerHTML), so nothing
- * from a view model or a catalogue can ever become markup.
+ * A minimal element builder shared by the kiosk UI and the operator dashboard. Text goes in through
+ * text nodes only (never innerHTML), so nothing from a view model, a catalogue or the API (a store
+ * name, an alert's detail) can ever become markup.
  */
 type Attributes = Record<string, string | number | boolean | undefined>;
-type Child = Node | string | null | undefined | false;
+export type Child = Node | string | null | undefined | false;
 
 /** Creates `<tag>` with attributes (false/undefined omitted) and children (strings become text). */
 export function h<K extends keyof HTMLElementTagNameMap>(
@@ -33,4 +34,9 @@ export function button(
   const element = h('button', { type: 'button', ...attributes }, ...children);
   element.addEventListener('click', onPress);
   return element;
+}
+
+/** Replaces every child of `parent`. */
+export function replaceChildren(parent: Element, ...children: Child[]): void {
+  parent.replaceChildren(...children.filter((child): child is Node | string => Boolean(child)));
 }
