@@ -1,10 +1,10 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { CHAIN_IDS, CHAINS, type KioskCredentials, OPERATOR_ROLES, type OperatorRole } from '../contract';
+import { CHAIN_IDS, CHAINS, OPERATOR_ROLES, type OperatorRole } from '../contract';
 import { hashToken, newId, newToken } from '../auth/tokens';
 import { ApiError } from '../server/api-error';
-import { newKioskKeyPair, registerKiosk } from '../services/kiosk-registry';
+import { enrolKiosk } from '../services/kiosk-registry';
 import { SqliteReservationStore } from '../store/sqlite/sqlite-store';
 
 /**
@@ -74,29 +74,19 @@ async function kioskRegister(options: Options, io: CommandOutput): Promise<void>
   const storeId = required(options.store, '--store ID');
   const out = required(options.out, '--out FILE');
   if (existsSync(out)) throw new UsageError(`${out} exists: choose another --out or remove it`);
-  const keys = newKioskKeyPair();
   const store = openStore(options);
   try {
-    const kiosk = await registerKiosk(store, {
+    const credentials = await enrolKiosk(store, {
       chain,
       storeId,
-      publicKey: keys.publicKey,
       actor: 'operator:cli',
       now: Date.now(),
-    });
-    const credentials: KioskCredentials = {
-      format: 'kiosk-credentials/v1',
-      kioskId: kiosk.id,
-      chain: kiosk.chain,
-      storeId: kiosk.storeId,
-      procedures: kiosk.procedures,
-      privateKeyPem: keys.privateKeyPem,
       ...(options.api ? { apiUrl: options.api } : {}),
-    };
+    });
     // The private key leaves this process only in this file, readable by its owner alone.
     writeFileSync(out, `${JSON.stringify(credentials, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
     io.out(
-      `registered kiosk ${kiosk.id} (${CHAINS[kiosk.chain as keyof typeof CHAINS].name}, store ${storeId}, ${kiosk.procedures.join(' + ')})`,
+      `registered kiosk ${credentials.kioskId} (${CHAINS[credentials.chain as keyof typeof CHAINS].name}, store ${storeId}, ${credentials.procedures.join(' + ')})`,
     );
     io.out(`credentials written to ${resolve(out)}`);
   } finally {

@@ -1,5 +1,11 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { type ChainId, type KioskView, proceduresOfChain, resolveChain } from '../contract';
+import {
+  type ChainId,
+  type KioskCredentials,
+  type KioskView,
+  proceduresOfChain,
+  resolveChain,
+} from '../contract';
 import { ed25519PublicKey } from '../auth/kiosk-authenticator';
 import { ApiError } from '../server/api-error';
 import type { KioskRecord, KioskStatus, ReservationStore } from '../store/reservation-store';
@@ -51,6 +57,27 @@ export async function registerKiosk(
   };
   await store.registerKiosk(kiosk, input.actor);
   return kiosk;
+}
+
+/**
+ * Registers a new kiosk with a fresh key pair and returns its credentials (the only place the
+ * private key exists: the caller writes them to an owner-only file or hands them to a test client).
+ */
+export async function enrolKiosk(
+  store: ReservationStore,
+  input: { chain: string; storeId: string; actor: string; now: number; apiUrl?: string },
+): Promise<KioskCredentials> {
+  const keys = newKioskKeyPair();
+  const kiosk = await registerKiosk(store, { ...input, publicKey: keys.publicKey });
+  return {
+    format: 'kiosk-credentials/v1',
+    kioskId: kiosk.id,
+    chain: kiosk.chain,
+    storeId: kiosk.storeId,
+    procedures: kiosk.procedures,
+    privateKeyPem: keys.privateKeyPem,
+    ...(input.apiUrl ? { apiUrl: input.apiUrl } : {}),
+  };
 }
 
 /** The operator view of a kiosk (no key material). */

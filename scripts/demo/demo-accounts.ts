@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { hashToken, newId, newToken } from '../../reservation-api/auth/tokens';
 import { type KioskCredentials, parseKioskCredentials } from '../../reservation-api/contract';
-import { newKioskKeyPair, registerKiosk } from '../../reservation-api/services/kiosk-registry';
+import { enrolKiosk } from '../../reservation-api/services/kiosk-registry';
 import type { ReservationStore } from '../../reservation-api/store/reservation-store';
 
 /**
@@ -46,22 +46,12 @@ export async function ensureDemoKiosk(
     const kiosk = await store.getKiosk(credentials.kioskId);
     if (kiosk && kiosk.revokedAt === null) return credentials;
   }
-  const keys = newKioskKeyPair();
-  const kiosk = await registerKiosk(store, {
+  const credentials = await enrolKiosk(store, {
     chain: DEMO_CHAIN,
     storeId: DEMO_STORE_ID,
-    publicKey: keys.publicKey,
     actor: 'demo:npm-start',
     now,
   });
-  const credentials: KioskCredentials = {
-    format: 'kiosk-credentials/v1',
-    kioskId: kiosk.id,
-    chain: kiosk.chain,
-    storeId: kiosk.storeId,
-    procedures: kiosk.procedures,
-    privateKeyPem: keys.privateKeyPem,
-  };
   writeSecretFile(path, credentials);
   return credentials;
 }

@@ -1,4 +1,3 @@
-import { createPrivateKey } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +7,7 @@ import { DEFAULT_PINS } from '../../hardware/pki/card-issue';
 import { KioskApiClient } from '../../kiosk/api-client/kiosk-api-client';
 import { openKioskJournal } from '../../kiosk/journal/kiosk-journal';
 import { startKioskRuntime } from '../../kiosk/runtime/kiosk-runtime';
-import { newKioskKeyPair, registerKiosk } from '../../reservation-api/services/kiosk-registry';
+import { enrolKiosk } from '../../reservation-api/services/kiosk-registry';
 import type { Procedure } from '../../state-machines/session';
 import { type ApiHarness, type HarnessKiosk, startApiHarness } from '../api/support/api-harness';
 import { kioskLookup } from '../api/support/kiosk-step';
@@ -36,25 +35,18 @@ beforeAll(async () => {
   api = await startApiHarness();
   freshCard = cardCopies((persona) => api.issueCard(persona));
   other = await api.addKiosk('seven-eleven');
-  const keys = newKioskKeyPair();
-  const record = await registerKiosk(api.store, {
+  const credentials = await enrolKiosk(api.store, {
     chain: 'seven-eleven',
     storeId: 'S-crash',
-    publicKey: keys.publicKey,
     actor: 'operator:test',
     now: api.clock.now(),
   });
-  client = new KioskApiClient({
-    baseUrl: api.baseUrl,
-    kioskId: record.id,
-    privateKey: createPrivateKey(keys.privateKeyPem),
-    now: api.clock.now,
-  });
+  client = KioskApiClient.fromCredentials(credentials, { baseUrl: api.baseUrl, now: api.clock.now });
   kiosk = {
     apiUrl: api.baseUrl,
-    kioskId: record.id,
-    privateKeyPem: keys.privateKeyPem,
-    procedures: record.procedures,
+    kioskId: credentials.kioskId,
+    privateKeyPem: credentials.privateKeyPem,
+    procedures: credentials.procedures,
   };
 });
 

@@ -1,4 +1,3 @@
-import { createPrivateKey } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActor, SimulatedClock } from 'xstate';
@@ -10,7 +9,7 @@ import { Outbox } from '../../kiosk/journal/outbox';
 import { OutboxDeliverer, outboxSettler } from '../../kiosk/journal/outbox-delivery';
 import { PinBuffers } from '../../kiosk/runtime/pin-buffers';
 import { createSessionActors } from '../../kiosk/runtime/session-actors';
-import { newKioskKeyPair, registerKiosk } from '../../reservation-api/services/kiosk-registry';
+import { enrolKiosk } from '../../reservation-api/services/kiosk-registry';
 import { createSessionMachine, type Procedure } from '../../state-machines/session';
 import { type ApiHarness, type HarnessKiosk, startApiHarness } from '../api/support/api-harness';
 import { kioskLookup } from '../api/support/kiosk-step';
@@ -47,21 +46,14 @@ beforeAll(async () => {
   freshCard = cardCopies((persona) => api.issueCard(persona));
   link = await openSwitchableLink(api.baseUrl);
   other = await api.addKiosk('seven-eleven');
-  const keys = newKioskKeyPair();
-  const record = await registerKiosk(api.store, {
+  const credentials = await enrolKiosk(api.store, {
     chain: 'seven-eleven',
     storeId: 'S-netcut',
-    publicKey: keys.publicKey,
     actor: 'operator:test',
     now: api.clock.now(),
   });
-  procedures = record.procedures;
-  client = new KioskApiClient({
-    baseUrl: link.url,
-    kioskId: record.id,
-    privateKey: createPrivateKey(keys.privateKeyPem),
-    now: api.clock.now,
-  });
+  procedures = credentials.procedures;
+  client = KioskApiClient.fromCredentials(credentials, { baseUrl: link.url, now: api.clock.now });
 });
 
 afterAll(async () => {

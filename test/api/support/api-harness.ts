@@ -1,4 +1,3 @@
-import { createPrivateKey } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,7 +27,7 @@ import {
 } from '../../../reservation-api/server/face-provider-keys';
 import { createApiLogger } from '../../../reservation-api/server/logger';
 import type { ApiPolicy } from '../../../reservation-api/server/policy';
-import { newKioskKeyPair, registerKiosk } from '../../../reservation-api/services/kiosk-registry';
+import { enrolKiosk } from '../../../reservation-api/services/kiosk-registry';
 import { SqliteReservationStore } from '../../../reservation-api/store/sqlite/sqlite-store';
 import { DataDirTrust } from '../../../reservation-api/verification/data-dir-trust';
 
@@ -147,23 +146,16 @@ export async function startApiHarness(
       return new JpkiClient(new InProcessTransport(VirtualCard.fromFile(cardPath)));
     },
     async addKiosk(chain) {
-      const keys = newKioskKeyPair();
-      const kiosk = await registerKiosk(store, {
+      const credentials = await enrolKiosk(store, {
         chain,
         storeId: `S${cards}`,
-        publicKey: keys.publicKey,
         actor: 'operator:test',
         now: clock.now(),
       });
       return {
-        kioskId: kiosk.id,
-        procedures: kiosk.procedures,
-        client: new KioskApiClient({
-          baseUrl,
-          kioskId: kiosk.id,
-          privateKey: createPrivateKey(keys.privateKeyPem),
-          now: clock.now,
-        }),
+        kioskId: credentials.kioskId,
+        procedures: credentials.procedures,
+        client: KioskApiClient.fromCredentials(credentials, { baseUrl, now: clock.now }),
       };
     },
     reserve(cardPath, procedure, pin, face = {}) {
