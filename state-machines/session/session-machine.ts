@@ -1,4 +1,15 @@
-import { and, assertEvent, assign, emit, fromPromise, not, raise, setup, stateIn } from 'xstate';
+import {
+  and,
+  assertEvent,
+  assign,
+  emit,
+  enqueueActions,
+  fromPromise,
+  not,
+  raise,
+  setup,
+  stateIn,
+} from 'xstate';
 import { isWithinServiceWindow, nextServiceWindowChange } from '../time/service-window';
 import { hasExpired } from './certificate-validity';
 import { closingGraceEndsAt } from './session-clock';
@@ -254,10 +265,12 @@ const sessionSetup = setup({
     uncountPinCharacter: assign(({ context }, params: { slot: PinSlot }) => ({
       pinLengths: { ...context.pinLengths, [params.slot]: Math.max(0, context.pinLengths[params.slot] - 1) },
     })),
-    forgetPinLengths: assign(({ context }, params: { slots: readonly PinSlot[] }) => {
+    /** Runs on every exit that wipes buffers, mostly already empty ones: then no snapshot rebuild. */
+    forgetPinLengths: enqueueActions(({ context, enqueue }, params: { slots: readonly PinSlot[] }) => {
+      if (params.slots.every((slot) => context.pinLengths[slot] === 0)) return;
       const pinLengths = { ...context.pinLengths };
       for (const slot of params.slots) pinLengths[slot] = 0;
-      return { pinLengths };
+      enqueue.assign({ pinLengths });
     }),
 
     // --- Choices
@@ -300,7 +313,13 @@ const sessionSetup = setup({
 
     // --- Inactivity
     warnOfInactivity: assign({ inactivityWarning: true }),
-    dismissInactivityWarning: assign({ inactivityWarning: false }),
+    /**
+     * Every waiting screen's exit, so every key press (a re-entry) runs it. Each `assign` makes
+     * xstate rebuild the snapshot (state value, tags); with no warning shown there is nothing to do.
+     */
+    dismissInactivityWarning: enqueueActions(({ context, enqueue }) => {
+      if (context.inactivityWarning) enqueue.assign({ inactivityWarning: false });
+    }),
 
     // --- What the card and the API said
     rememberCard: assign({
@@ -345,7 +364,10 @@ const sessionSetup = setup({
     showNotice: assign((_, params: { notice: CustomerErrorId }) => ({
       notice: customerError(params.notice),
     })),
-    clearNotice: assign({ notice: null }),
+    /** Like `dismissInactivityWarning`: only a notice on screen is worth a snapshot rebuild. */
+    clearNotice: enqueueActions(({ context, enqueue }) => {
+      if (context.notice) enqueue.assign({ notice: null });
+    }),
     failWith: assign((_, params: { error: CustomerErrorId }) => ({ error: customerError(params.error) })),
     /** The actor's typed failure decides the error; anything else is the actor's usual failure. */
     failWithActorFailure: assign(({ event }, params: { otherwise: CustomerErrorId }) => {
