@@ -81,6 +81,8 @@ export async function build(options: BuildOptions): Promise<ReservationApi> {
   const loggerInstance: FastifyBaseLogger | undefined = options.logger || undefined;
   const app = Fastify({
     ...(loggerInstance ? { loggerInstance } : { logger: false }),
+    // One line per request instead of Fastify's two (incoming + completed): see the onResponse hook.
+    disableRequestLogging: true,
     bodyLimit: policy.bodyLimitBytes,
     trustProxy: options.trustProxy ?? false,
     return503OnClosing: true,
@@ -112,6 +114,17 @@ export async function build(options: BuildOptions): Promise<ReservationApi> {
         status_code: reply.statusCode,
       },
       reply.elapsedTime / 1000,
+    );
+    // The request's one log line: method, route template (never the raw URL with its ids),
+    // status and duration — no headers, no bodies, so no token or signature can reach it.
+    request.log.info(
+      {
+        method: request.method,
+        route: request.routeOptions.url ?? 'unmatched',
+        statusCode: reply.statusCode,
+        responseTime: reply.elapsedTime,
+      },
+      'request completed',
     );
   });
 

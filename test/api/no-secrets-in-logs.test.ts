@@ -100,7 +100,8 @@ function leaks(text: string, secret: string): boolean {
 describe('no secrets in logs or audit', () => {
   it('captured a real log of the sessions (so the scan below means something)', () => {
     const all = api.logLines.join('');
-    expect(api.logLines.length).toBeGreaterThan(50);
+    // One line per request (app.ts), ~30 requests above.
+    expect(api.logLines.length).toBeGreaterThan(25);
     for (const route of ['/v1/reservations', '/v1/kiosk/lookup', '/v1/kiosk/claim', '/v1/kiosk/complete']) {
       expect(all).toContain(route);
     }

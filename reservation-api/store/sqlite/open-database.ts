@@ -9,19 +9,16 @@ import { MIGRATIONS, type Migration } from './migrations';
  * - synchronous=FULL, on purpose: in WAL mode NORMAL may lose the last commits on power loss. A
  *   reservation the phone was told about, a claim whose cryptogram went to a kiosk, a completion and
  *   their audit rows must survive a crash once acknowledged, so every commit syncs the WAL.
- * - The store's second connection, for short-lived bookkeeping only, uses NORMAL (see
- *   SqliteReservationStore).
+ * - FULL is the connection's default; the store lowers it to NORMAL for the span of each
+ *   short-lived bookkeeping transaction only (see SqliteReservationStore), on this same connection.
  * - foreign_keys on; busy_timeout so a second process (the ops CLI) waits for the writer instead of
  *   failing.
  */
-export function openDatabase(
-  file: string,
-  options: { synchronous?: 'FULL' | 'NORMAL' } = {},
-): Database.Database {
+export function openDatabase(file: string): Database.Database {
   const db = new Database(file);
   try {
     db.pragma('journal_mode = WAL');
-    db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
+    db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
     migrate(db);

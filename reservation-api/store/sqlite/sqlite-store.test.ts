@@ -98,6 +98,27 @@ describe('SQLite store: database', () => {
     expect(migrate(db)).toBe(0);
   });
 
+  it('puts the connection back to synchronous=FULL after every bookkeeping write', async () => {
+    const level = () => store.database.pragma('synchronous', { simple: true });
+    await store.issueChallenge({
+      nonce: 'n0',
+      purpose: 'reserve',
+      kioskId: null,
+      issuedAt: T0,
+      expiresAt: T0 + 1,
+    });
+    expect(level()).toBe(2);
+    expect(
+      (await store.consumeChallenge({ nonce: 'nope', purpose: 'reserve', kioskId: null, now: T0 })).ok,
+    ).toBe(false);
+    expect(level()).toBe(2);
+    await store.recordCardAttempt({ cardRef: 'card-a', now: T0, windowMs: DAY });
+    await store.rememberKioskNonce({ kioskId: 'k1', nonce: 'x', now: T0, windowMs: 1000 });
+    expect(level()).toBe(2);
+    // One connection: the durable side reads what bookkeeping just wrote.
+    expect(store.database.prepare('SELECT count(*) AS n FROM challenges').get()).toEqual({ n: 1 });
+  });
+
   it('refuses a database newer than the code', () => {
     const db = new Database(join(dir, 'newer.sqlite'));
     db.pragma('user_version = 99');

@@ -161,58 +161,51 @@ export class SqliteReservationStore implements ReservationStore {
   private readonly bookkeepingStatements;
   readonly ops: OpsStore;
 
-  /** Opens (and migrates) the database file, with its durable and its bookkeeping connection. */
+  /** Opens (and migrates) the database file on one connection (synchronous=FULL by default). */
   static open(file: string): SqliteReservationStore {
-    const durable = openDatabase(file);
-    const bookkeeping = openDatabase(file, { synchronous: 'NORMAL' });
-    return new SqliteReservationStore(durable, bookkeeping);
+    return new SqliteReservationStore(openDatabase(file));
   }
 
   /**
-   * `db` (synchronous=FULL) carries everything that must survive a crash once acknowledged:
-   * reservations, lookups, claims, kiosks, operators, events, audit. `bookkeeping`
-   * (synchronous=NORMAL, same file) carries short-lived anti-abuse records — challenges, kiosk
-   * request nonces, per-card attempts, latest heartbeats — whose last few commits may be lost on
-   * power failure without harm: the next durable commit syncs the shared WAL, theirs included. This
+   * One connection, so one page cache (two connections to the same file invalidated each other's
+   * cache on every switch: ~26 page reads per request). Its default is synchronous=FULL: durable
+   * transactions — reservations, lookups, claims, kiosks, operators, events, audit — fsync the WAL
+   * before they return, so they survive a power cut once acknowledged. Short-lived anti-abuse
+   * records — challenges, kiosk request nonces, per-card attempts, latest heartbeats — go through
+   * `inBookkeeping`, which commits with synchronous=NORMAL: their last few commits may be lost on
+   * power failure without harm, and the next durable commit syncs the WAL, theirs included. This
    * keeps a phone or kiosk request at one synced commit.
    */
-  constructor(
-    private readonly db: Database.Database,
-    private readonly bookkeeping: Database.Database = db,
-  ) {
+  constructor(private readonly db: Database.Database) {
     const prepare = <P extends unknown[] | object = unknown[], R = unknown>(sql: string) =>
       db.prepare<P, R>(sql);
-    const prepareBookkeeping = <P extends unknown[] | object = unknown[], R = unknown>(sql: string) =>
-      bookkeeping.prepare<P, R>(sql);
     this.bookkeepingStatements = {
-      insertChallenge: prepareBookkeeping<[string, string, string | null, number, number]>(
+      insertChallenge: prepare<[string, string, string | null, number, number]>(
         'INSERT INTO challenges (nonce, purpose, kiosk_id, issued_at, expires_at) VALUES (?, ?, ?, ?, ?)',
       ),
-      pruneChallenges: prepareBookkeeping<[number]>('DELETE FROM challenges WHERE expires_at < ?'),
-      challenge: prepareBookkeeping<
+      pruneChallenges: prepare<[number]>('DELETE FROM challenges WHERE expires_at < ?'),
+      challenge: prepare<
         [string],
         { purpose: string; kiosk_id: string | null; expires_at: number; used_at: number | null }
       >('SELECT purpose, kiosk_id, expires_at, used_at FROM challenges WHERE nonce = ?'),
-      useChallenge: prepareBookkeeping<[number, string]>(
+      useChallenge: prepare<[number, string]>(
         'UPDATE challenges SET used_at = ? WHERE nonce = ? AND used_at IS NULL',
       ),
-      insertCardAttempt: prepareBookkeeping<[string, number]>(
-        'INSERT INTO card_attempts (card_ref, at) VALUES (?, ?)',
-      ),
-      pruneCardAttempts: prepareBookkeeping<[number]>('DELETE FROM card_attempts WHERE at <= ?'),
-      countCardAttempts: prepareBookkeeping<[string, number], { n: number }>(
+      insertCardAttempt: prepare<[string, number]>('INSERT INTO card_attempts (card_ref, at) VALUES (?, ?)'),
+      pruneCardAttempts: prepare<[number]>('DELETE FROM card_attempts WHERE at <= ?'),
+      countCardAttempts: prepare<[string, number], { n: number }>(
         'SELECT count(*) AS n FROM card_attempts WHERE card_ref = ? AND at > ?',
       ),
-      insertNonce: prepareBookkeeping<[string, string, number]>(
+      insertNonce: prepare<[string, string, number]>(
         'INSERT OR IGNORE INTO kiosk_nonces (kiosk_id, nonce, seen_at) VALUES (?, ?, ?)',
       ),
-      pruneNonces: prepareBookkeeping<[number]>('DELETE FROM kiosk_nonces WHERE seen_at < ?'),
-      upsertHeartbeat: prepareBookkeeping<[string, number, string]>(
+      pruneNonces: prepare<[number]>('DELETE FROM kiosk_nonces WHERE seen_at < ?'),
+      upsertHeartbeat: prepare<[string, number, string]>(
         `INSERT INTO kiosk_heartbeats (kiosk_id, received_at, heartbeat) VALUES (?, ?, ?)
          ON CONFLICT (kiosk_id) DO UPDATE SET received_at = excluded.received_at, heartbeat = excluded.heartbeat`,
       ),
     };
-    this.ops = new SqliteOpsStore(db, bookkeeping);
+    this.ops = new SqliteOpsStore(db);
     this.statements = {
       addToSessionRollup: prepare<[number, string, string]>(
         `INSERT INTO session_rollup (bucket, outcome, cause, count) VALUES (?, ?, ?, 1)
@@ -323,44 +316,32 @@ export class SqliteReservationStore implements ReservationStore {
     issuedAt: number;
     expiresAt: number;
   }): Promise<void> {
-    this.bookkeeping
-      .transaction(() => {
-        // Challenges long past their expiry can only ever be refused; forget them.
-        this.bookkeepingStatements.pruneChallenges.run(c.issuedAt - 60 * 60 * 1000);
-        this.bookkeepingStatements.insertChallenge.run(
-          c.nonce,
-          c.purpose,
-          c.kioskId,
-          c.issuedAt,
-          c.expiresAt,
-        );
-      })
-      .immediate();
+    this.inBookkeeping(() => {
+      // Challenges long past their expiry can only ever be refused; forget them.
+      this.bookkeepingStatements.pruneChallenges.run(c.issuedAt - 60 * 60 * 1000);
+      this.bookkeepingStatements.insertChallenge.run(c.nonce, c.purpose, c.kioskId, c.issuedAt, c.expiresAt);
+    });
   }
 
   async consumeChallenge(input: ConsumeChallengeInput): Promise<Outcome<void>> {
-    return this.bookkeeping
-      .transaction((): Outcome<void> => {
-        const row = this.bookkeepingStatements.challenge.get(input.nonce);
-        if (!row || row.purpose !== input.purpose || row.kiosk_id !== input.kioskId)
-          return refused('CHALLENGE_UNKNOWN');
-        if (row.used_at !== null) return refused('CHALLENGE_USED');
-        if (input.now >= row.expires_at) return refused('CHALLENGE_EXPIRED');
-        this.bookkeepingStatements.useChallenge.run(input.now, input.nonce);
-        return ok(undefined);
-      })
-      .immediate();
+    return this.inBookkeeping((): Outcome<void> => {
+      const row = this.bookkeepingStatements.challenge.get(input.nonce);
+      if (!row || row.purpose !== input.purpose || row.kiosk_id !== input.kioskId)
+        return refused('CHALLENGE_UNKNOWN');
+      if (row.used_at !== null) return refused('CHALLENGE_USED');
+      if (input.now >= row.expires_at) return refused('CHALLENGE_EXPIRED');
+      this.bookkeepingStatements.useChallenge.run(input.now, input.nonce);
+      return ok(undefined);
+    });
   }
 
   async recordCardAttempt(input: { cardRef: string; now: number; windowMs: number }): Promise<number> {
-    return this.bookkeeping
-      .transaction(() => {
-        const since = input.now - input.windowMs;
-        this.bookkeepingStatements.pruneCardAttempts.run(since);
-        this.bookkeepingStatements.insertCardAttempt.run(input.cardRef, input.now);
-        return this.bookkeepingStatements.countCardAttempts.get(input.cardRef, since)?.n ?? 0;
-      })
-      .immediate();
+    return this.inBookkeeping(() => {
+      const since = input.now - input.windowMs;
+      this.bookkeepingStatements.pruneCardAttempts.run(since);
+      this.bookkeepingStatements.insertCardAttempt.run(input.cardRef, input.now);
+      return this.bookkeepingStatements.countCardAttempts.get(input.cardRef, since)?.n ?? 0;
+    });
   }
 
   // ── phone: create, read, cancel ─────────────────────────────────────────────────────────────
@@ -632,14 +613,10 @@ export class SqliteReservationStore implements ReservationStore {
   }
 
   async rememberKioskNonce(input: RememberKioskNonceInput): Promise<boolean> {
-    return this.bookkeeping
-      .transaction(() => {
-        this.bookkeepingStatements.pruneNonces.run(input.now - input.windowMs);
-        return (
-          this.bookkeepingStatements.insertNonce.run(input.kioskId, input.nonce, input.now).changes === 1
-        );
-      })
-      .immediate();
+    return this.inBookkeeping(() => {
+      this.bookkeepingStatements.pruneNonces.run(input.now - input.windowMs);
+      return this.bookkeepingStatements.insertNonce.run(input.kioskId, input.nonce, input.now).changes === 1;
+    });
   }
 
   async saveHeartbeat(input: {
@@ -647,10 +624,12 @@ export class SqliteReservationStore implements ReservationStore {
     heartbeat: HeartbeatRequest;
     receivedAt: number;
   }): Promise<void> {
-    this.bookkeepingStatements.upsertHeartbeat.run(
-      input.kioskId,
-      input.receivedAt,
-      JSON.stringify(input.heartbeat),
+    this.inBookkeeping(() =>
+      this.bookkeepingStatements.upsertHeartbeat.run(
+        input.kioskId,
+        input.receivedAt,
+        JSON.stringify(input.heartbeat),
+      ),
     );
   }
 
@@ -733,11 +712,26 @@ export class SqliteReservationStore implements ReservationStore {
   }
 
   async close(): Promise<void> {
-    if (this.bookkeeping.open) this.bookkeeping.close();
     if (this.db.open) this.db.close();
   }
 
   // ── internals ───────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Runs bookkeeping `work` in one IMMEDIATE transaction committed with synchronous=NORMAL (no
+   * fsync), then puts the connection back to FULL for the durable transactions. Never nested: every
+   * caller is a top-level store operation.
+   */
+  private inBookkeeping<T>(work: () => T): T {
+    // Executed fresh each time, not a statement prepared once: SQLite applies this pragma when it
+    // compiles it, so a re-run prepared one does not reliably switch the level.
+    this.db.pragma('synchronous = NORMAL');
+    try {
+      return this.db.transaction(work).immediate();
+    } finally {
+      this.db.pragma('synchronous = FULL');
+    }
+  }
 
   /**
    * Runs `work` in one IMMEDIATE transaction and commits whatever it wrote, refusal or not: a
