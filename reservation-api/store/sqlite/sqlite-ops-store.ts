@@ -19,9 +19,9 @@ import type {
 import type { Outcome } from '../reservation-store';
 
 /**
- * Operator monitoring on SQLite. Alerts and their acknowledgements (with the audit row) go through
- * the durable connection; login sessions through the bookkeeping one (losing a login on power
- * failure only means logging in again). The session rollup is written by the reservation store in
+ * Operator monitoring on SQLite, on the store's one connection (durable commits). Alerts and their
+ * acknowledgements go with their audit row; login sessions are durable too (they are rare and off
+ * the customer path, so the fsync costs nothing that matters). The session rollup is written by the reservation store in
  * the transaction that accepts the events (exactly once per event).
  */
 
@@ -63,20 +63,15 @@ export class SqliteOpsStore implements OpsStore {
   private readonly statements;
   private readonly sessionStatements;
 
-  constructor(
-    private readonly db: Database.Database,
-    bookkeeping: Database.Database = db,
-  ) {
+  constructor(private readonly db: Database.Database) {
     const prepare = <P extends unknown[] | object = unknown[], R = unknown>(sql: string) =>
       db.prepare<P, R>(sql);
-    const prepareSession = <P extends unknown[] | object = unknown[], R = unknown>(sql: string) =>
-      bookkeeping.prepare<P, R>(sql);
     this.sessionStatements = {
-      insert: prepareSession<[string, string, number, number, number]>(
+      insert: prepare<[string, string, number, number, number]>(
         `INSERT INTO operator_sessions (session_hash, operator_id, created_at, last_used_at, expires_at)
          VALUES (?, ?, ?, ?, ?)`,
       ),
-      get: prepareSession<
+      get: prepare<
         [string],
         {
           created_at: number;
@@ -91,11 +86,11 @@ export class SqliteOpsStore implements OpsStore {
         `SELECT s.created_at, s.last_used_at, s.expires_at, o.id, o.name, o.role, o.created_at AS operator_created_at
          FROM operator_sessions s JOIN operators o ON o.id = s.operator_id WHERE s.session_hash = ?`,
       ),
-      touch: prepareSession<[number, string]>(
+      touch: prepare<[number, string]>(
         'UPDATE operator_sessions SET last_used_at = max(last_used_at, ?) WHERE session_hash = ?',
       ),
-      delete: prepareSession<[string]>('DELETE FROM operator_sessions WHERE session_hash = ?'),
-      prune: prepareSession<[number, number]>(
+      delete: prepare<[string]>('DELETE FROM operator_sessions WHERE session_hash = ?'),
+      prune: prepare<[number, number]>(
         'DELETE FROM operator_sessions WHERE expires_at <= ? OR last_used_at < ?',
       ),
     };
