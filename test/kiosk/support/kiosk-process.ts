@@ -3,7 +3,6 @@ import { fileURLToPath } from 'node:url';
 import type { KioskChildConfig } from './kiosk-child';
 
 const REPO_ROOT = fileURLToPath(new URL('../../..', import.meta.url));
-const TSX = `${REPO_ROOT}node_modules/.bin/tsx`;
 const CHILD = 'test/kiosk/support/kiosk-child.ts';
 
 export interface KioskProcessRun {
@@ -13,7 +12,7 @@ export interface KioskProcessRun {
 }
 
 /**
- * Runs the kiosk child (`tsx test/kiosk/support/kiosk-child.ts`) with `config` until it prints a
+ * Runs the kiosk child (`node --import tsx test/kiosk/support/kiosk-child.ts`) with `config` until it prints a
  * line starting with one of `words`, then SIGKILLs it (a crash) unless it exits by itself.
  * Bounded: fails with the child's output if no such line comes.
  */
@@ -22,7 +21,12 @@ export function runKioskProcess(
   words: readonly string[],
   timeoutMs = 30_000,
 ): Promise<KioskProcessRun> {
-  const child = spawn(TSX, [CHILD], { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+  // Node itself with tsx's loader, not the tsx CLI: the CLI runs the script in a grandchild, so a
+  // SIGKILL would hit only the wrapper and leave the kiosk running (no crash, and an orphan).
+  const child = spawn(process.execPath, ['--import', 'tsx', CHILD], {
+    cwd: REPO_ROOT,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   child.stdin.end(`${JSON.stringify(config)}\n`);
   let output = '';
   return new Promise<KioskProcessRun>((resolve, reject) => {
