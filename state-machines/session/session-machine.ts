@@ -149,6 +149,23 @@ function confirmationInput({ context }: { context: SessionContext }) {
 function claimInput({ context }: { context: SessionContext }) {
   return { procedure: procedureOf(context), reservationId: context.reservation?.id ?? '' };
 }
+/** A reset step (authorise, write, verify) the card or API refused: release the held claim. */
+const releaseClaimAfterRefusedStep = {
+  target: '#releasingClaim',
+  actions: [
+    { type: 'failWith', params: { error: 'reset-refused' } },
+    { type: 'releaseBecause', params: { reason: 'reset-failed' } },
+  ],
+} as const;
+/** A reset step that failed (card lost or unreadable, API down): release the held claim. */
+const releaseClaimAfterFailedStep = {
+  target: '#releasingClaim',
+  actions: [
+    { type: 'failWithActorFailure', params: { otherwise: 'card-unreadable' } },
+    'releaseBecauseOfFailure',
+  ],
+} as const;
+
 function releaseInput({ context }: { context: SessionContext }): SettleClaimInput {
   return { outcome: 'release', reason: context.releaseReason ?? 'other' };
 }
@@ -944,24 +961,9 @@ export const sessionMachine = sessionSetup.createMachine({
                                 input: resetPinInput,
                                 onDone: [
                                   { guard: 'resetAuthorised', target: 'writingPin' },
-                                  {
-                                    target: '#releasingClaim',
-                                    actions: [
-                                      { type: 'failWith', params: { error: 'reset-refused' } },
-                                      { type: 'releaseBecause', params: { reason: 'reset-failed' } },
-                                    ],
-                                  },
+                                  releaseClaimAfterRefusedStep,
                                 ],
-                                onError: {
-                                  target: '#releasingClaim',
-                                  actions: [
-                                    {
-                                      type: 'failWithActorFailure',
-                                      params: { otherwise: 'card-unreadable' },
-                                    },
-                                    'releaseBecauseOfFailure',
-                                  ],
-                                },
+                                onError: releaseClaimAfterFailedStep,
                               },
                             },
                             writingPin: {
@@ -972,24 +974,9 @@ export const sessionMachine = sessionSetup.createMachine({
                                 input: resetPinInput,
                                 onDone: [
                                   { guard: 'newPinSet', target: 'verifyingNewPin' },
-                                  {
-                                    target: '#releasingClaim',
-                                    actions: [
-                                      { type: 'failWith', params: { error: 'reset-refused' } },
-                                      { type: 'releaseBecause', params: { reason: 'reset-failed' } },
-                                    ],
-                                  },
+                                  releaseClaimAfterRefusedStep,
                                 ],
-                                onError: {
-                                  target: '#releasingClaim',
-                                  actions: [
-                                    {
-                                      type: 'failWithActorFailure',
-                                      params: { otherwise: 'card-unreadable' },
-                                    },
-                                    'releaseBecauseOfFailure',
-                                  ],
-                                },
+                                onError: releaseClaimAfterFailedStep,
                               },
                             },
                             verifyingNewPin: {
@@ -1004,24 +991,9 @@ export const sessionMachine = sessionSetup.createMachine({
                                     target: '#completingClaim',
                                     actions: 'noteNewPinVerified',
                                   },
-                                  {
-                                    target: '#releasingClaim',
-                                    actions: [
-                                      { type: 'failWith', params: { error: 'reset-refused' } },
-                                      { type: 'releaseBecause', params: { reason: 'reset-failed' } },
-                                    ],
-                                  },
+                                  releaseClaimAfterRefusedStep,
                                 ],
-                                onError: {
-                                  target: '#releasingClaim',
-                                  actions: [
-                                    {
-                                      type: 'failWithActorFailure',
-                                      params: { otherwise: 'card-unreadable' },
-                                    },
-                                    'releaseBecauseOfFailure',
-                                  ],
-                                },
+                                onError: releaseClaimAfterFailedStep,
                               },
                             },
                           },
