@@ -163,8 +163,13 @@ describe('npm run phone', () => {
       api.baseUrl,
       '--json',
     ];
-    expect(JSON.parse((await phone('status', ...ids)).stdout)).toMatchObject({ status: 'active' });
-    expect(JSON.parse((await phone('cancel', ...ids)).stdout)).toMatchObject({ status: 'cancelled' });
+    // Exit code first, with stderr as the message: a refusal then says why instead of failing JSON.parse.
+    const status = await phone('status', ...ids);
+    expect(status.code, status.stderr).toBe(0);
+    expect(JSON.parse(status.stdout)).toMatchObject({ status: 'active' });
+    const cancelled = await phone('cancel', ...ids);
+    expect(cancelled.code, cancelled.stderr).toBe(0);
+    expect(JSON.parse(cancelled.stdout)).toMatchObject({ status: 'cancelled' });
   });
 
   it('uses a try on the card for a wrong PIN, like the real app', async () => {
