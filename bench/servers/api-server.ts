@@ -9,7 +9,7 @@ import { DataDirTrust } from '../../reservation-api/verification/data-dir-trust'
 
 /**
  * The reservation API as the benchmark runs it: the real app (Fastify, validation, certificate and
- * CRL checks, RFC 9421 kiosk auth, SQLite store with synchronous=FULL), info-level request logs to
+ * CRL checks, RFC 9421 kiosk auth, SQLite store with group commit), info-level request logs to
  * a file, in its own process. Its clock is the real clock shifted by OFFSET ms (the parent's bench
  * clock, inside service hours), so both agree.
  * Rate limits are lifted (one client IP, one card, thousands of requests).

@@ -48,7 +48,14 @@ export async function startReservationApi(
       `no JPKI trust anchors yet under ${config.dataDir}/pki: issue a card with \`npm run card -- issue --persona healthy --out FILE --data ${config.dataDir}\`; the API picks them up when they appear`,
     );
   }
-  const store = SqliteReservationStore.open(config.database);
+  const store = SqliteReservationStore.open(config.database, {
+    // Nothing after a failed fsync can be trusted: stop at once (no checkpoint, no more answers) so
+    // the supervisor restarts the API and SQLite recovers the log.
+    onDurabilityFailure: (error) => {
+      logger.fatal({ err: { type: error.name, message: error.message } }, 'database sync failed; exiting');
+      process.exit(1);
+    },
+  });
   const app = await build({
     store,
     now,

@@ -6,11 +6,12 @@ import { MIGRATIONS, type Migration } from './migrations';
  * to date.
  *
  * - WAL: readers never block the writer, and a commit is one append to the log.
- * - synchronous=FULL, on purpose: in WAL mode NORMAL may lose the last commits on power loss. A
- *   reservation the phone was told about, a claim whose cryptogram went to a kiosk, a completion and
- *   their audit rows must survive a crash once acknowledged, so every commit syncs the WAL.
- * - FULL is the connection's default; the store lowers it to NORMAL for the span of each
- *   short-lived bookkeeping transaction only (see SqliteReservationStore), on this same connection.
+ * - Migrations commit with synchronous=FULL; afterwards the connection runs at NORMAL (no fsync at
+ *   commit) and the store makes durable writes durable itself, by group commit: a reservation the
+ *   phone was told about, a claim whose cryptogram went to a kiosk, a completion and their audit
+ *   rows are answered only once a sync of the WAL covers them (see GroupCommit). NORMAL still syncs
+ *   the WAL before each checkpoint and the database after it, so the log is never rewound over
+ *   frames the database file does not have on disk yet.
  * - foreign_keys on; busy_timeout so a second process (the ops CLI) waits for the writer instead of
  *   failing.
  */
@@ -22,6 +23,7 @@ export function openDatabase(file: string): Database.Database {
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
     migrate(db);
+    db.pragma('synchronous = NORMAL');
     return db;
   } catch (error) {
     db.close();

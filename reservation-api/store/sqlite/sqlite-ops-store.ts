@@ -17,12 +17,15 @@ import type {
   SessionRollupRow,
 } from '../ops-store';
 import type { Outcome } from '../reservation-store';
+import type { GroupCommit } from './group-commit';
 
 /**
- * Operator monitoring on SQLite, on the store's one connection (durable commits). Alerts and their
- * acknowledgements go with their audit row; login sessions are durable too (they are rare and off
- * the customer path, so the fsync costs nothing that matters). The session rollup is written by the reservation store in
- * the transaction that accepts the events (exactly once per event).
+ * Operator monitoring on SQLite, on the store's one connection and its group commit: writes resolve
+ * once on disk, reads that are shown to an operator once what they saw is on disk. Alerts and their
+ * acknowledgements go with their audit row; logins and logouts are durable too. Only the "last
+ * used" touch of a login session does not wait (losing one merely shortens the idle timeout). The
+ * session rollup is written by the reservation store in the transaction that accepts the events
+ * (exactly once per event).
  */
 
 interface AlertRow {
@@ -63,7 +66,10 @@ export class SqliteOpsStore implements OpsStore {
   private readonly statements;
   private readonly sessionStatements;
 
-  constructor(private readonly db: Database.Database) {
+  constructor(
+    private readonly db: Database.Database,
+    private readonly commits: GroupCommit,
+  ) {
     const prepare = <P extends unknown[] | object = unknown[], R = unknown>(sql: string) =>
       db.prepare<P, R>(sql);
     this.sessionStatements = {
@@ -186,16 +192,19 @@ export class SqliteOpsStore implements OpsStore {
     now: number;
     expiresAt: number;
   }): Promise<void> {
-    this.sessionStatements.insert.run(
-      input.sessionHash,
-      input.operatorId,
-      input.now,
-      input.now,
-      input.expiresAt,
+    await this.commits.durable(
+      this.sessionStatements.insert.run(
+        input.sessionHash,
+        input.operatorId,
+        input.now,
+        input.now,
+        input.expiresAt,
+      ),
     );
   }
 
   async operatorSession(sessionHash: string): Promise<OperatorSession | undefined> {
+    // An authentication lookup, never shown: it does not wait for a sync.
     const row = this.sessionStatements.get.get(sessionHash);
     if (!row) return undefined;
     return {
@@ -211,11 +220,11 @@ export class SqliteOpsStore implements OpsStore {
   }
 
   async deleteOperatorSession(sessionHash: string): Promise<void> {
-    this.sessionStatements.delete.run(sessionHash);
+    await this.commits.durable(this.sessionStatements.delete.run(sessionHash));
   }
 
   async pruneOperatorSessions(input: { now: number; idleBefore: number }): Promise<number> {
-    return this.sessionStatements.prune.run(input.now, input.idleBefore).changes;
+    return this.commits.durable(this.sessionStatements.prune.run(input.now, input.idleBefore).changes);
   }
 
   async revokeOperator(input: {
@@ -223,67 +232,67 @@ export class SqliteOpsStore implements OpsStore {
     actor: string;
     now: number;
   }): Promise<{ operatorId: string; sessionsEnded: number } | undefined> {
-    return this.db
-      .transaction(() => {
-        const operator = this.statements.operatorByName.get(input.name);
-        if (!operator) return undefined;
-        this.statements.replaceTokenHash.run(`revoked:${randomBytes(16).toString('hex')}`, operator.id);
-        const sessionsEnded = this.statements.deleteOperatorSessions.run(operator.id).changes;
-        this.statements.auditOperatorRevoke.run(input.now, input.actor, `operator:${operator.id}`);
-        return { operatorId: operator.id, sessionsEnded };
-      })
-      .immediate();
+    return this.write(() => {
+      const operator = this.statements.operatorByName.get(input.name);
+      if (!operator) return undefined;
+      this.statements.replaceTokenHash.run(`revoked:${randomBytes(16).toString('hex')}`, operator.id);
+      const sessionsEnded = this.statements.deleteOperatorSessions.run(operator.id).changes;
+      this.statements.auditOperatorRevoke.run(input.now, input.actor, `operator:${operator.id}`);
+      return { operatorId: operator.id, sessionsEnded };
+    });
   }
 
   // ── alerts ──────────────────────────────────────────────────────────────────────────────────
 
   async openAlerts(): Promise<FleetAlert[]> {
-    return this.statements.openAlerts.all().map(toAlert);
+    return this.commits.settled(this.statements.openAlerts.all().map(toAlert));
   }
 
   async recentAlerts(limit: number): Promise<FleetAlert[]> {
-    return this.statements.recentAlerts.all(limit).map(toAlert);
+    return this.commits.settled(this.statements.recentAlerts.all(limit).map(toAlert));
   }
 
   async openAlert(input: NewAlert): Promise<FleetAlert> {
     const subject = input.kioskId ?? 'fleet';
-    return this.db
-      .transaction(() => {
-        const open = this.statements.openAlertOf.get(input.kind, subject);
-        if (open) return toAlert(open);
-        this.statements.insertAlert.run(
-          input.alertId,
-          input.kind,
-          input.severity,
-          input.kioskId,
-          subject,
-          input.detail,
-          input.detailKey,
-          JSON.stringify(input.detailParams),
-          input.now,
-          input.now,
-        );
-        return toAlert(this.alertRow(input.alertId));
-      })
-      .immediate();
+    return this.write(() => {
+      const open = this.statements.openAlertOf.get(input.kind, subject);
+      if (open) return toAlert(open);
+      this.statements.insertAlert.run(
+        input.alertId,
+        input.kind,
+        input.severity,
+        input.kioskId,
+        subject,
+        input.detail,
+        input.detailKey,
+        JSON.stringify(input.detailParams),
+        input.now,
+        input.now,
+      );
+      return toAlert(this.alertRow(input.alertId));
+    });
   }
 
   async updateAlertDetail(input: AlertDetailUpdate): Promise<FleetAlert | undefined> {
-    this.statements.updateDetail.run(
-      input.detail,
-      input.detailKey,
-      JSON.stringify(input.detailParams),
-      input.now,
-      input.alertId,
-    );
-    const row = this.statements.alert.get(input.alertId);
-    return row ? toAlert(row) : undefined;
+    return this.write(() => {
+      this.statements.updateDetail.run(
+        input.detail,
+        input.detailKey,
+        JSON.stringify(input.detailParams),
+        input.now,
+        input.alertId,
+      );
+      const row = this.statements.alert.get(input.alertId);
+      return row ? toAlert(row) : undefined;
+    });
   }
 
   async resolveAlert(input: { alertId: string; now: number }): Promise<FleetAlert | undefined> {
-    this.statements.resolve.run(input.now, input.now, input.alertId);
-    const row = this.statements.alert.get(input.alertId);
-    return row ? toAlert(row) : undefined;
+    return this.write(() => {
+      this.statements.resolve.run(input.now, input.now, input.alertId);
+      const row = this.statements.alert.get(input.alertId);
+      return row ? toAlert(row) : undefined;
+    });
   }
 
   async acknowledgeAlert(input: {
@@ -291,39 +300,39 @@ export class SqliteOpsStore implements OpsStore {
     operatorName: string;
     now: number;
   }): Promise<Outcome<FleetAlert>> {
-    return this.db
-      .transaction((): Outcome<FleetAlert> => {
-        const row = this.statements.alert.get(input.alertId);
-        if (!row) return { ok: false, code: 'ALERT_NOT_FOUND' };
-        if (row.acknowledged_at === null) {
-          this.statements.acknowledge.run(input.now, input.operatorName, input.alertId);
-          this.statements.insertAudit.run(
-            input.now,
-            `operator:${input.operatorName}`,
-            row.kiosk_id,
-            `${row.kind}:${row.id}`,
-          );
-        }
-        return { ok: true, value: toAlert(this.alertRow(input.alertId)) };
-      })
-      .immediate();
+    return this.write((): Outcome<FleetAlert> => {
+      const row = this.statements.alert.get(input.alertId);
+      if (!row) return { ok: false, code: 'ALERT_NOT_FOUND' };
+      if (row.acknowledged_at === null) {
+        this.statements.acknowledge.run(input.now, input.operatorName, input.alertId);
+        this.statements.insertAudit.run(
+          input.now,
+          `operator:${input.operatorName}`,
+          row.kiosk_id,
+          `${row.kind}:${row.id}`,
+        );
+      }
+      return { ok: true, value: toAlert(this.alertRow(input.alertId)) };
+    });
   }
 
   async pruneResolvedAlerts(before: number): Promise<number> {
-    return this.statements.pruneAlerts.run(before).changes;
+    return this.commits.durable(this.statements.pruneAlerts.run(before).changes);
   }
 
   // ── kiosk events and sessions ───────────────────────────────────────────────────────────────
 
   async kioskEventsAfter(afterSeq: number, limit: number): Promise<FedKioskEvent[]> {
-    return this.statements.eventsAfter.all(afterSeq, limit).map((row) => ({
-      seq: row.seq,
-      kioskId: row.kiosk_id,
-      id: row.event_id,
-      type: row.type,
-      at: row.at,
-      ...(row.data === null ? {} : { data: JSON.parse(row.data) as NonNullable<KioskEvent['data']> }),
-    }));
+    return this.commits.settled(
+      this.statements.eventsAfter.all(afterSeq, limit).map((row) => ({
+        seq: row.seq,
+        kioskId: row.kiosk_id,
+        id: row.event_id,
+        type: row.type,
+        at: row.at,
+        ...(row.data === null ? {} : { data: JSON.parse(row.data) as NonNullable<KioskEvent['data']> }),
+      })),
+    );
   }
 
   async lastKioskEventSeq(): Promise<number> {
@@ -335,7 +344,7 @@ export class SqliteOpsStore implements OpsStore {
   }
 
   async sessionRollup(input: { from: number; to: number }): Promise<SessionRollupRow[]> {
-    return this.statements.rollup.all(input.from, input.to);
+    return this.commits.settled(this.statements.rollup.all(input.from, input.to));
   }
 
   async fleetFailures(input: { cause: string; since: number }): Promise<number> {
@@ -343,11 +352,11 @@ export class SqliteOpsStore implements OpsStore {
   }
 
   async pruneSessionRollup(before: number): Promise<number> {
-    return this.statements.pruneRollup.run(before).changes;
+    return this.commits.durable(this.statements.pruneRollup.run(before).changes);
   }
 
   async pruneKioskEvents(input: { before: number; limit: number }): Promise<number> {
-    return this.statements.pruneEvents.run(input.before, input.limit).changes;
+    return this.commits.durable(this.statements.pruneEvents.run(input.before, input.limit).changes);
   }
 
   async reservationStats(now: number): Promise<ReservationStats> {
@@ -355,7 +364,7 @@ export class SqliteOpsStore implements OpsStore {
     const count = (status: string) => counts.get(status) ?? 0;
     // Active ones past their 24 hours are expired already, whether or not a sweep has marked them.
     const due = this.statements.activeButDue.get(now)?.n ?? 0;
-    return {
+    return this.commits.settled({
       active: count('active') - due,
       claimed: count('claimed'),
       completed: count('completed'),
@@ -363,7 +372,12 @@ export class SqliteOpsStore implements OpsStore {
       cancelled: count('cancelled'),
       superseded: count('superseded'),
       createdLast24h: this.statements.createdSince.get(now - DAY_MS)?.n ?? 0,
-    };
+    });
+  }
+
+  /** Runs `work` in one IMMEDIATE transaction and resolves once its commit is on disk. */
+  private write<T>(work: () => T): Promise<T> {
+    return this.commits.durable(this.db.transaction(work).immediate());
   }
 
   private alertRow(id: string): AlertRow {

@@ -30,15 +30,18 @@ import type {
 } from '../reservation-store';
 import { minuteBucketOf, sessionFactOf } from '../../fleet/session-facts';
 import type { OpsStore } from '../ops-store';
+import { GroupCommit, type StoreDurabilityError } from './group-commit';
 import { openDatabase } from './open-database';
 import { SqliteOpsStore } from './sqlite-ops-store';
+import { WalFileSync } from './wal-file-sync';
 
 /**
  * The reservation store on SQLite (better-sqlite3). Every operation is one synchronous
  * `db.transaction(fn).immediate()` — IMMEDIATE takes the write lock up front, so two connections
  * (or processes) racing for the same reservation serialise instead of failing mid-way — with
  * statements prepared once. Status changes go through the lifecycle machine; each one writes an
- * audit row in the same transaction.
+ * audit row in the same transaction. An operation that wrote resolves once its commit is on disk
+ * (group commit, see GroupCommit).
  */
 
 interface ReservationRow {
@@ -161,22 +164,31 @@ export class SqliteReservationStore implements ReservationStore {
   private readonly bookkeepingStatements;
   readonly ops: OpsStore;
 
-  /** Opens (and migrates) the database file on one connection (synchronous=FULL by default). */
-  static open(file: string): SqliteReservationStore {
-    return new SqliteReservationStore(openDatabase(file));
+  /** Opens (and migrates) the database file on one connection, with group commit on its WAL. */
+  static open(
+    file: string,
+    options: { onDurabilityFailure?: (error: StoreDurabilityError) => void } = {},
+  ): SqliteReservationStore {
+    const db = openDatabase(file);
+    const wal = new WalFileSync(db.name);
+    const commits = new GroupCommit(wal.sync, options.onDurabilityFailure);
+    return new SqliteReservationStore(db, commits, () => wal.close());
   }
 
   /**
    * One connection, so one page cache (two connections to the same file invalidated each other's
-   * cache on every switch: ~26 page reads per request). Its default is synchronous=FULL: durable
-   * transactions — reservations, lookups, claims, kiosks, operators, events, audit — fsync the WAL
-   * before they return, so they survive a power cut once acknowledged. Short-lived anti-abuse
-   * records — challenges, kiosk request nonces, per-card attempts, latest heartbeats — go through
-   * `inBookkeeping`, which commits with synchronous=NORMAL: their last few commits may be lost on
-   * power failure without harm, and the next durable commit syncs the WAL, theirs included. This
-   * keeps a phone or kiosk request at one synced commit.
+   * cache on every switch: ~26 page reads per request). It commits with synchronous=NORMAL and
+   * durability comes from `commits`: durable writes — reservations, lookups, claims, kiosks,
+   * operators, events, audit — resolve only once a sync of the WAL covers them, so they survive a
+   * power cut once acknowledged. Short-lived anti-abuse records — challenges, kiosk request nonces,
+   * per-card attempts, latest heartbeats — are `bookkeeping`: they do not wait for a sync (their
+   * last few commits may be lost on power failure without harm; the next sync covers them anyway).
    */
-  constructor(private readonly db: Database.Database) {
+  constructor(
+    private readonly db: Database.Database,
+    private readonly commits: GroupCommit,
+    private readonly closeLog: () => Promise<void> = async () => {},
+  ) {
     const prepare = <P extends unknown[] | object = unknown[], R = unknown>(sql: string) =>
       db.prepare<P, R>(sql);
     this.bookkeepingStatements = {
@@ -205,7 +217,7 @@ export class SqliteReservationStore implements ReservationStore {
          ON CONFLICT (kiosk_id) DO UPDATE SET received_at = excluded.received_at, heartbeat = excluded.heartbeat`,
       ),
     };
-    this.ops = new SqliteOpsStore(db);
+    this.ops = new SqliteOpsStore(db, commits);
     this.statements = {
       addToSessionRollup: prepare<[number, string, string]>(
         `INSERT INTO session_rollup (bucket, outcome, cause, count) VALUES (?, ?, ?, 1)
@@ -316,7 +328,7 @@ export class SqliteReservationStore implements ReservationStore {
     issuedAt: number;
     expiresAt: number;
   }): Promise<void> {
-    this.inBookkeeping(() => {
+    this.bookkeeping(() => {
       // Challenges long past their expiry can only ever be refused; forget them.
       this.bookkeepingStatements.pruneChallenges.run(c.issuedAt - 60 * 60 * 1000);
       this.bookkeepingStatements.insertChallenge.run(c.nonce, c.purpose, c.kioskId, c.issuedAt, c.expiresAt);
@@ -324,7 +336,7 @@ export class SqliteReservationStore implements ReservationStore {
   }
 
   async consumeChallenge(input: ConsumeChallengeInput): Promise<Outcome<void>> {
-    return this.inBookkeeping((): Outcome<void> => {
+    return this.bookkeeping((): Outcome<void> => {
       const row = this.bookkeepingStatements.challenge.get(input.nonce);
       if (!row || row.purpose !== input.purpose || row.kiosk_id !== input.kioskId)
         return refused('CHALLENGE_UNKNOWN');
@@ -336,7 +348,7 @@ export class SqliteReservationStore implements ReservationStore {
   }
 
   async recordCardAttempt(input: { cardRef: string; now: number; windowMs: number }): Promise<number> {
-    return this.inBookkeeping(() => {
+    return this.bookkeeping(() => {
       const since = input.now - input.windowMs;
       this.bookkeepingStatements.pruneCardAttempts.run(since);
       this.bookkeepingStatements.insertCardAttempt.run(input.cardRef, input.now);
@@ -349,23 +361,21 @@ export class SqliteReservationStore implements ReservationStore {
   async createReservation(
     input: NewReservation,
   ): Promise<{ reservation: ReservationRecord; superseded: string[] }> {
-    return this.db
-      .transaction(() => {
-        const who: Who = { actor: 'phone', kioskId: null, now: input.createdAt };
-        const superseded: string[] = [];
-        const previous = this.statements.activeOfCard.get(input.cardRef, input.procedure);
-        if (previous) {
-          const due = this.settleExpiry(previous, who);
-          if (due.status === 'active') {
-            this.transition(due, [{ type: 'SUPERSEDE', now: input.createdAt }], who);
-            superseded.push(previous.id);
-          }
+    return this.write(() => {
+      const who: Who = { actor: 'phone', kioskId: null, now: input.createdAt };
+      const superseded: string[] = [];
+      const previous = this.statements.activeOfCard.get(input.cardRef, input.procedure);
+      if (previous) {
+        const due = this.settleExpiry(previous, who);
+        if (due.status === 'active') {
+          this.transition(due, [{ type: 'SUPERSEDE', now: input.createdAt }], who);
+          superseded.push(previous.id);
         }
-        this.statements.insertReservation.run(input);
-        this.audit(who, input.id, 'create', null, 'active', 'ok');
-        return { reservation: toReservation(this.reservationRow(input.id)), superseded };
-      })
-      .immediate();
+      }
+      this.statements.insertReservation.run(input);
+      this.audit(who, input.id, 'create', null, 'active', 'ok');
+      return { reservation: toReservation(this.reservationRow(input.id)), superseded };
+    });
   }
 
   async readReservation(input: ReadReservationInput): Promise<Outcome<ReservationRecord>> {
@@ -535,47 +545,41 @@ export class SqliteReservationStore implements ReservationStore {
   }
 
   async expireDue(now: number): Promise<number> {
-    return this.db
-      .transaction(() => {
-        const who: Who = { actor: 'system', kioskId: null, now };
-        const due = this.statements.dueReservations.all(now, 1000);
-        for (const row of due) this.transition(row, [{ type: 'EXPIRE', now }], who);
-        return due.length;
-      })
-      .immediate();
+    return this.write(() => {
+      const who: Who = { actor: 'system', kioskId: null, now };
+      const due = this.statements.dueReservations.all(now, 1000);
+      for (const row of due) this.transition(row, [{ type: 'EXPIRE', now }], who);
+      return due.length;
+    });
   }
 
   async auditRefusal(input: AuditRefusalInput): Promise<void> {
     const who: Who = { actor: input.actor, kioskId: input.kioskId, now: input.now };
-    this.db
-      .transaction(() => this.audit(who, input.reservationId, input.action, null, null, input.code))
-      .immediate();
+    await this.write(() => this.audit(who, input.reservationId, input.action, null, null, input.code));
   }
 
   // ── kiosks ──────────────────────────────────────────────────────────────────────────────────
 
   async registerKiosk(kiosk: KioskRecord, actor: string): Promise<void> {
-    this.db
-      .transaction(() => {
-        this.statements.insertKiosk.run({
-          id: kiosk.id,
-          chain: kiosk.chain,
-          store_id: kiosk.storeId,
-          procedures: JSON.stringify(kiosk.procedures),
-          public_key: kiosk.publicKey,
-          registered_at: kiosk.registeredAt,
-          revoked_at: kiosk.revokedAt,
-        });
-        this.audit(
-          { actor, kioskId: kiosk.id, now: kiosk.registeredAt },
-          null,
-          'kiosk-register',
-          null,
-          null,
-          'ok',
-        );
-      })
-      .immediate();
+    await this.write(() => {
+      this.statements.insertKiosk.run({
+        id: kiosk.id,
+        chain: kiosk.chain,
+        store_id: kiosk.storeId,
+        procedures: JSON.stringify(kiosk.procedures),
+        public_key: kiosk.publicKey,
+        registered_at: kiosk.registeredAt,
+        revoked_at: kiosk.revokedAt,
+      });
+      this.audit(
+        { actor, kioskId: kiosk.id, now: kiosk.registeredAt },
+        null,
+        'kiosk-register',
+        null,
+        null,
+        'ok',
+      );
+    });
   }
 
   async revokeKiosk(input: { kioskId: string; actor: string; now: number }): Promise<Outcome<KioskRecord>> {
@@ -597,23 +601,26 @@ export class SqliteReservationStore implements ReservationStore {
     });
   }
 
+  /** An authentication lookup, never reported: it does not wait for a sync. */
   async getKiosk(kioskId: string): Promise<KioskRecord | undefined> {
     const row = this.statements.kiosk.get(kioskId);
     return row ? toKiosk(row) : undefined;
   }
 
   async listKiosks(): Promise<KioskStatus[]> {
-    return this.statements.kioskStatuses.all().map((row) => ({
-      ...toKiosk(row),
-      lastHeartbeat:
-        row.heartbeat === null || row.received_at === null
-          ? null
-          : { ...(JSON.parse(row.heartbeat) as HeartbeatRequest), receivedAt: row.received_at },
-    }));
+    return this.reported(
+      this.statements.kioskStatuses.all().map((row) => ({
+        ...toKiosk(row),
+        lastHeartbeat:
+          row.heartbeat === null || row.received_at === null
+            ? null
+            : { ...(JSON.parse(row.heartbeat) as HeartbeatRequest), receivedAt: row.received_at },
+      })),
+    );
   }
 
   async rememberKioskNonce(input: RememberKioskNonceInput): Promise<boolean> {
-    return this.inBookkeeping(() => {
+    return this.bookkeeping(() => {
       this.bookkeepingStatements.pruneNonces.run(input.now - input.windowMs);
       return this.bookkeepingStatements.insertNonce.run(input.kioskId, input.nonce, input.now).changes === 1;
     });
@@ -624,7 +631,7 @@ export class SqliteReservationStore implements ReservationStore {
     heartbeat: HeartbeatRequest;
     receivedAt: number;
   }): Promise<void> {
-    this.inBookkeeping(() =>
+    this.bookkeeping(() =>
       this.bookkeepingStatements.upsertHeartbeat.run(
         input.kioskId,
         input.receivedAt,
@@ -634,32 +641,30 @@ export class SqliteReservationStore implements ReservationStore {
   }
 
   async appendKioskEvents(input: AppendKioskEventsInput): Promise<{ accepted: number; duplicates: number }> {
-    return this.db
-      .transaction(() => {
-        let accepted = 0;
-        for (const event of input.events) {
-          const data = event.data === undefined ? null : JSON.stringify(event.data);
-          const stored = this.statements.insertEvent.run(
-            input.kioskId,
-            event.id,
-            event.type,
-            event.at,
-            input.receivedAt,
-            data,
-          ).changes;
-          accepted += stored;
-          const fact = stored === 1 ? sessionFactOf(event) : undefined;
-          if (fact) {
-            this.statements.addToSessionRollup.run(
-              minuteBucketOf(event.at, input.receivedAt),
-              fact.outcome,
-              fact.cause,
-            );
-          }
+    return this.write(() => {
+      let accepted = 0;
+      for (const event of input.events) {
+        const data = event.data === undefined ? null : JSON.stringify(event.data);
+        const stored = this.statements.insertEvent.run(
+          input.kioskId,
+          event.id,
+          event.type,
+          event.at,
+          input.receivedAt,
+          data,
+        ).changes;
+        accepted += stored;
+        const fact = stored === 1 ? sessionFactOf(event) : undefined;
+        if (fact) {
+          this.statements.addToSessionRollup.run(
+            minuteBucketOf(event.at, input.receivedAt),
+            fact.outcome,
+            fact.cause,
+          );
         }
-        return { accepted, duplicates: input.events.length - accepted };
-      })
-      .immediate();
+      }
+      return { accepted, duplicates: input.events.length - accepted };
+    });
   }
 
   // ── operators and audit ─────────────────────────────────────────────────────────────────────
@@ -682,6 +687,7 @@ export class SqliteReservationStore implements ReservationStore {
     });
   }
 
+  /** An authentication lookup, never reported: it does not wait for a sync. */
   async operatorByTokenHash(tokenHash: string): Promise<OperatorRecord | undefined> {
     const row = this.statements.operatorByToken.get(tokenHash);
     return row ? { id: row.id, name: row.name, role: row.role, createdAt: row.created_at } : undefined;
@@ -692,9 +698,13 @@ export class SqliteReservationStore implements ReservationStore {
     afterSeq?: number;
     limit: number;
   }): Promise<AuditEntry[]> {
-    return this.statements.audit
-      .all({ reservationId: query.reservationId ?? null, afterSeq: query.afterSeq ?? 0, limit: query.limit })
-      .map((row) => ({
+    const rows = this.statements.audit.all({
+      reservationId: query.reservationId ?? null,
+      afterSeq: query.afterSeq ?? 0,
+      limit: query.limit,
+    });
+    return this.reported(
+      rows.map((row) => ({
         seq: row.seq,
         at: row.at,
         actor: row.actor,
@@ -704,41 +714,45 @@ export class SqliteReservationStore implements ReservationStore {
         fromStatus: row.from_status,
         toStatus: row.to_status,
         outcome: row.outcome,
-      }));
+      })),
+    );
   }
 
   async ping(): Promise<void> {
+    this.commits.throwIfFailed();
     this.statements.ping.get();
   }
 
   async close(): Promise<void> {
+    await this.commits.drain();
+    await this.closeLog();
     if (this.db.open) this.db.close();
   }
 
   // ── internals ───────────────────────────────────────────────────────────────────────────────
 
   /**
-   * Runs bookkeeping `work` in one IMMEDIATE transaction committed with synchronous=NORMAL (no
-   * fsync), then puts the connection back to FULL for the durable transactions. Never nested: every
-   * caller is a top-level store operation.
+   * Runs `work` in one IMMEDIATE transaction and resolves once its commit is on disk. Whatever it
+   * wrote is committed, refusal or not: a refusal found after a due expiry or lease lapse keeps that
+   * settlement and its audit rows.
    */
-  private inBookkeeping<T>(work: () => T): T {
-    // Executed fresh each time, not a statement prepared once: SQLite applies this pragma when it
-    // compiles it, so a re-run prepared one does not reliably switch the level.
-    this.db.pragma('synchronous = NORMAL');
-    try {
-      return this.db.transaction(work).immediate();
-    } finally {
-      this.db.pragma('synchronous = FULL');
-    }
+  private write<T>(work: () => T): Promise<T> {
+    return this.commits.durable(this.db.transaction(work).immediate());
   }
 
-  /**
-   * Runs `work` in one IMMEDIATE transaction and commits whatever it wrote, refusal or not: a
-   * refusal found after a due expiry or lease lapse keeps that settlement and its audit rows.
-   */
-  private inTransaction<T>(work: () => Outcome<T>): Outcome<T> {
+  /** A refusable `write`. */
+  private inTransaction<T>(work: () => Outcome<T>): Promise<Outcome<T>> {
+    return this.write(work);
+  }
+
+  /** Runs bookkeeping `work` in one IMMEDIATE transaction without waiting for a sync. */
+  private bookkeeping<T>(work: () => T): T {
     return this.db.transaction(work).immediate();
+  }
+
+  /** A read whose answer is reported: waits until what it may have seen is on disk. */
+  private reported<T>(value: T): Promise<T> {
+    return this.commits.settled(value);
   }
 
   /** Records a refused kiosk operation in the audit trail and returns the refusal. */
