@@ -1,7 +1,8 @@
-import { createHash, createPublicKey, timingSafeEqual, verify as verifySignature } from 'node:crypto';
+import { createHash, createPublicKey, timingSafeEqual } from 'node:crypto';
 import { httpbis, type SignatureParameters, type VerifyingKey } from 'http-message-signatures';
 import { type ApiErrorCode, KIOSK_SIGNATURE, sha256FromContentDigest } from '../contract';
 import type { KioskRecord, Outcome, ReservationStore } from '../store/reservation-store';
+import { verifyInPool } from '../verification/verify-in-pool';
 
 /**
  * Authenticates a kiosk request (RFC 9421, Ed25519): exactly one signature, keyid = a registered
@@ -124,7 +125,7 @@ export class KioskAuthenticator {
     return {
       id: kiosk.id,
       algs: [KIOSK_SIGNATURE.algorithm],
-      verify: async (data, signature) => verifySignature(null, data, key, signature),
+      verify: (data, signature) => verifyInPool(null, data, key, signature),
     };
   }
 }

@@ -86,7 +86,7 @@ export class KioskOperations {
       if (
         !proofCertificate ||
         !expectedProof ||
-        !verifyCardProof(proofCertificate, 'kiosk', body.nonce, signature)
+        !(await verifyCardProof(proofCertificate, 'kiosk', body.nonce, signature))
       ) {
         return refused('PROOF_INVALID');
       }

@@ -74,7 +74,7 @@ export class PhoneReservations {
     if (
       !proofCertificate ||
       !proofIsExpectedCertificate ||
-      !verifyCardProof(proofCertificate, 'reserve', body.nonce, signature)
+      !(await verifyCardProof(proofCertificate, 'reserve', body.nonce, signature))
     ) {
       throw new ApiError('PROOF_INVALID');
     }

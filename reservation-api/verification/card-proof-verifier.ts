@@ -1,23 +1,24 @@
-import { createHash, createPublicKey, type KeyObject, verify } from 'node:crypto';
+import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import { CARD_PROOF_PURPOSES, type CardProofPurpose } from '../contract';
+import { verifyInPool } from './verify-in-pool';
 import type { x509 } from './x509';
 
 /**
  * Checks the card's proof: an RSA PKCS#1 v1.5 signature over SHA-256(purpose ‖ nonce) — what the
  * card returns for COMPUTE DIGITAL SIGNATURE over that digest's DigestInfo — by the key of the
- * proof certificate.
+ * proof certificate. The RSA check runs in the thread pool (see verifyInPool).
  */
-export function verifyCardProof(
+export async function verifyCardProof(
   certificate: x509.X509Certificate,
   purpose: CardProofPurpose,
   nonce: string,
   signature: Uint8Array,
-): boolean {
+): Promise<boolean> {
   try {
     const key = proofKeyOf(certificate);
     if (key.asymmetricKeyType !== 'rsa') return false;
     const message = Buffer.from(`${CARD_PROOF_PURPOSES[purpose]}${nonce}`, 'utf8');
-    return verify('sha256', message, key, signature);
+    return await verifyInPool('sha256', message, key, signature);
   } catch {
     return false;
   }
