@@ -20,7 +20,8 @@ import {
 import { newKioskKeyPair, registerKiosk } from '../reservation-api/services/kiosk-registry';
 import { SqliteReservationStore } from '../reservation-api/store/sqlite/sqlite-store';
 import { benchClock, issueCardPool } from '../test/leak/support/card-pool';
-import { startChildServer } from './support/child-server';
+import { type ChildServer, startChildServer } from './support/child-server';
+import { type CpuPerOperation, cpuPerOperation, sampleCpu } from './support/cpu-usage';
 import { closedLoop, JsonPoster, type LoadResult } from './support/load';
 import { emit, progress } from './support/report';
 import { percentile as percentileOf } from './support/stats';
@@ -144,9 +145,9 @@ export async function benchApi(options: ApiBenchOptions): Promise<void> {
     progress(
       `api: baseline and create, ${options.creates} requests each, concurrency ${options.concurrency}`,
     );
-    const base1 = await baselineRun(options.creates);
-    const create = await createRun(options.warmup, options.creates);
-    const base2 = await baselineRun(options.creates);
+    const base1 = await measuredCpu(baseline, () => baselineRun(options.creates));
+    const create = await measuredCpu(api, () => createRun(options.warmup, options.creates));
+    const base2 = await measuredCpu(baseline, () => baselineRun(options.creates));
     const base = better(base1, base2);
     reportPair('api.reservation_create', create, base, options);
 
@@ -191,11 +192,21 @@ export async function benchApi(options: ApiBenchOptions): Promise<void> {
         const { status, text } = await apiPoster.post(API_PATHS.reservations, await createBody(i));
         expectStatus(status, text, 'create');
       }
-      return closedLoop(prepared.length, options.concurrency, session);
+      const before = sampleCpu(api.process.pid);
+      const result = await closedLoop(prepared.length, options.concurrency, session);
+      const cpu = cpuPerOperation(before, sampleCpu(api.process.pid), result.operations * 4);
+      sessionCpu.server += cpu.serverCpuMs * result.operations * 4;
+      sessionCpu.client += cpu.clientCpuMs * result.operations * 4;
+      sessionCpu.busy.push(cpu.machineBusy);
+      return result;
     };
+    const sessionCpu = { server: 0, client: 0, busy: [] as number[] };
     progress('api: kiosk session warm-up round');
     await round();
     requestLatencies.length = 0;
+    sessionCpu.server = 0;
+    sessionCpu.client = 0;
+    sessionCpu.busy.length = 0;
     progress(`api: ${options.rounds} rounds of ${prepared.length} kiosk sessions`);
     const sessionLatencies: number[] = [];
     let sessionWallMs = 0;
@@ -210,8 +221,14 @@ export async function benchApi(options: ApiBenchOptions): Promise<void> {
       p50: percentileOf(requestLatencies, 50),
       p99: percentileOf(requestLatencies, 99),
       operations: sessions * 4,
+      cpu: {
+        serverCpuMs: sessionCpu.server / (sessions * 4),
+        clientCpuMs: sessionCpu.client / (sessions * 4),
+        machineBusy:
+          sessionCpu.busy.reduce((sum, value) => sum + value, 0) / Math.max(1, sessionCpu.busy.length),
+      },
     };
-    const base3 = await baselineRun(options.creates);
+    const base3 = await measuredCpu(baseline, () => baselineRun(options.creates));
     reportPair('api.kiosk_session_requests', sessionRun, base3, options);
     emit({
       name: 'api.kiosk_session.sessions_per_s',
@@ -243,17 +260,24 @@ export async function benchApi(options: ApiBenchOptions): Promise<void> {
   }
 }
 
+type MeasuredRun = Pick<LoadResult, 'throughput' | 'p50' | 'p99' | 'operations'> & { cpu: CpuPerOperation };
+
+/** A load run with the CPU it cost the server, the client and the machine. */
+async function measuredCpu(
+  server: ChildServer,
+  run: () => Promise<LoadResult>,
+): Promise<LoadResult & { cpu: CpuPerOperation }> {
+  const before = sampleCpu(server.process.pid);
+  const result = await run();
+  return { ...result, cpu: cpuPerOperation(before, sampleCpu(server.process.pid), result.operations) };
+}
+
 /** Of two baseline runs (before and after), the faster: the baseline is the best the stack did. */
-function better(a: LoadResult, b: LoadResult): LoadResult {
+function better<T extends LoadResult>(a: T, b: T): T {
   return a.throughput >= b.throughput ? a : b;
 }
 
-function reportPair(
-  name: string,
-  run: Pick<LoadResult, 'throughput' | 'p50' | 'p99' | 'operations'>,
-  base: LoadResult,
-  options: ApiBenchOptions,
-): void {
+function reportPair(name: string, run: MeasuredRun, base: MeasuredRun, options: ApiBenchOptions): void {
   const common = { concurrency: options.concurrency, requests: run.operations };
   emit({
     name: `${name}.throughput`,
@@ -266,4 +290,17 @@ function reportPair(
   });
   emit({ name: `${name}.p50`, value: run.p50, unit: 'ms', baseline: base.p50, better: 'lower', ...common });
   emit({ name: `${name}.p99`, value: run.p99, unit: 'ms', baseline: base.p99, better: 'lower', ...common });
+  // Where the time went: on a small box the load generator shares the cores with the server.
+  emit({
+    name: `${name}.server_cpu_per_request`,
+    value: run.cpu.serverCpuMs,
+    unit: 'ms',
+    baseline: base.cpu.serverCpuMs,
+    better: 'lower',
+    note: 'server process CPU (main thread + thread pool) per request; /proc, 10 ms ticks',
+    client_cpu_per_request_ms: run.cpu.clientCpuMs,
+    baseline_client_cpu_per_request_ms: base.cpu.clientCpuMs,
+    machine_busy: run.cpu.machineBusy,
+    baseline_machine_busy: base.cpu.machineBusy,
+  });
 }
