@@ -1,18 +1,8 @@
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createActor, SimulatedClock } from 'xstate';
-import { JpkiClient } from '../../hardware/jpki/jpki-client';
-import { InProcessTransport } from '../../hardware/transport/in-process-transport';
-import { VirtualCard } from '../../hardware/virtual-card/virtual-card';
-import { Outbox } from '../../kiosk/journal/outbox';
-import { OutboxDeliverer, outboxSettler } from '../../kiosk/journal/outbox-delivery';
-import { PinBuffers } from '../../kiosk/runtime/pin-buffers';
-import { createSessionActors } from '../../kiosk/runtime/session-actors';
-import { createSessionMachine } from '../../state-machines/session';
 import { type ApiHarness, type HarnessKiosk, startApiHarness } from '../api/support/api-harness';
 import { cardCopies, PROCEDURE_CASES, type ProcedureCase } from './support/procedure-cases';
-import { PullingTransport } from './support/pulling-transport';
-import { SessionDriver } from './support/session-driver';
+import { startVirtualCardSession } from './support/virtual-card-session';
 
 /**
  * The card pulled before each APDU of a reset session, for both procedures: afterwards the card,
@@ -39,30 +29,14 @@ afterAll(async () => {
 async function sessionPulledAt(scenario: ProcedureCase, pullAt: number | undefined) {
   const cardPath = await freshCard(scenario.persona);
   const reservation = await api.reserve(cardPath, scenario.procedure, scenario.provenPin);
-  const outbox = Outbox.open(':memory:', { now: api.clock.now });
-  const deliverer = new OutboxDeliverer(outbox, kiosk.client);
-  const pins = new PinBuffers();
-  const transport = new PullingTransport(new InProcessTransport(VirtualCard.fromFile(cardPath)), pullAt);
-  const card = new JpkiClient(transport);
-  const actors = createSessionActors({
-    card: () => card,
+  const { transport, outbox, deliverer, runReset } = startVirtualCardSession({
+    cardPath,
     api: kiosk.client,
-    pins,
-    settler: outboxSettler(outbox, deliverer),
+    offeredProcedures: kiosk.procedures,
+    now: api.clock.now,
+    pullCard: pullAt,
   });
-  const actor = createActor(createSessionMachine({ actors, pinBuffers: pins }), {
-    clock: new SimulatedClock(),
-    input: { offeredProcedures: kiosk.procedures, now: api.clock.now() },
-  });
-  actor.start();
-  actor.send({ type: 'reader.ready' });
-  const driver = new SessionDriver(actor);
-  driver.begin(scenario.procedure);
-  actor.send({ type: 'card.inserted' });
-  await driver.runReset(scenario.typedPin, scenario.newPin);
-  if (transport.pulled) actor.send({ type: 'card.removed' });
-  const finalScreen = await driver.reach();
-  actor.stop();
+  const finalScreen = await runReset(scenario);
   await deliverer.deliver();
   await deliverer.deliver();
 

@@ -1,21 +1,12 @@
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createActor, SimulatedClock } from 'xstate';
-import { JpkiClient } from '../../hardware/jpki/jpki-client';
-import { InProcessTransport } from '../../hardware/transport/in-process-transport';
-import { VirtualCard } from '../../hardware/virtual-card/virtual-card';
 import { KioskApiClient } from '../../kiosk/api-client/kiosk-api-client';
-import { Outbox } from '../../kiosk/journal/outbox';
-import { OutboxDeliverer, outboxSettler } from '../../kiosk/journal/outbox-delivery';
-import { PinBuffers } from '../../kiosk/runtime/pin-buffers';
-import { createSessionActors } from '../../kiosk/runtime/session-actors';
 import { enrolKiosk } from '../../reservation-api/services/kiosk-registry';
-import { createSessionMachine, type Procedure } from '../../state-machines/session';
+import type { Procedure } from '../../state-machines/session';
 import { type ApiHarness, type HarnessKiosk, startApiHarness } from '../api/support/api-harness';
 import { kioskLookup } from '../api/support/kiosk-step';
 import { cardCopies, PROCEDURE_CASES, type ProcedureCase } from './support/procedure-cases';
-import { PullingTransport } from './support/pulling-transport';
-import { SessionDriver } from './support/session-driver';
+import { startVirtualCardSession } from './support/virtual-card-session';
 import { openSwitchableLink, type SwitchableLink } from './switchable-link';
 
 /**
@@ -98,30 +89,14 @@ async function sessionWith(
   const cardPath = await freshCard(scenario.persona);
   const reservation = await api.reserve(cardPath, scenario.procedure, scenario.provenPin);
   const { api: kioskApi, calls, faulted } = faultyClient(fault, faultAt);
-  const outbox = Outbox.open(':memory:', { now: api.clock.now });
-  const deliverer = new OutboxDeliverer(outbox, kioskApi);
-  const pins = new PinBuffers();
-  const transport = new PullingTransport(new InProcessTransport(VirtualCard.fromFile(cardPath)), pullCard);
-  const card = new JpkiClient(transport);
-  const actors = createSessionActors({
-    card: () => card,
+  const { outbox, deliverer, runReset } = startVirtualCardSession({
+    cardPath,
     api: kioskApi,
-    pins,
-    settler: outboxSettler(outbox, deliverer),
+    offeredProcedures: procedures,
+    now: api.clock.now,
+    pullCard,
   });
-  const actor = createActor(createSessionMachine({ actors, pinBuffers: pins }), {
-    clock: new SimulatedClock(),
-    input: { offeredProcedures: procedures, now: api.clock.now() },
-  });
-  actor.start();
-  actor.send({ type: 'reader.ready' });
-  const driver = new SessionDriver(actor);
-  driver.begin(scenario.procedure);
-  actor.send({ type: 'card.inserted' });
-  await driver.runReset(scenario.typedPin, scenario.newPin);
-  if (transport.pulled) actor.send({ type: 'card.removed' });
-  const finalScreen = await driver.reach();
-  actor.stop();
+  const finalScreen = await runReset(scenario);
   await deliverer.deliver();
   // The network is back; everything the outbox holds is due after the backoff.
   link.restore();
