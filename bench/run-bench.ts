@@ -10,7 +10,16 @@ import { loadAtEnd, machineInfo, progress } from './support/report';
  * this same run.
  */
 const SECTIONS: Record<string, () => Promise<void>> = {
-  api: () => benchApi({ concurrency: 8, warmup: 100, creates: 600, cards: 16, rounds: 8 }),
+  api: () =>
+    benchApi({
+      concurrency: 8,
+      warmup: 100,
+      creates: 900,
+      pairs: 3,
+      baselineRequests: 2000,
+      cards: 16,
+      rounds: 8,
+    }),
   kiosk: () => benchKioskCore({ warmup: 20, measured: 100, memoryBatch: 100, memoryBatches: 3 }),
   pcsc: () => benchPcsc(10),
 };
