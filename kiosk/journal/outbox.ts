@@ -61,6 +61,10 @@ function prepareStatements(db: Database.Database) {
        ORDER BY id LIMIT ?`,
     ),
     pendingCount: db.prepare("SELECT COUNT(*) AS n FROM outbox WHERE state = 'pending'"),
+    unrecordedSettlements: db.prepare(
+      `SELECT COUNT(*) AS n FROM outbox
+       WHERE state = 'pending' AND kind IN ('complete', 'release') AND attempts > 0`,
+    ),
     delivered: db.prepare("UPDATE outbox SET state = 'delivered', settled_at = ? WHERE id = ?"),
     rejected: db.prepare("UPDATE outbox SET state = 'rejected', last_error = ?, settled_at = ? WHERE id = ?"),
     attempts: db.prepare('SELECT attempts FROM outbox WHERE id = ?'),
@@ -135,6 +139,17 @@ export class Outbox {
   /** Number of messages not yet delivered nor rejected. */
   pendingCount(): number {
     const row = this.statements.pendingCount.get() as { n: number };
+    return row.n;
+  }
+
+  /**
+   * Completions and releases the API has not recorded although the outbox tried: still pending
+   * after at least one failed delivery attempt (a retry is scheduled). Read from the journal, so a
+   * restarted kiosk sees the ones an earlier run failed to deliver. A settlement not tried yet
+   * (enqueued a moment ago) does not count; a rejected one does not either (`counts().rejected`).
+   */
+  unrecordedSettlements(): number {
+    const row = this.statements.unrecordedSettlements.get() as { n: number };
     return row.n;
   }
 

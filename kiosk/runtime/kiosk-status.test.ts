@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createActor } from 'xstate';
 import { readerMachine } from '../../state-machines/reader';
@@ -7,11 +10,10 @@ import { SessionHarness } from '../../state-machines/session/testing/session-har
 import { Outbox } from '../journal/outbox';
 import { KioskStatus } from './kiosk-status';
 
-function kioskWithStatus() {
+function kioskWithStatus(outbox = Outbox.open(':memory:', { now: () => 42 })) {
   const h = new SessionHarness();
   const reader = createActor(readerMachine, { input: {} }).start();
   reader.send({ type: 'reader.added', reader: 'R' });
-  const outbox = Outbox.open(':memory:', { now: () => 42 });
   const status = new KioskStatus({ session: h.actor, reader, outbox, now: () => 42, version: 'v-test' });
   return { h, reader, outbox, status };
 }
@@ -60,5 +62,47 @@ describe('kiosk status (heartbeats)', () => {
       counters: { outbox_rejected: 1 },
       alerts: ['outbox-rejected', 'reader-unavailable'],
     });
+  });
+
+  it('reports settlement-not-recorded while the outbox holds a settlement it failed to deliver', () => {
+    const { outbox, status } = kioskWithStatus();
+    const complete = outbox.enqueue({ kind: 'complete', claimId: 'clm_1' });
+    const release = outbox.enqueue({ kind: 'release', claimId: 'clm_2', reason: 'reset-failed' });
+    // Delivery not tried yet: no alert.
+    expect(status.alerts()).toEqual([]);
+
+    outbox.markRetry(complete, 'NETWORK_ERROR');
+    outbox.markRetry(release, 'NETWORK_ERROR');
+    expect(status.heartbeat()).toMatchObject({
+      counters: { outbox_pending: 2 },
+      alerts: ['settlement-not-recorded'],
+    });
+    outbox.markDelivered(complete);
+    expect(status.alerts()).toEqual(['settlement-not-recorded']);
+    // The API refused the other for good: outbox-rejected says so instead.
+    outbox.markRejected(release, 'LEASE_INVALID');
+    expect(status.alerts()).toEqual(['outbox-rejected']);
+  });
+
+  it('raises settlement-not-recorded again after a restart while the settlement is still undelivered', () => {
+    const directory = mkdtempSync(join(tmpdir(), 'kiosk-status-'));
+    try {
+      const path = join(directory, 'kiosk-journal.sqlite');
+      const first = kioskWithStatus(Outbox.open(path, { now: () => 42 }));
+      const id = first.outbox.enqueue({ kind: 'complete', claimId: 'clm_1' });
+      first.outbox.markRetry(id, 'NETWORK_ERROR');
+      expect(first.status.alerts()).toEqual(['settlement-not-recorded']);
+      first.status.stop();
+      first.outbox.close();
+
+      // A new process: new machine, new status, the same journal file.
+      const restarted = kioskWithStatus(Outbox.open(path, { now: () => 42 }));
+      expect(restarted.status.alerts()).toEqual(['settlement-not-recorded']);
+      restarted.outbox.markDelivered(id);
+      expect(restarted.status.alerts()).toEqual([]);
+      restarted.outbox.close();
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
   });
 });

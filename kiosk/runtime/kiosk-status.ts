@@ -11,6 +11,10 @@ export const KIOSK_VERSION = '0.1.0';
  * cleared as events too) plus the ones the runtime derives from what it sees.
  */
 export type KioskAlert =
+  /**
+   * `card-left-behind`; `settlement-not-recorded`, also derived: the outbox holds a completion or
+   * release it failed to deliver (docs/kiosk-runtime.md, "Alerts").
+   */
   | SessionAlert
   /** The reader is absent or the PC/SC service is down (the kiosk is out of service). */
   | 'reader-unavailable'
@@ -44,6 +48,11 @@ export interface KioskStatusOptions {
  * alerts and session bookends; reads the reader machine, the card and the outbox when asked.
  */
 export class KioskStatus {
+  /**
+   * The machine raises `settlement-not-recorded` itself only when a settlement could not even be
+   * written to the journal: nothing durable to follow, so it stays until the process restarts
+   * (crash recovery then writes the settlement to the outbox, whose record takes over).
+   */
   private readonly machineAlerts = new Set<SessionAlert>();
   private readonly counters: SessionCounters = {
     sessions_started: 0,
@@ -74,9 +83,13 @@ export class KioskStatus {
 
   /** The alerts active now, sorted. */
   alerts(): KioskAlert[] {
+    const { outbox } = this.options;
     const active = new Set<KioskAlert>(this.machineAlerts);
     if (this.reader().reader !== 'ready') active.add('reader-unavailable');
-    if (this.options.outbox.counts().rejected > 0) active.add('outbox-rejected');
+    // From the journal, not from memory: ends once the outbox delivered (or the API refused) every
+    // settlement it could not deliver, and comes back after a restart while one is still pending.
+    if (outbox.unrecordedSettlements() > 0) active.add('settlement-not-recorded');
+    if (outbox.counts().rejected > 0) active.add('outbox-rejected');
     for (const alert of this.options.extraAlerts?.() ?? []) active.add(alert);
     return [...active].sort();
   }
