@@ -239,4 +239,18 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX kiosk_events_by_receipt ON kiosk_events (received_at);
     `,
   },
+  {
+    version: 7,
+    name: 'indexes found missing by EXPLAIN QUERY PLAN',
+    sql: `
+      -- Every phone request prunes attempts older than the rate-limit window; without this index
+      -- that DELETE scanned the whole table (every attempt of every card in the window).
+      CREATE INDEX card_attempts_by_age ON card_attempts (at);
+      -- Foreign keys are checked from the parent's side too: without an index on the child column,
+      -- every new reservation scanned all lookups and claims, and revoking an operator all logins.
+      CREATE INDEX lookups_by_reservation ON lookups (reservation_id);
+      CREATE INDEX claims_by_reservation ON claims (reservation_id);
+      CREATE INDEX operator_sessions_by_operator ON operator_sessions (operator_id);
+    `,
+  },
 ];
