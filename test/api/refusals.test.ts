@@ -1,4 +1,4 @@
-import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,11 +8,11 @@ import { openTestPki } from '../../hardware/pki/test-pki';
 import { saveCardFile } from '../../hardware/virtual-card/card-file';
 import { KioskApiClient } from '../../kiosk/api-client/kiosk-api-client';
 import { KioskApiError } from '../../kiosk/api-client/kiosk-api-error';
-import { signKioskRequest } from '../../kiosk/api-client/request-signer';
+import { loadKioskPrivateKey, signKioskRequest } from '../../kiosk/api-client/request-signer';
 import type { CreateReservationRequest, FaceAttestationPayload } from '../../reservation-api/contract';
 import { signFaceAttestation } from '../../reservation-api/phone/face-attestation-signer';
 import { PhoneApiError } from '../../reservation-api/phone/phone-api-client';
-import { newKioskKeyPair, registerKiosk } from '../../reservation-api/services/kiosk-registry';
+import { enrolKiosk } from '../../reservation-api/services/kiosk-registry';
 import { type ApiHarness, startApiHarness, T0 } from './support/api-harness';
 import { kioskClaim, kioskLookup } from './support/kiosk-step';
 
@@ -191,29 +191,23 @@ describe('kiosk authentication over HTTP', () => {
   });
 
   it('refuses a kiosk whose clock is more than a minute off', async () => {
-    const keys = newKioskKeyPair();
-    const registered = await registerKiosk(api.store, {
+    const credentials = await enrolKiosk(api.store, {
       chain: 'lawson',
       storeId: 'skew',
-      publicKey: keys.publicKey,
       actor: 'operator:test',
       now: api.clock.now(),
     });
-    const skewed = new KioskApiClient({
+    const skewed = KioskApiClient.fromCredentials(credentials, {
       baseUrl: api.baseUrl,
-      kioskId: registered.id,
-      privateKey: createPrivateKey(keys.privateKeyPem),
       now: () => api.clock.now() + 90_000,
     });
     expect(await phoneRefusal(skewed.challenge())).toBe('KIOSK_CLOCK_SKEW');
   });
 
   it('refuses a replayed request byte for byte', async () => {
-    const keys = newKioskKeyPair();
-    const registered = await registerKiosk(api.store, {
+    const credentials = await enrolKiosk(api.store, {
       chain: 'lawson',
       storeId: 'replay',
-      publicKey: keys.publicKey,
       actor: 'operator:test',
       now: api.clock.now(),
     });
@@ -222,7 +216,7 @@ describe('kiosk authentication over HTTP', () => {
     const headers = {
       'content-type': 'application/json',
       ...(await signKioskRequest(
-        { kioskId: registered.id, privateKey: createPrivateKey(keys.privateKeyPem) },
+        { kioskId: credentials.kioskId, privateKey: loadKioskPrivateKey(credentials.privateKeyPem) },
         { method: 'POST', url, body, now: api.clock.now() },
       )),
     };

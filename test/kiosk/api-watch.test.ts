@@ -1,4 +1,3 @@
-import { createPrivateKey } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActor, SimulatedClock } from 'xstate';
@@ -8,7 +7,7 @@ import { ApiWatch } from '../../kiosk/runtime/api-watch';
 import { CardSlot } from '../../kiosk/runtime/card-slot';
 import { PinBuffers } from '../../kiosk/runtime/pin-buffers';
 import { createSessionActors, directSettler } from '../../kiosk/runtime/session-actors';
-import { newKioskKeyPair, registerKiosk } from '../../reservation-api/services/kiosk-registry';
+import { enrolKiosk } from '../../reservation-api/services/kiosk-registry';
 import { createSessionMachine, toViewModel } from '../../state-machines/session';
 import { type ApiHarness, startApiHarness } from '../api/support/api-harness';
 import { openSwitchableLink, type SwitchableLink } from './switchable-link';
@@ -31,20 +30,13 @@ afterAll(async () => {
 
 describe('API watch (heartbeats)', () => {
   it('puts the kiosk out of service while heartbeats fail and back in service when they pass', async () => {
-    const keys = newKioskKeyPair();
-    const record = await registerKiosk(api.store, {
+    const credentials = await enrolKiosk(api.store, {
       chain: 'seven-eleven',
       storeId: 'S-watch',
-      publicKey: keys.publicKey,
       actor: 'operator:test',
       now: api.clock.now(),
     });
-    const client = new KioskApiClient({
-      baseUrl: link.url,
-      kioskId: record.id,
-      privateKey: createPrivateKey(keys.privateKeyPem),
-      now: api.clock.now,
-    });
+    const client = KioskApiClient.fromCredentials(credentials, { baseUrl: link.url, now: api.clock.now });
     const slot = new CardSlot();
     const pins = new PinBuffers();
     const actors = createSessionActors({
@@ -55,7 +47,7 @@ describe('API watch (heartbeats)', () => {
     });
     const actor = createActor(createSessionMachine({ actors, pinBuffers: pins }), {
       clock: new SimulatedClock(),
-      input: { offeredProcedures: record.procedures, now: api.clock.now() },
+      input: { offeredProcedures: credentials.procedures, now: api.clock.now() },
     });
     actor.start();
     actor.send({ type: 'reader.ready' });

@@ -1,4 +1,3 @@
-import { createPrivateKey } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,7 +5,7 @@ import { DEFAULT_PINS } from '../../hardware/pki/card-issue';
 import { KioskApiClient } from '../../kiosk/api-client/kiosk-api-client';
 import { Outbox } from '../../kiosk/journal/outbox';
 import { deliverDue } from '../../kiosk/journal/outbox-delivery';
-import { newKioskKeyPair, registerKiosk } from '../../reservation-api/services/kiosk-registry';
+import { enrolKiosk } from '../../reservation-api/services/kiosk-registry';
 import { type ApiHarness, startApiHarness } from '../api/support/api-harness';
 import { kioskClaim, kioskLookup } from '../api/support/kiosk-step';
 import { openSwitchableLink, type SwitchableLink } from './switchable-link';
@@ -20,20 +19,13 @@ let kiosk: KioskApiClient;
 beforeAll(async () => {
   api = await startApiHarness();
   link = await openSwitchableLink(api.baseUrl);
-  const keys = newKioskKeyPair();
-  const record = await registerKiosk(api.store, {
+  const credentials = await enrolKiosk(api.store, {
     chain: 'seven-eleven',
     storeId: 'S-outbox',
-    publicKey: keys.publicKey,
     actor: 'operator:test',
     now: api.clock.now(),
   });
-  kiosk = new KioskApiClient({
-    baseUrl: link.url,
-    kioskId: record.id,
-    privateKey: createPrivateKey(keys.privateKeyPem),
-    now: api.clock.now,
-  });
+  kiosk = KioskApiClient.fromCredentials(credentials, { baseUrl: link.url, now: api.clock.now });
 });
 
 afterAll(async () => {
