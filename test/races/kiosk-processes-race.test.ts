@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChainId, ClaimResponse } from '../../reservation-api/contract';
-import { newKioskKeyPair, registerKiosk } from '../../reservation-api/services/kiosk-registry';
+import { enrolKiosk } from '../../reservation-api/services/kiosk-registry';
 import { type ApiHarness, startApiHarness, T0 } from '../api/support/api-harness';
 import { type KioskFleet, startKioskFleet } from './support/kiosk-fleet';
 import type { Outcome } from './support/kiosk-protocol';
@@ -28,15 +28,13 @@ beforeAll(async () => {
   api = await startApiHarness();
   const kiosks = [];
   for (const [i, chain] of KIOSKS.entries()) {
-    const keys = newKioskKeyPair();
-    const kiosk = await registerKiosk(api.store, {
+    const { kioskId, privateKeyPem } = await enrolKiosk(api.store, {
       chain,
       storeId: `R${i}`,
-      publicKey: keys.publicKey,
       actor: 'operator:test',
       now: api.clock.now(),
     });
-    kiosks.push({ kioskId: kiosk.id, privateKeyPem: keys.privateKeyPem });
+    kiosks.push({ kioskId, privateKeyPem });
   }
   auditSeqBefore = maxAuditSeq();
   // Issuing cards (RSA keys) and starting the kiosk processes overlap: both take seconds.
