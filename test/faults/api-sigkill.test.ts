@@ -1,4 +1,4 @@
-import { createPrivateKey, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,7 +22,7 @@ import {
   type FaceSigningKey,
   loadDevFaceSigningKey,
 } from '../../reservation-api/server/face-provider-keys';
-import { newKioskKeyPair, registerKiosk } from '../../reservation-api/services/kiosk-registry';
+import { enrolKiosk } from '../../reservation-api/services/kiosk-registry';
 import { SqliteReservationStore } from '../../reservation-api/store/sqlite/sqlite-store';
 import { T0 } from '../api/support/api-harness';
 import { kioskClaim, kioskLookup } from '../api/support/kiosk-step';
@@ -67,19 +67,15 @@ beforeAll(async () => {
   const chains: ChainId[] = ['seven-eleven', 'lawson', 'familymart', 'aeon'];
   kiosks = [];
   for (const [i, chain] of chains.entries()) {
-    const keys = newKioskKeyPair();
-    const kiosk = await registerKiosk(store, {
+    const credentials = await enrolKiosk(store, {
       chain,
       storeId: `F${i}`,
-      publicKey: keys.publicKey,
       actor: 'operator:test',
       now: now(),
     });
     kiosks.push(
-      new KioskApiClient({
+      KioskApiClient.fromCredentials(credentials, {
         baseUrl: `http://127.0.0.1:${port}`,
-        kioskId: kiosk.id,
-        privateKey: createPrivateKey(keys.privateKeyPem),
         now,
         timeoutMs: 5_000,
       }),
