@@ -1,4 +1,3 @@
-import { createPrivateKey } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +16,7 @@ import {
   loadFaceProviderKeys,
 } from '../../../reservation-api/server/face-provider-keys';
 import { createApiLogger } from '../../../reservation-api/server/logger';
-import { newKioskKeyPair, registerKiosk } from '../../../reservation-api/services/kiosk-registry';
+import { enrolKiosk } from '../../../reservation-api/services/kiosk-registry';
 import { SqliteReservationStore } from '../../../reservation-api/store/sqlite/sqlite-store';
 import { DataDirTrust } from '../../../reservation-api/verification/data-dir-trust';
 import { benchClock, issueCardPool, type PooledCard } from './card-pool';
@@ -78,22 +77,15 @@ export async function startLeakEnvironment(options: {
   if (address === null || typeof address === 'string') throw new Error('API has no TCP address');
   const proxy = await RecordingProxy.start({ host: '127.0.0.1', port: address.port });
 
-  const keys = newKioskKeyPair();
-  const registered = await registerKiosk(store, {
+  const credentials = await enrolKiosk(store, {
     chain: 'seven-eleven',
     storeId: 'LEAK1',
-    publicKey: keys.publicKey,
     actor: 'operator:leak-scan',
     now: now(),
   });
   const kiosk = await startKioskRuntime({
-    api: new KioskApiClient({
-      baseUrl: proxy.url,
-      kioskId: registered.id,
-      privateKey: createPrivateKey(keys.privateKeyPem),
-      now,
-    }),
-    procedures: registered.procedures,
+    api: KioskApiClient.fromCredentials(credentials, { baseUrl: proxy.url, now }),
+    procedures: credentials.procedures,
     dataDir: kioskDir,
     now,
     timers: new SimulatedClock(),
