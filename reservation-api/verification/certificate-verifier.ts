@@ -13,7 +13,7 @@ import { x509 } from './x509';
  *
  * Speed without caching a decision: parsed certificates are kept by the SHA-256 of their DER, and
  * a certificate's signature once checked against an issuer is remembered for that pair of DERs —
- * both pure functions of the bytes. Everything that depends on the trust material, the CRLs or the
+ * both pure functions of the bytes; so are a parsed CRL's issuer name and its set of revoked serials. Everything that depends on the trust material, the CRLs or the
  * clock (which issuer is an anchor, CA validity, key usage, validity dates, revocation) is decided
  * again on every call.
  */
@@ -105,7 +105,9 @@ export class CardCertificateVerifier {
     if (nextUpdate !== undefined && now > nextUpdate + this.options.crlGraceMs)
       return 'REVOCATION_UNAVAILABLE';
     // certificateHold (a lost card) is listed too, and refused like a revocation.
-    if (crl.findRevoked(item.certificate)) return item.kind === 'sign' ? 'SIGN_CERT_REVOKED' : 'CERT_REVOKED';
+    if (revokedSerialsOf(crl).has(normalisedSerial(item.certificate.serialNumber))) {
+      return item.kind === 'sign' ? 'SIGN_CERT_REVOKED' : 'CERT_REVOKED';
+    }
     return 'good';
   }
 
@@ -116,7 +118,7 @@ export class CardCertificateVerifier {
   ): Promise<x509.X509Crl | undefined> {
     let newest: x509.X509Crl | undefined;
     for (const crl of trust.crls) {
-      if (crl.issuer !== issuer.subject) continue;
+      if (crlIssuerOf(crl) !== issuer.subject) continue;
       if (!(await this.crlSignedBy(crl, issuer))) continue;
       if (!newest || crl.thisUpdate > newest.thisUpdate) newest = crl;
     }
@@ -194,6 +196,38 @@ export class CardCertificateVerifier {
     if (signed) this.signedPairs.set(pair, true);
     return signed;
   }
+}
+
+const revokedSerials = new WeakMap<x509.X509Crl, Set<string>>();
+
+/**
+ * The serial numbers a CRL lists, as a set built once per parsed CRL (a new CRL is a new object):
+ * a real JPKI CRL lists very many certificates, and scanning it on every request grows with it.
+ */
+function revokedSerialsOf(crl: x509.X509Crl): Set<string> {
+  let serials = revokedSerials.get(crl);
+  if (!serials) {
+    serials = new Set(crl.entries.map((entry) => normalisedSerial(entry.serialNumber)));
+    revokedSerials.set(crl, serials);
+  }
+  return serials;
+}
+
+/** A serial number as lower-case hex without the leading zero octets DER may add for the sign bit. */
+function normalisedSerial(hex: string): string {
+  return hex.toLowerCase().replace(/^(00)+(?=..)/, '');
+}
+
+const crlIssuers = new WeakMap<x509.X509Crl, string>();
+
+/** A CRL's issuer name (the library renders it anew on every read). */
+function crlIssuerOf(crl: x509.X509Crl): string {
+  let issuer = crlIssuers.get(crl);
+  if (issuer === undefined) {
+    issuer = crl.issuer;
+    crlIssuers.set(crl, issuer);
+  }
+  return issuer;
 }
 
 /** SHA-256 (hex) of DER bytes: the cache key of a certificate. */
