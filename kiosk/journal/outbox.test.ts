@@ -64,4 +64,18 @@ describe('outbox: settlements the API has not recorded', () => {
     expect(after.unrecordedSettlements()).toBe(1);
     after.close();
   });
+
+  it('lists due settlements before events, each oldest first', () => {
+    const outbox = Outbox.open(':memory:', { now });
+    const event = { id: '00000000-0000-4000-8000-000000000002', type: 'session.started', at: 1_000 };
+    outbox.enqueue({ kind: 'event', event });
+    outbox.enqueue({ kind: 'complete', claimId: 'clm_5' });
+    outbox.enqueue({ kind: 'release', claimId: 'clm_6', reason: 'cancelled' });
+    expect(outbox.due().map((pending) => pending.message)).toEqual([
+      { kind: 'complete', claimId: 'clm_5' },
+      { kind: 'release', claimId: 'clm_6', reason: 'cancelled' },
+      { kind: 'event', event },
+    ]);
+    outbox.close();
+  });
 });

@@ -58,7 +58,7 @@ function prepareStatements(db: Database.Database) {
     insert: db.prepare('INSERT INTO outbox (kind, body, created_at, next_attempt_at) VALUES (?, ?, ?, ?)'),
     due: db.prepare(
       `SELECT id, body, attempts FROM outbox WHERE state = 'pending' AND next_attempt_at <= ?
-       ORDER BY id LIMIT ?`,
+       ORDER BY kind = 'event', id LIMIT ?`,
     ),
     pendingCount: db.prepare("SELECT COUNT(*) AS n FROM outbox WHERE state = 'pending'"),
     unrecordedSettlements: db.prepare(
@@ -126,7 +126,12 @@ export class Outbox {
     return message.kind === 'event' ? insert() : commitDurably(this.db, insert);
   }
 
-  /** Pending messages whose next attempt is due, oldest first. */
+  /**
+   * Pending messages whose next attempt is due: settlements first, then events, each oldest first.
+   * A reservation waits on a settlement; an event is telemetry stamped with its own time. And a
+   * pass stops at its first retriable failure: with the API down it is then a settlement that fails
+   * (counted by `unrecordedSettlements`), not an event queued ahead of it.
+   */
   due(limit = 100): PendingMessage[] {
     const rows = this.statements.due.all(this.options.now(), limit) as Row[];
     return rows.map((row) => ({
