@@ -18,8 +18,11 @@ export interface SimulationPanelState {
   cardOnReader: string | null;
   /** The PINs every demo card is issued with; a reset at the kiosk changes them on that card. */
   demoPins: { auth: string; sign: string };
-  /** Demo clock: offset from real time (the page adds it to its own clock), and "is real time". */
-  clock: { offsetMs: number; realTime: boolean; japanTime: string };
+  /**
+   * Demo clock: its time when this state was made (the page ticks on from it), the offset from
+   * real time, "is real time", and the time as text.
+   */
+  clock: { nowMs: number; offsetMs: number; realTime: boolean; japanTime: string };
   /** The kiosk's current screen id. */
   kioskScreen: string | null;
   /** A long action under way ("issuing a card", "phone step"), for a busy indicator. */
@@ -87,6 +90,7 @@ export class SimulationPanel implements SimulationControls<SimulationPanelState>
 
   state(): SimulationPanelState {
     const { clock, cards } = this.options;
+    const nowMs = clock.now();
     return {
       personas: DEMO_PERSONAS.map(({ name, description }) => ({
         name,
@@ -97,9 +101,10 @@ export class SimulationPanel implements SimulationControls<SimulationPanelState>
       cardOnReader: this.kiosk?.reader.card ?? null,
       demoPins: { auth: DEMO_PINS.auth, sign: DEMO_PINS.sign },
       clock: {
+        nowMs,
         offsetMs: clock.offset,
         realTime: clock.offset === 0,
-        japanTime: formatJapanDateTime(clock.now()),
+        japanTime: formatJapanDateTime(nowMs),
       },
       kioskScreen: this.kioskScreen,
       busy: this.busy,
