@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { createActor } from 'xstate';
 import { readerMachine } from '../../state-machines/reader';
 import { DEFAULT_TIMING } from '../../state-machines/session';
-import { toEnterCurrentPin } from '../../state-machines/session/testing/flows';
+import { toEnterCurrentPin, toResetting } from '../../state-machines/session/testing/flows';
 import { SessionHarness } from '../../state-machines/session/testing/session-harness';
 import { Outbox } from '../journal/outbox';
 import { KioskStatus } from './kiosk-status';
@@ -104,5 +104,18 @@ describe('kiosk status (heartbeats)', () => {
     } finally {
       rmSync(directory, { recursive: true, force: true });
     }
+  });
+
+  it("keeps the machine's settlement-not-recorded (the journal write failed) until the process ends", async () => {
+    const { h, outbox, status } = kioskWithStatus();
+    h.actors.reply('settleClaim', { error: new Error('disk full') });
+    await toResetting(h);
+    expect(h.screen).toBe('done');
+    // Nothing reached the outbox, so nothing there can end it; recovery settles the claim at restart.
+    expect(outbox.counts()).toEqual({ pending: 0, delivered: 0, rejected: 0 });
+    expect(status.alerts()).toEqual(['settlement-not-recorded']);
+    const other = outbox.enqueue({ kind: 'complete', claimId: 'clm_other' });
+    outbox.markDelivered(other);
+    expect(status.alerts()).toEqual(['settlement-not-recorded']);
   });
 });
