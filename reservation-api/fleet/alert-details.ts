@@ -21,7 +21,8 @@ const ENGLISH: EnglishTexts = {
   'reader-unavailable': () => 'reader: unavailable',
   'reader-reported': () => 'reported by the kiosk',
   'card-on-reader': () => 'a card is still on the reader',
-  'settlement-not-recorded': () => 'a completed reset could not be recorded by the kiosk',
+  'settlement-not-recorded': () =>
+    "a reset's completion or release has not reached the API yet (the kiosk keeps it and retries)",
   'reset-outcome-uncertain': () => 'a reset interrupted by a crash may or may not have reached the card',
   'outbox-rejected': () => 'the API refused a message from the kiosk for good',
   'unknown-kiosk-alerts': (p) => `reported: ${p.names}`,

@@ -88,7 +88,7 @@ describe('kiosk alert rules (defaults)', () => {
       ['card-left-behind', 'a card is still on the reader', 'card-on-reader', {}],
       [
         'settlement-not-recorded',
-        'a completed reset could not be recorded by the kiosk',
+        "a reset's completion or release has not reached the API yet (the kiosk keeps it and retries)",
         'settlement-not-recorded',
         {},
       ],

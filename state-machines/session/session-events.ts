@@ -49,7 +49,10 @@ export type SessionOutcome = 'completed' | 'cancelled' | 'failed';
 export type SessionAlert =
   /** The card stayed on the reader after the session ended. */
   | 'card-left-behind'
-  /** The completion of a successful reset could not be written to the outbox. */
+  /**
+   * The settlement (completion or release) of a claim could not be written to the outbox. The runtime
+   * also reports this alert while a settlement sits undelivered in the outbox (kiosk-status.ts).
+   */
   | 'settlement-not-recorded';
 
 /** Events the machine emits (`actor.on(type, …)`): facts for journal, metrics and alerts. No PIN data. */
