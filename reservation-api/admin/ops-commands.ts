@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { CHAIN_IDS, CHAINS, OPERATOR_ROLES, type OperatorRole } from '../contract';
 import { hashToken, newId, newToken } from '../auth/tokens';
 import { ApiError } from '../server/api-error';
+import { loadConfig } from '../server/config';
 import { enrolKiosk } from '../services/kiosk-registry';
 import { SqliteReservationStore } from '../store/sqlite/sqlite-store';
 
@@ -15,6 +16,7 @@ import { SqliteReservationStore } from '../store/sqlite/sqlite-store';
  *   npm run ops -- kiosk revoke ID [--data DIR]
  *   npm run ops -- kiosk list [--json] [--data DIR]
  *   npm run ops -- operator create --name NAME --role admin|viewer [--data DIR]
+ *   npm run ops -- operator list [--json] [--data DIR]
  *   npm run ops -- operator revoke --name NAME [--data DIR]
  */
 
@@ -27,9 +29,11 @@ ${CHAIN_IDS.map((id) => `        ${CHAINS[id].name.padEnd(13)} ${CHAINS[id].proc
   npm run ops -- kiosk list [--json] [--data DIR]
   npm run ops -- operator create --name NAME --role admin|viewer [--data DIR]
       prints the operator's token once (only its hash is stored)
+  npm run ops -- operator list [--json] [--data DIR]
+      every operator: name, role, created at, revoked or not, open dashboard logins
   npm run ops -- operator revoke --name NAME [--data DIR]
       the operator's token is refused from now on and its dashboard logins end (open live
-      streams close on the API's next monitoring tick)
+      streams close at the API's next keep-alive ping)
 
   --data DIR      the API's data directory (default ./data); --database FILE overrides the SQLite file`;
 
@@ -157,6 +161,47 @@ async function operatorCreate(options: Options, io: CommandOutput): Promise<void
   }
 }
 
+async function operatorList(options: Options, io: CommandOutput): Promise<void> {
+  // Open logins as the API counts them: its idle timeout comes from the same configuration.
+  const { opsSessionIdleMs } = loadConfig().policy;
+  const now = Date.now();
+  const store = openStore(options);
+  try {
+    const operators = await store.ops.listOperators({ now, idleBefore: now - opsSessionIdleMs });
+    if (options.json) {
+      io.out(JSON.stringify(operators, null, 2));
+      return;
+    }
+    if (operators.length === 0) {
+      io.out('no operators');
+      return;
+    }
+    const rows = operators.map((operator) => [
+      operator.name,
+      operator.role,
+      new Date(operator.createdAt).toISOString(),
+      operator.revoked ? 'REVOKED' : 'active',
+      String(operator.openLogins),
+    ]);
+    for (const line of table(['NAME', 'ROLE', 'CREATED AT', 'STATUS', 'OPEN LOGINS'], rows)) io.out(line);
+  } finally {
+    await store.close();
+  }
+}
+
+/** Left-aligned columns, each as wide as its widest cell, two spaces apart. */
+function table(header: string[], rows: string[][]): string[] {
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)),
+  );
+  return [header, ...rows].map((row) =>
+    row
+      .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+      .join('  ')
+      .trimEnd(),
+  );
+}
+
 async function operatorRevoke(options: Options, io: CommandOutput): Promise<void> {
   const name = required(options.name, '--name NAME');
   const store = openStore(options);
@@ -201,6 +246,8 @@ async function dispatch(argv: string[], io: CommandOutput): Promise<void> {
       return kioskList(values, io);
     case 'operator create':
       return operatorCreate(values, io);
+    case 'operator list':
+      return operatorList(values, io);
     case 'operator revoke':
       return operatorRevoke(values, io);
     default:

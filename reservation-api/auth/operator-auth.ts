@@ -18,6 +18,8 @@ export interface AuthenticatedOperator {
   operator: OperatorRecord;
   /** The login session's hash when the cookie authenticated the request; null for a bearer token. */
   sessionHash: string | null;
+  /** The bearer token's hash when the header authenticated the request; null for the cookie. */
+  tokenHash: string | null;
 }
 
 export type SessionPolicy = Pick<ApiPolicy, 'opsSessionIdleMs' | 'opsSessionMaxMs'>;
@@ -51,13 +53,26 @@ export class OperatorAuthenticator {
     return session !== undefined && this.isCurrent(session, this.now());
   }
 
+  /**
+   * True while the credential behind `authenticated` would still be accepted (a long request, the
+   * live stream, re-checks with it): the bearer token still belongs to the operator (not revoked),
+   * or the login session still exists and is current. Does not count as use of the session.
+   */
+  async stillValid(authenticated: AuthenticatedOperator): Promise<boolean> {
+    if (authenticated.sessionHash !== null) return this.sessionIsValid(authenticated.sessionHash);
+    if (authenticated.tokenHash === null) return false;
+    const operator = await this.store.operatorByTokenHash(authenticated.tokenHash);
+    return operator?.id === authenticated.operator.id;
+  }
+
   private async identify(request: FastifyRequest): Promise<AuthenticatedOperator | undefined> {
     const { authorization } = request.headers;
     if (authorization !== undefined) {
       const token = bearerToken(authorization);
-      const operator =
-        token === undefined ? undefined : await this.store.operatorByTokenHash(hashToken(token));
-      return operator ? { operator, sessionHash: null } : undefined;
+      if (token === undefined) return undefined;
+      const tokenHash = hashToken(token);
+      const operator = await this.store.operatorByTokenHash(tokenHash);
+      return operator ? { operator, sessionHash: null, tokenHash } : undefined;
     }
     const cookie = request.cookies[OPS_SESSION_COOKIE];
     if (cookie === undefined || !/^[A-Za-z0-9_-]{43}$/.test(cookie)) return undefined;
@@ -70,7 +85,7 @@ export class OperatorAuthenticator {
       return undefined;
     }
     await this.store.ops.touchOperatorSession(sessionHash, now);
-    return { operator: session.operator, sessionHash };
+    return { operator: session.operator, sessionHash, tokenHash: null };
   }
 
   private isCurrent(session: { lastUsedAt: number; expiresAt: number }, now: number): boolean {

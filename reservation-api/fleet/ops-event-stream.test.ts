@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { OpsEventStream, type StreamSink } from './ops-event-stream';
+import { OpsEventStream, type StreamCredential, type StreamSink } from './ops-event-stream';
 
 function sink(buffered = 0): StreamSink & { chunks: string[]; ended: boolean; buffered: number } {
   const s = {
@@ -15,6 +15,23 @@ function sink(buffered = 0): StreamSink & { chunks: string[]; ended: boolean; bu
   return s;
 }
 
+/** A credential whose validity the test sets; counts how often it was asked. */
+function credential(
+  sessionHash: string | null = null,
+): StreamCredential & { valid: boolean | Error; asked: number } {
+  const c = {
+    sessionHash,
+    valid: true as boolean | Error,
+    asked: 0,
+    stillValid: async () => {
+      c.asked += 1;
+      if (c.valid instanceof Error) throw c.valid;
+      return c.valid;
+    },
+  };
+  return c;
+}
+
 const hello = { event: 'hello' as const, data: { name: 'op', role: 'viewer', serverTime: 1 } };
 
 describe('operators live stream', () => {
@@ -22,8 +39,8 @@ describe('operators live stream', () => {
     const stream = new OpsEventStream();
     const a = sink();
     const b = sink();
-    stream.add(a, null, hello);
-    stream.add(b, 'session-hash', hello);
+    stream.add(a, credential(), hello);
+    stream.add(b, credential('session-hash'), hello);
     stream.publish({ event: 'session', data: { kioskId: 'k1', at: 5, outcome: 'completed', cause: 'none' } });
     stream.ping();
     expect(a.chunks).toEqual([
@@ -38,7 +55,7 @@ describe('operators live stream', () => {
     const counts: number[] = [];
     const stream = new OpsEventStream({ maxBufferedBytes: 100, onCountChange: (n) => counts.push(n) });
     const slow = sink();
-    stream.add(slow, null, hello);
+    stream.add(slow, credential(), hello);
     slow.buffered = 101;
     stream.ping();
     expect(slow.ended).toBe(true);
@@ -51,11 +68,59 @@ describe('operators live stream', () => {
     const bearer = sink();
     const kept = sink();
     const gone = sink();
-    stream.add(bearer, null, hello);
-    stream.add(kept, 'kept', hello);
-    stream.add(gone, 'gone', hello);
+    stream.add(bearer, credential(), hello);
+    stream.add(kept, credential('kept'), hello);
+    stream.add(gone, credential('gone'), hello);
     await stream.closeSessions(async (hash) => hash === 'kept');
     expect([bearer.ended, kept.ended, gone.ended]).toEqual([false, false, true]);
     expect(stream.size).toBe(2);
+  });
+
+  it('re-checks every credential on a ping and ends the streams whose check says no or fails', async () => {
+    const stream = new OpsEventStream();
+    const clients = [credential(), credential('session'), credential(), credential('other')].map((c) => ({
+      c,
+      sink: sink(),
+    }));
+    for (const { c, sink: s } of clients) stream.add(s, c, hello);
+    const [valid, loggedOut, revoked, failing] = clients;
+    if (!valid || !loggedOut || !revoked || !failing) throw new Error('four clients');
+
+    await stream.recheckCredentials();
+    expect(clients.map(({ c }) => c.asked)).toEqual([1, 1, 1, 1]);
+    expect(stream.size).toBe(4);
+
+    loggedOut.c.valid = false;
+    revoked.c.valid = false;
+    failing.c.valid = new Error('database gone');
+    await stream.recheckCredentials();
+    expect(clients.map(({ sink: s }) => s.ended)).toEqual([false, true, true, true]);
+    expect(stream.size).toBe(1);
+  });
+
+  it('starts the re-check from ping() and joins a check still running instead of asking again', async () => {
+    const stream = new OpsEventStream();
+    const s = sink();
+    let answer: (valid: boolean) => void = () => {};
+    let asked = 0;
+    stream.add(
+      s,
+      {
+        sessionHash: null,
+        stillValid: () => {
+          asked += 1;
+          return new Promise<boolean>((resolve) => (answer = resolve));
+        },
+      },
+      hello,
+    );
+    stream.ping();
+    stream.ping();
+    expect(s.chunks.filter((chunk) => chunk === ': ping\n\n')).toHaveLength(2);
+    expect(asked).toBe(1);
+    answer(false);
+    await stream.recheckCredentials();
+    expect(s.ended).toBe(true);
+    expect(stream.size).toBe(0);
   });
 });

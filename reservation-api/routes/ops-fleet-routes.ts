@@ -149,7 +149,8 @@ export const opsFleetRoutes: FastifyPluginAsyncTypebox<OpsFleetRoutesOptions> = 
       },
     },
     async (request, reply) => {
-      const { operator, sessionHash } = await auth.authenticate(request, 'viewer');
+      const authenticated = await auth.authenticate(request, 'viewer');
+      const { operator } = authenticated;
       // EventSource always asks for the stream; anything else would hang on an answer that never ends.
       if (!(request.headers.accept ?? '').includes('text/event-stream')) throw new ApiError('NOT_ACCEPTABLE');
       reply.hijack();
@@ -168,7 +169,8 @@ export const opsFleetRoutes: FastifyPluginAsyncTypebox<OpsFleetRoutesOptions> = 
           bufferedBytes: () => raw.writableLength,
           end: () => raw.end(),
         },
-        sessionHash,
+        // Re-checked on every keep-alive ping: a revocation by the CLI (another process) ends it.
+        { sessionHash: authenticated.sessionHash, stillValid: () => auth.stillValid(authenticated) },
         { event: 'hello', data: { name: operator.name, role: operator.role, serverTime: now() } },
       );
       request.raw.on('close', remove);

@@ -22,6 +22,14 @@ export interface OperatorSession {
   expiresAt: number;
 }
 
+/** An operator as `operator list` shows it: never its token or the token's hash. */
+export interface OperatorListing extends OperatorRecord {
+  /** `npm run ops -- operator revoke` ran: the token is refused. */
+  revoked: boolean;
+  /** Dashboard logins neither past their hard expiry nor idle. */
+  openLogins: number;
+}
+
 export interface NewAlert {
   alertId: string;
   kind: AlertKind;
@@ -79,6 +87,12 @@ export interface OpsStore {
     actor: string;
     now: number;
   }): Promise<{ operatorId: string; sessionsEnded: number } | undefined>;
+
+  /**
+   * Every operator by name, whether revoked, and its logins still open at `now` (not past their
+   * hard expiry, used after `idleBefore`).
+   */
+  listOperators(input: { now: number; idleBefore: number }): Promise<OperatorListing[]>;
 
   openAlerts(): Promise<FleetAlert[]>;
   /** Open alerts and the most recently resolved ones, newest first. */

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runOps } from '../../reservation-api/admin/ops-commands';
 import {
   API_PATHS,
   type FleetAlert,
@@ -124,6 +125,38 @@ describe('GET /v1/ops/stream (Server-Sent Events on loopback)', () => {
     await api.store.ops.revokeOperator({ name, actor: 'test', now: api.clock.now() });
     await api.tick();
     await stream.untilEnded();
+  });
+
+  it('ends the bearer and login streams of an operator revoked by the CLI (another connection) at the next ping', async () => {
+    const { name, cookie } = await login('viewer');
+    const token = await addOperator(api, 'admin', 'to-revoke');
+    const byToken = await openStream({ authorization: `Bearer ${token}` });
+    const byLogin = await openStream({ cookie });
+    const other = await openStream({ authorization: `Bearer ${await addOperator(api, 'viewer', 'cli')}` });
+    for (const stream of [byToken, byLogin, other]) await stream.next((m) => m.event === 'hello');
+
+    // A ping before the revocation keeps every stream open.
+    api.app.ops.stream.ping();
+    await api.app.ops.stream.recheckCredentials();
+    expect(api.app.ops.stream.size).toBe(4); // three clients and the harness's recorder
+
+    // The CLI writes the API's database file through its own connection: the API is not told.
+    const io = {
+      lines: [] as string[],
+      out: (l: string) => io.lines.push(l),
+      err: (l: string) => io.lines.push(l),
+    };
+    const database = api.store.database.name;
+    expect(await runOps(['operator', 'revoke', '--name', 'to-revoke', '--database', database], io)).toBe(0);
+    expect(await runOps(['operator', 'revoke', '--name', name, '--database', database], io)).toBe(0);
+    expect(api.app.ops.stream.size).toBe(4);
+
+    api.app.ops.stream.ping();
+    await byToken.untilEnded();
+    await byLogin.untilEnded();
+    await api.app.ops.stream.recheckCredentials();
+    expect(other.done).toBe(false);
+    expect(api.app.ops.stream.size).toBe(2); // the other operator's stream and the recorder
   });
 
   it('ends the stream on the first tick after its login went idle', async () => {

@@ -13,6 +13,7 @@ import type {
   FedKioskEvent,
   NewAlert,
   OperatorSession,
+  OperatorListing,
   OpsStore,
   SessionRollupRow,
 } from '../ops-store';
@@ -136,6 +137,23 @@ export class SqliteOpsStore implements OpsStore {
       operatorByName: prepare<[string], { id: string }>('SELECT id FROM operators WHERE name = ?'),
       // 'revoked:' + random: not hex, so no token's SHA-256 can ever match it again.
       replaceTokenHash: prepare<[string, string]>('UPDATE operators SET token_hash = ? WHERE id = ?'),
+      listOperators: prepare<
+        { now: number; idleBefore: number },
+        {
+          id: string;
+          name: string;
+          role: 'admin' | 'viewer';
+          created_at: number;
+          revoked: number;
+          open_logins: number;
+        }
+      >(
+        // The token hash is read only to tell a revoked one ('revoked:…') and never leaves SQL.
+        `SELECT o.id, o.name, o.role, o.created_at, o.token_hash GLOB 'revoked:*' AS revoked,
+           (SELECT count(*) FROM operator_sessions s
+            WHERE s.operator_id = o.id AND s.expires_at > @now AND s.last_used_at > @idleBefore) AS open_logins
+         FROM operators o ORDER BY o.name`,
+      ),
       deleteOperatorSessions: prepare<[string]>('DELETE FROM operator_sessions WHERE operator_id = ?'),
       auditOperatorRevoke: prepare<[number, string, string]>(
         `INSERT INTO audit (at, actor, kiosk_id, reservation_id, action, from_status, to_status, outcome)
@@ -240,6 +258,20 @@ export class SqliteOpsStore implements OpsStore {
       this.statements.auditOperatorRevoke.run(input.now, input.actor, `operator:${operator.id}`);
       return { operatorId: operator.id, sessionsEnded };
     });
+  }
+
+  async listOperators(input: { now: number; idleBefore: number }): Promise<OperatorListing[]> {
+    const rows = this.statements.listOperators.all(input);
+    return this.commits.settled(
+      rows.map((row) => ({
+        id: row.id,
+        name: row.name,
+        role: row.role,
+        createdAt: row.created_at,
+        revoked: row.revoked === 1,
+        openLogins: row.open_logins,
+      })),
+    );
   }
 
   // ── alerts ──────────────────────────────────────────────────────────────────────────────────

@@ -47,7 +47,7 @@ export async function opsTestApi(policy: Partial<ApiPolicy> = {}): Promise<OpsTe
       bufferedBytes: () => 0,
       end: () => undefined,
     },
-    null,
+    { sessionHash: null, stillValid: async () => true },
     { event: 'hello', data: { name: 'recorder', role: 'viewer', serverTime: api.clock.now() } },
   );
   published.length = 0;
