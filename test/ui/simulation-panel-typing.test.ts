@@ -182,7 +182,12 @@ describe('the demo time field while the panel changes', () => {
     // The update did reach the buttons: the card is on the reader, so it can only be removed.
     expect(await page.isDisabled('[data-sim-action="card.insert"]')).toBe(true);
     expect(await page.isEnabled('[data-sim-action="card.remove"]')).toBe(true);
+    expect(await page.isDisabled('[data-sim-action="phone.reserve.signature-pin"]')).toBe(true);
+    // Greyed-out buttons come with the reason.
+    expect(await page.isVisible('#card-in-kiosk-hint')).toBe(true);
     await postFromServerSide({ type: 'card.remove' });
+    expect(await page.isVisible('#card-in-kiosk-hint')).toBe(false);
+    expect(await page.isEnabled('[data-sim-action="phone.reserve.signature-pin"]')).toBe(true);
   });
 });
 

@@ -66,6 +66,12 @@ export function mountPanel(root: HTMLElement, send: (action: SimulationAction) =
   const renew = actionButton('Fresh card', { type: 'card.renew' });
 
   const pinsHint = h('p', { class: 'hint' });
+  // Says why the phone step and "Fresh card" are greyed out, instead of leaving a person guessing.
+  const onReaderHint = h(
+    'p',
+    { class: 'hint', id: 'card-in-kiosk-hint', hidden: true },
+    'The card is on the kiosk\'s reader: remove it first (the phone and "Fresh card" need it in your hand).',
+  );
   const reserveSign = actionButton('Reserve: signature PIN reset', {
     type: 'phone.reserve',
     procedure: 'signature-pin',
@@ -100,6 +106,7 @@ export function mountPanel(root: HTMLElement, send: (action: SimulationAction) =
       'Phone step (step 1: reservation with the app)',
       pinsHint,
       h('div', { class: 'row' }, reserveSign, reserveAuth),
+      onReaderHint,
     ),
     group(
       'Demo clock (kiosk and API together)',
@@ -140,6 +147,7 @@ export function mountPanel(root: HTMLElement, send: (action: SimulationAction) =
       syncDisabled(renew, !inHand);
       syncDisabled(reserveSign, !inHand);
       syncDisabled(reserveAuth, !inHand);
+      syncHidden(onReaderHint, inHand);
       syncText(
         pinsHint,
         `Uses the demo cards' PINs as issued: 4-digit ${state.demoPins.auth}, signature ${state.demoPins.sign}. ` +
