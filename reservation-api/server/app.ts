@@ -213,7 +213,9 @@ export async function build(options: BuildOptions): Promise<ReservationApi> {
     stream,
     async tick() {
       await monitor.tick();
-      await stream.closeSessions((sessionHash) => operatorAuth.sessionIsValid(sessionHash));
+      // Logins past their expiry and operators revoked by the CLI (another process) lose their
+      // live streams within a tick, whatever the ping interval.
+      await stream.recheckCredentials();
     },
   };
   app.decorate('ops', ops);
