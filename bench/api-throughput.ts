@@ -100,6 +100,9 @@ export async function benchApi(options: ApiBenchOptions): Promise<void> {
     servers.push(baseline);
     const api = await startChildServer('bench/servers/api-server.ts', [dataDir, String(now() - Date.now())]);
     servers.push(api);
+    const cryptoBaseline = await startChildServer('bench/servers/crypto-baseline-server.ts', [dataDir]);
+    servers.push(cryptoBaseline);
+    const cryptoBaselinePoster = new JsonPoster(cryptoBaseline.baseUrl, options.concurrency);
     const baselinePoster = new JsonPoster(baseline.baseUrl, options.concurrency);
     const apiPoster = new JsonPoster(api.baseUrl, options.concurrency);
 
@@ -153,13 +156,39 @@ export async function benchApi(options: ApiBenchOptions): Promise<void> {
     progress(
       `api: ${options.pairs} alternating runs each of baseline (${options.baselineRequests} requests) and create (${perPair}), concurrency ${options.concurrency}`,
     );
+    // The informative crypto baseline takes the same create bodies (it checks no challenge).
+    const cryptoBaselineRun = (count: number) =>
+      closedLoop(count, options.concurrency, async (i) => {
+        const { status, text } = await cryptoBaselinePoster.post(
+          '/v1/reservations',
+          bodies[i % bodies.length]!,
+        );
+        expectStatus(status, text, 'crypto baseline');
+      });
+    await cryptoBaselineRun(options.warmup);
     const baseRuns: MeasuredLoad[] = [];
+    const cryptoBaseRuns: MeasuredLoad[] = [];
     const createRuns: MeasuredLoad[] = [];
     for (let pair = 0; pair < options.pairs; pair += 1) {
       baseRuns.push(await measuredCpu(baseline, () => baselineRun(options.baselineRequests)));
+      cryptoBaseRuns.push(
+        await measuredCpu(cryptoBaseline, () => cryptoBaselineRun(options.baselineRequests / 2)),
+      );
       createRuns.push(await measuredCpu(api, () => createRun(options.warmup + pair * perPair, perPair)));
     }
-    reportPair('api.reservation_create', medianOf(createRuns), medianOf(baseRuns), options);
+    const createFigure = medianOf(createRuns);
+    const cryptoFigure = medianOf(cryptoBaseRuns);
+    reportPair('api.reservation_create', createFigure, medianOf(baseRuns), options);
+    emit({
+      name: 'api.reservation_create.vs_crypto_baseline.throughput',
+      value: createFigure.throughput,
+      unit: 'req/s',
+      baseline: cryptoFigure.throughput,
+      better: 'higher',
+      note: 'informative, not the target: the baseline plus the two unavoidable signature checks (card RSA proof, face Ed25519 JWS), bench/servers/crypto-baseline-server.ts',
+      crypto_baseline_server_cpu_per_request_ms: cryptoFigure.cpu.serverCpuMs,
+      requests: createFigure.operations,
+    });
 
     // Kiosk sessions: rounds of one fresh reservation per card (untimed), then one session per card.
     const kioskClient = new KioskApiClient({
@@ -268,6 +297,7 @@ export async function benchApi(options: ApiBenchOptions): Promise<void> {
       better: 'lower',
     });
     baselinePoster.close();
+    cryptoBaselinePoster.close();
     apiPoster.close();
   } finally {
     for (const server of servers) await server.stop();
