@@ -133,6 +133,15 @@ describe('SQLite store: durable writes by group commit', () => {
   });
 });
 
+describe('SQLite store in memory', () => {
+  it('has nothing to sync and answers writes', async () => {
+    const store = SqliteReservationStore.open(':memory:');
+    const { reservation } = await store.createReservation(newReservation());
+    expect(reservation.status).toBe('active');
+    await store.close();
+  });
+});
+
 describe('WalFileSync', () => {
   it('syncs the log through its own handle and follows a replaced log file', async () => {
     const wal = new WalFileSync(file);

@@ -170,6 +170,8 @@ export class SqliteReservationStore implements ReservationStore {
     options: { onDurabilityFailure?: (error: StoreDurabilityError) => void } = {},
   ): SqliteReservationStore {
     const db = openDatabase(file);
+    // An in-memory database (tests, tools) has no log on disk to sync.
+    if (db.memory) return new SqliteReservationStore(db, new GroupCommit(async () => {}));
     const wal = new WalFileSync(db.name);
     const commits = new GroupCommit(wal.sync, options.onDurabilityFailure);
     return new SqliteReservationStore(db, commits, () => wal.close());
