@@ -1,9 +1,8 @@
 import { createHash, type KeyObject, verify, X509Certificate } from 'node:crypto';
-import { createServer } from 'node:http';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { CARD_PROOF_PURPOSES } from '../../reservation-api/contract';
 import { faceJwksPath, loadFaceProviderKeys } from '../../reservation-api/server/face-provider-keys';
+import { serveBare } from './bare-server';
 
 /**
  * An informative second baseline, NOT the one the target is set against: the bare baseline
@@ -19,14 +18,6 @@ const dir = process.argv[2];
 if (!dir) throw new Error('usage: crypto-baseline-server.ts DIR');
 const faceKeys = new Map(loadFaceProviderKeys(faceJwksPath(dir)).map((key) => [key.kid, key.publicKey]));
 const proofKeys = new Map<string, KeyObject>();
-const db = new Database(join(dir, 'crypto-baseline.sqlite'));
-db.pragma('journal_mode = WAL');
-db.pragma('synchronous = FULL');
-db.exec(
-  'CREATE TABLE IF NOT EXISTS requests (id INTEGER PRIMARY KEY, path TEXT NOT NULL, body TEXT NOT NULL, at INTEGER NOT NULL)',
-);
-const insert = db.prepare('INSERT INTO requests (path, body, at) VALUES (?, ?, ?)');
-
 interface CreateBody {
   nonce: string;
   authCertificate: string;
@@ -62,38 +53,4 @@ function checks(body: CreateBody): boolean {
   return proofOk && faceOk;
 }
 
-const server = createServer((request, response) => {
-  const chunks: Buffer[] = [];
-  request.on('data', (chunk: Buffer) => chunks.push(chunk));
-  request.on('end', () => {
-    try {
-      const text = Buffer.concat(chunks).toString('utf8');
-      const body = JSON.parse(text) as CreateBody;
-      if (!checks(body)) {
-        response.writeHead(403).end();
-        return;
-      }
-      const { lastInsertRowid } = insert.run(request.url ?? '/', text, Date.now());
-      const answer = JSON.stringify({ id: String(lastInsertRowid) });
-      response.writeHead(201, {
-        'content-type': 'application/json',
-        'content-length': Buffer.byteLength(answer),
-      });
-      response.end(answer);
-    } catch {
-      response.writeHead(400).end();
-    }
-  });
-});
-server.keepAliveTimeout = 60_000;
-server.listen(0, '127.0.0.1', () => {
-  const address = server.address();
-  process.stdout.write(
-    `${JSON.stringify({ port: typeof address === 'object' && address ? address.port : 0 })}\n`,
-  );
-});
-process.on('SIGTERM', () => {
-  server.close();
-  db.close();
-  process.exit(0);
-});
+serveBare(join(dir, 'crypto-baseline.sqlite'), (body) => checks(body as CreateBody));

@@ -2,7 +2,7 @@ import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import { type TypeBoxTypeProvider, TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import { API_PATHS, type HeartbeatRequest } from '../contract';
 import { KioskAuthenticator } from '../auth/kiosk-authenticator';
@@ -82,7 +82,7 @@ export async function build(options: BuildOptions): Promise<ReservationApi> {
   const app = Fastify({
     ...(loggerInstance ? { loggerInstance } : { logger: false }),
     // One line per request instead of Fastify's two (incoming + completed): see the onResponse hook.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: policy.bodyLimitBytes,
     trustProxy: options.trustProxy ?? false,
     return503OnClosing: true,
