@@ -6,9 +6,9 @@ import { dirname } from 'node:path';
  * Syncs a WAL-mode database's log file (`<file>-wal`) from libuv's thread pool with fdatasync,
  * through a handle of its own. The sync acts on the file, not the descriptor, so it makes durable
  * every frame SQLite wrote through its own descriptor before the call — what synchronous=FULL does
- * at each commit (SQLite uses fdatasync too), minus the commit-time wait on the event loop.
- * fdatasync, not fsync: the log is rewritten in place after checkpoints, so its size rarely
- * changes and fsync's extra metadata flush would only cost a journal commit per sync.
+ * at each commit, minus the commit-time wait on the event loop. fdatasync, not fsync (which this
+ * build of SQLite calls): the data and the file size are what recovery needs; the log is rewritten
+ * in place after checkpoints, and fsync's extra timestamp flush cost a journal commit per sync.
  *
  * Safe next to SQLite's locking: SQLite takes no POSIX lock on the -wal file (its locks live on the
  * database and -shm files), so opening and closing a second descriptor here cannot drop one. The
