@@ -103,6 +103,35 @@ describe('SQLite store: durable writes by group commit', () => {
     await store.close();
   });
 
+  it('starts no sync for a transaction that changed nothing (a status read with no expiry due)', async () => {
+    const { store, held } = storeWithHeldSync();
+    const reservation = newReservation();
+    const created = store.createReservation(reservation);
+    await settle();
+    held[0]!.go();
+    await created;
+    const read = await store.readReservation({
+      reservationId: reservation.id,
+      tokenHash: reservation.tokenHash,
+      now: T0 + 1000,
+    });
+    expect(read.ok).toBe(true);
+    expect(held).toHaveLength(1);
+    // The same read once the 24 hours are up expires it: a change, so it waits for a sync.
+    const expiring = pending(
+      store.readReservation({
+        reservationId: reservation.id,
+        tokenHash: reservation.tokenHash,
+        now: T0 + DAY,
+      }),
+    );
+    await settle();
+    expect(expiring.done).toBe(false);
+    held[1]!.go();
+    await expect.poll(() => expiring.done).toBe(true);
+    await store.close();
+  });
+
   it('makes twenty concurrent writes durable with two real fsyncs of the log', async () => {
     const db = openDatabase(file);
     const wal = new WalFileSync(db.name);

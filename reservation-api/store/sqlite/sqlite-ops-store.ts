@@ -19,6 +19,7 @@ import type {
 } from '../ops-store';
 import type { Outcome } from '../reservation-store';
 import type { GroupCommit } from './group-commit';
+import { transactionWriter } from './transaction-writer';
 
 /**
  * Operator monitoring on SQLite, on the store's one connection and its group commit: writes resolve
@@ -67,10 +68,14 @@ export class SqliteOpsStore implements OpsStore {
   private readonly statements;
   private readonly sessionStatements;
 
+  /** One IMMEDIATE transaction, resolved once what it changed is on disk. */
+  private readonly write: <T>(work: () => T) => Promise<T>;
+
   constructor(
-    private readonly db: Database.Database,
+    db: Database.Database,
     private readonly commits: GroupCommit,
   ) {
+    this.write = transactionWriter(db, commits);
     const prepare = <P extends unknown[] | object = unknown[], R = unknown>(sql: string) =>
       db.prepare<P, R>(sql);
     this.sessionStatements = {
@@ -210,7 +215,7 @@ export class SqliteOpsStore implements OpsStore {
     now: number;
     expiresAt: number;
   }): Promise<void> {
-    await this.commits.durable(
+    await this.write(() =>
       this.sessionStatements.insert.run(
         input.sessionHash,
         input.operatorId,
@@ -238,11 +243,11 @@ export class SqliteOpsStore implements OpsStore {
   }
 
   async deleteOperatorSession(sessionHash: string): Promise<void> {
-    await this.commits.durable(this.sessionStatements.delete.run(sessionHash));
+    await this.write(() => this.sessionStatements.delete.run(sessionHash));
   }
 
   async pruneOperatorSessions(input: { now: number; idleBefore: number }): Promise<number> {
-    return this.commits.durable(this.sessionStatements.prune.run(input.now, input.idleBefore).changes);
+    return this.write(() => this.sessionStatements.prune.run(input.now, input.idleBefore).changes);
   }
 
   async revokeOperator(input: {
@@ -349,7 +354,7 @@ export class SqliteOpsStore implements OpsStore {
   }
 
   async pruneResolvedAlerts(before: number): Promise<number> {
-    return this.commits.durable(this.statements.pruneAlerts.run(before).changes);
+    return this.write(() => this.statements.pruneAlerts.run(before).changes);
   }
 
   // ── kiosk events and sessions ───────────────────────────────────────────────────────────────
@@ -384,11 +389,11 @@ export class SqliteOpsStore implements OpsStore {
   }
 
   async pruneSessionRollup(before: number): Promise<number> {
-    return this.commits.durable(this.statements.pruneRollup.run(before).changes);
+    return this.write(() => this.statements.pruneRollup.run(before).changes);
   }
 
   async pruneKioskEvents(input: { before: number; limit: number }): Promise<number> {
-    return this.commits.durable(this.statements.pruneEvents.run(input.before, input.limit).changes);
+    return this.write(() => this.statements.pruneEvents.run(input.before, input.limit).changes);
   }
 
   async reservationStats(now: number): Promise<ReservationStats> {
@@ -405,11 +410,6 @@ export class SqliteOpsStore implements OpsStore {
       superseded: count('superseded'),
       createdLast24h: this.statements.createdSince.get(now - DAY_MS)?.n ?? 0,
     });
-  }
-
-  /** Runs `work` in one IMMEDIATE transaction and resolves once its commit is on disk. */
-  private write<T>(work: () => T): Promise<T> {
-    return this.commits.durable(this.db.transaction(work).immediate());
   }
 
   private alertRow(id: string): AlertRow {

@@ -33,6 +33,7 @@ import type { OpsStore } from '../ops-store';
 import { GroupCommit, type StoreDurabilityError } from './group-commit';
 import { openDatabase } from './open-database';
 import { SqliteOpsStore } from './sqlite-ops-store';
+import { transactionWriter } from './transaction-writer';
 import { WalFileSync } from './wal-file-sync';
 
 /**
@@ -220,6 +221,7 @@ export class SqliteReservationStore implements ReservationStore {
       ),
     };
     this.ops = new SqliteOpsStore(db, commits);
+    this.write = transactionWriter(db, commits);
     this.statements = {
       addToSessionRollup: prepare<[number, string, string]>(
         `INSERT INTO session_rollup (bucket, outcome, cause, count) VALUES (?, ?, ?, 1)
@@ -734,13 +736,11 @@ export class SqliteReservationStore implements ReservationStore {
   // ── internals ───────────────────────────────────────────────────────────────────────────────
 
   /**
-   * Runs `work` in one IMMEDIATE transaction and resolves once its commit is on disk. Whatever it
-   * wrote is committed, refusal or not: a refusal found after a due expiry or lease lapse keeps that
-   * settlement and its audit rows.
+   * Runs `work` in one IMMEDIATE transaction and resolves once what it changed is on disk. Whatever
+   * it wrote is committed, refusal or not: a refusal found after a due expiry or lease lapse keeps
+   * that settlement and its audit rows.
    */
-  private write<T>(work: () => T): Promise<T> {
-    return this.commits.durable(this.db.transaction(work).immediate());
-  }
+  private readonly write: <T>(work: () => T) => Promise<T>;
 
   /** A refusable `write`. */
   private inTransaction<T>(work: () => Outcome<T>): Promise<Outcome<T>> {
