@@ -231,22 +231,13 @@ export async function benchApi(options: ApiBenchOptions): Promise<void> {
         const { status, text } = await apiPoster.post(API_PATHS.reservations, await createBody(i));
         expectStatus(status, text, 'create');
       }
-      const before = sampleCpu(api.process.pid);
-      const result = await closedLoop(prepared.length, options.concurrency, session);
-      const cpu = cpuPerOperation(before, sampleCpu(api.process.pid), result.operations * 4);
-      sessionCpu.server += cpu.serverCpuMs * result.operations * 4;
-      sessionCpu.client += cpu.clientCpuMs * result.operations * 4;
-      sessionCpu.busy.push(cpu.machineBusy);
-      return result;
+      return measuredCpu(api, () => closedLoop(prepared.length, options.concurrency, session));
     };
-    const sessionCpu = { server: 0, client: 0, busy: [] as number[] };
     const sessionBaseRuns: MeasuredLoad[] = [];
+    const sessionRounds: MeasuredLoad[] = [];
     progress('api: kiosk session warm-up round');
     await round();
     requestLatencies.length = 0;
-    sessionCpu.server = 0;
-    sessionCpu.client = 0;
-    sessionCpu.busy.length = 0;
     progress(`api: ${options.rounds} rounds of ${prepared.length} kiosk sessions`);
     const sessionLatencies: number[] = [];
     let sessionWallMs = 0;
@@ -256,20 +247,22 @@ export async function benchApi(options: ApiBenchOptions): Promise<void> {
         sessionBaseRuns.push(await measuredCpu(baseline, () => baselineRun(options.baselineRequests / 2)));
       }
       const result = await round();
+      sessionRounds.push(result);
       sessionLatencies.push(...result.latencies);
       sessionWallMs += result.wallMs;
     }
     const sessions = options.rounds * prepared.length;
+    // The rounds' CPU is per session; a session is 4 requests.
+    const perSession = cpuOver(sessionRounds);
     const sessionRun = {
       throughput: ((sessions * 4) / sessionWallMs) * 1000,
       p50: percentileOf(requestLatencies, 50),
       p99: percentileOf(requestLatencies, 99),
       operations: sessions * 4,
       cpu: {
-        serverCpuMs: sessionCpu.server / (sessions * 4),
-        clientCpuMs: sessionCpu.client / (sessions * 4),
-        machineBusy:
-          sessionCpu.busy.reduce((sum, value) => sum + value, 0) / Math.max(1, sessionCpu.busy.length),
+        serverCpuMs: perSession.serverCpuMs / 4,
+        clientCpuMs: perSession.clientCpuMs / 4,
+        machineBusy: perSession.machineBusy,
       },
     };
     const base3 = medianOf(sessionBaseRuns);
@@ -323,8 +316,6 @@ async function measuredCpu(server: ChildServer, run: () => Promise<LoadResult>):
 function medianOf(runs: readonly MeasuredLoad[]): MeasuredRun {
   const latencies = runs.flatMap((run) => run.latencies);
   const operations = runs.reduce((sum, run) => sum + run.operations, 0);
-  const weighted = (pick: (cpu: CpuPerOperation) => number) =>
-    runs.reduce((sum, run) => sum + pick(run.cpu) * run.operations, 0) / operations;
   return {
     throughput: percentileOf(
       runs.map((run) => run.throughput),
@@ -333,11 +324,19 @@ function medianOf(runs: readonly MeasuredLoad[]): MeasuredRun {
     p50: percentileOf(latencies, 50),
     p99: percentileOf(latencies, 99),
     operations,
-    cpu: {
-      serverCpuMs: weighted((cpu) => cpu.serverCpuMs),
-      clientCpuMs: weighted((cpu) => cpu.clientCpuMs),
-      machineBusy: weighted((cpu) => cpu.machineBusy),
-    },
+    cpu: cpuOver(runs),
+  };
+}
+
+/** CPU per operation over several runs, each weighted by its operations. */
+function cpuOver(runs: readonly MeasuredLoad[]): CpuPerOperation {
+  const operations = runs.reduce((sum, run) => sum + run.operations, 0);
+  const weighted = (pick: (cpu: CpuPerOperation) => number) =>
+    runs.reduce((sum, run) => sum + pick(run.cpu) * run.operations, 0) / operations;
+  return {
+    serverCpuMs: weighted((cpu) => cpu.serverCpuMs),
+    clientCpuMs: weighted((cpu) => cpu.clientCpuMs),
+    machineBusy: weighted((cpu) => cpu.machineBusy),
   };
 }
 
