@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { formatDuration, formatJapanDateTime } from '../kiosk/simulation/demo-clock';
 import { ConfigError } from '../reservation-api/server/config';
 import { startDemo } from './demo/demo';
 
@@ -49,6 +50,11 @@ async function main(): Promise<void> {
       `Simulation panel: ${demo.panelUrl}`,
       `Operator dashboard: ${demo.dashboardUrl}`,
       `Operator login: name ${demo.operator.name}, token ${demo.operator.token}`,
+      `Demo clock: ${formatJapanDateTime(demo.clock.now())} (${
+        demo.clock.isRealTime
+          ? 'real time'
+          : `${formatDuration(demo.clock.offset)} ahead of real time, as an earlier run left it: it never goes back`
+      })`,
       '',
       'Open the kiosk UI (1280×800) and the simulation panel side by side. In the panel: pick a persona',
       '(sign-pin-blocked is the typical customer), run the phone step, then tap はじめる on the kiosk, insert',

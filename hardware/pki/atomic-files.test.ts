@@ -1,8 +1,15 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createFileOnce, placeDirectoryOnce, withDirectoryLock, writeFileAtomically } from './atomic-files';
+import {
+  createFileOnce,
+  LockTimeoutError,
+  placeDirectoryOnce,
+  withDirectoryLock,
+  writeFileAtomically,
+} from './atomic-files';
 
 let dir: string;
 beforeEach(() => {
@@ -52,5 +59,35 @@ describe('atomic files', () => {
     await Promise.all([withDirectoryLock(lock, task('a')), withDirectoryLock(lock, task('b'))]);
     expect(events).toEqual(['a in', 'a out', 'b in', 'b out']);
     expect(existsSync(lock)).toBe(false);
+  });
+
+  it('keeps a lock whose holder runs, whatever its age on the wall clock (file times are real time)', async () => {
+    const lock = join(dir, '.lock');
+    mkdirSync(lock);
+    writeFileSync(join(lock, 'owner'), String(process.pid));
+    // A lock taken "a day ago" by the wall clock: the holder still runs, so it is not stale.
+    const dayAgo = new Date(Date.now() - 24 * 60 * 60 * 1000);
+    utimesSync(lock, dayAgo, dayAgo);
+    await expect(withDirectoryLock(lock, async () => 'stolen', { waitMs: 300 })).rejects.toThrow(
+      LockTimeoutError,
+    );
+    expect(readFileSync(join(lock, 'owner'), 'utf8')).toBe(String(process.pid));
+  });
+
+  it('takes over a lock whose holder is gone (a crashed process)', async () => {
+    const lock = join(dir, '.lock');
+    const gone = spawnSync(process.execPath, ['-e', 'process.exit(0)']).pid;
+    mkdirSync(lock);
+    writeFileSync(join(lock, 'owner'), String(gone));
+    expect(await withDirectoryLock(lock, async () => 'taken', { waitMs: 5_000 })).toBe('taken');
+    expect(existsSync(lock)).toBe(false);
+  });
+
+  it('takes over a lock left with no owner (a crash between mkdir and the owner file)', async () => {
+    const lock = join(dir, '.lock');
+    mkdirSync(lock);
+    expect(await withDirectoryLock(lock, async () => 'taken', { waitMs: 5_000, ownerlessMs: 100 })).toBe(
+      'taken',
+    );
   });
 });

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { linkSync, mkdirSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
@@ -61,13 +62,26 @@ export class LockTimeoutError extends Error {
 export interface LockOptions {
   /** Give up after this long waiting (ms). */
   waitMs?: number;
-  /** A lock older than this is taken to belong to a crashed process (ms). */
-  staleMs?: number;
+  /**
+   * How long a lock with no owner recorded yet may stay before it is taken to be a crashed
+   * creator's (ms): the owner's pid is written right after the mkdir, so this only covers a crash
+   * between the two.
+   */
+  ownerlessMs?: number;
 }
+
+const OWNER_FILE = 'owner';
 
 /**
  * Runs `task` while holding a lock directory (mkdir is atomic), so read-modify-write cycles of
  * several processes on the same files do not interleave.
+ *
+ * A lock is stale when the process that took it is gone (its pid, recorded inside, no longer
+ * runs), never by its age on the wall clock: file times are the kernel's real time while the
+ * process may run on another clock (an injected one, or libfaketime in the tests at every hour),
+ * which once made a fresh lock look hours old and let two holders in. Waiting is timed on the
+ * monotonic clock for the same reason. The lock is for processes of one machine (a local data
+ * directory), where a pid says whether its holder still runs.
  */
 export async function withDirectoryLock<T>(
   lockPath: string,
@@ -75,19 +89,27 @@ export async function withDirectoryLock<T>(
   options: LockOptions = {},
 ): Promise<T> {
   const waitMs = options.waitMs ?? 30_000;
-  const staleMs = options.staleMs ?? 60_000;
-  const started = Date.now();
+  const ownerlessMs = options.ownerlessMs ?? 10_000;
+  const started = performance.now();
+  let ownerlessSince: number | undefined;
   for (let attempt = 0; ; attempt += 1) {
     try {
       mkdirSync(lockPath);
+      writeFileSync(join(lockPath, OWNER_FILE), String(process.pid));
       break;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      if (lockAge(lockPath) > staleMs) {
+      const owner = lockOwner(lockPath);
+      if (owner === undefined) ownerlessSince ??= performance.now();
+      else ownerlessSince = undefined;
+      const ownerGone = owner !== undefined && !isRunning(owner);
+      const neverOwned = ownerlessSince !== undefined && performance.now() - ownerlessSince > ownerlessMs;
+      if (ownerGone || neverOwned) {
         rmSync(lockPath, { recursive: true, force: true });
+        ownerlessSince = undefined;
         continue;
       }
-      if (Date.now() - started > waitMs)
+      if (performance.now() - started > waitMs)
         throw new LockTimeoutError(`could not take the lock ${lockPath} within ${waitMs} ms`);
       await sleep(Math.min(10 * 2 ** Math.min(attempt, 5), 200));
     }
@@ -99,11 +121,22 @@ export async function withDirectoryLock<T>(
   }
 }
 
-/** Age of the lock by wall clock: file times are wall-clock, whatever clock the PKI is given. */
-function lockAge(lockPath: string): number {
+/** The pid recorded in a lock, or undefined when none is (yet, or any more). */
+function lockOwner(lockPath: string): number | undefined {
   try {
-    return Date.now() - statSync(lockPath).mtimeMs;
+    const pid = Number(readFileSync(join(lockPath, OWNER_FILE), 'utf8'));
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
   } catch {
-    return 0;
+    return undefined;
+  }
+}
+
+/** True while process `pid` exists (signal 0 checks without signalling; EPERM = exists, not ours). */
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { DemoClock, formatJapanDateTime, parseTimeOfDay } from './demo-clock';
+import {
+  DemoClock,
+  DemoClockBackwardsError,
+  formatDuration,
+  formatJapanDateTime,
+  parseTimeOfDay,
+} from './demo-clock';
 
 /** 2026-11-24 16:07:30 JST. */
 const REAL = Date.parse('2026-11-24T16:07:30+09:00');
@@ -9,9 +15,10 @@ describe('DemoClock', () => {
     const clock = new DemoClock(() => REAL);
     expect(clock.now()).toBe(REAL);
     expect(clock.offset).toBe(0);
+    expect(clock.isRealTime).toBe(true);
   });
 
-  it('moves to a Japan time of day on the same Japan date, and follows real time from there', () => {
+  it('moves forward to a Japan time still to come today, and follows real time from there', () => {
     let real = REAL;
     const clock = new DemoClock(() => real);
     clock.setJapanTimeOfDay(23 * 60 + 30);
@@ -20,21 +27,58 @@ describe('DemoClock', () => {
     expect(new Date(clock.now()).toISOString()).toBe('2026-11-24T14:31:00.000Z');
   });
 
-  it('keeps the Japan date when the real clock is past midnight UTC but before midnight JST', () => {
-    const clock = new DemoClock(() => Date.parse('2026-11-24T23:50:00+09:00'));
-    clock.setJapanTimeOfDay(10 * 60);
-    expect(clock.now()).toBe(Date.parse('2026-11-24T10:00:00+09:00'));
+  it('moves to tomorrow for a time that has passed today: never back', () => {
+    const clock = new DemoClock(() => REAL); // 16:07 JST
+    expect(clock.setJapanTimeOfDay(10 * 60)).toBe(Date.parse('2026-11-25T10:00:00+09:00'));
+    // From 10:00 on the 25th, 23:30 is later the same day; then 06:29 is the 26th.
+    expect(clock.setJapanTimeOfDay(23 * 60 + 30)).toBe(Date.parse('2026-11-25T23:30:00+09:00'));
+    expect(clock.setJapanTimeOfDay(6 * 60 + 29)).toBe(Date.parse('2026-11-26T06:29:00+09:00'));
+    expect(clock.isRealTime).toBe(false);
   });
 
-  it('tells listeners the new time, and goes back to real time', () => {
+  it('counts the Japan date, not the UTC one (23:50 JST is 14:50 UTC)', () => {
+    const clock = new DemoClock(() => Date.parse('2026-11-24T23:50:00+09:00'));
+    expect(clock.setJapanTimeOfDay(0)).toBe(Date.parse('2026-11-25T00:00:00+09:00'));
+  });
+
+  it('stays put when it already shows that minute', () => {
+    const clock = new DemoClock(() => Date.parse('2026-11-24T10:00:40+09:00'));
+    expect(clock.setJapanTimeOfDay(10 * 60)).toBe(Date.parse('2026-11-24T10:00:40+09:00'));
+    expect(clock.isRealTime).toBe(true);
+  });
+
+  it('whatever the start and the sequence of times asked, never goes back', () => {
+    for (let start = 0; start < 24 * 60; start += 37) {
+      let real = Date.parse('2026-11-24T00:00:00+09:00') + start * 60_000 + 13_000;
+      const clock = new DemoClock(() => real);
+      let last = clock.now();
+      for (const minute of [390, 1380, 629, 0, 1439, 600, 599, 601]) {
+        const now = clock.setJapanTimeOfDay(minute);
+        expect(now).toBeGreaterThanOrEqual(last);
+        expect(now - last).toBeLessThan(24 * 60 * 60_000);
+        last = now;
+        real += 1_000;
+      }
+    }
+  });
+
+  it('tells listeners the new time; goes to "real time" only while it has never moved ahead', () => {
     const clock = new DemoClock(() => REAL);
     const seen: number[] = [];
     const stop = clock.onChange((now) => seen.push(now));
-    clock.setJapanTimeOfDay(10 * 60);
-    clock.useRealTime();
+    expect(clock.useRealTime()).toBe(REAL);
+    clock.setJapanTimeOfDay(20 * 60);
+    expect(() => clock.useRealTime()).toThrow(DemoClockBackwardsError);
+    expect(() => clock.useRealTime()).toThrow(/3 h 52 min ahead of real time/);
     stop();
-    clock.setJapanTimeOfDay(0);
-    expect(seen).toEqual([Date.parse('2026-11-24T10:00:00+09:00'), REAL]);
+    clock.setJapanTimeOfDay(22 * 60);
+    expect(seen).toEqual([Date.parse('2026-11-24T20:00:00+09:00')]);
+  });
+
+  it('starts from an offset kept from an earlier run, and refuses one behind real time', () => {
+    expect(new DemoClock(() => REAL, { startOffsetMs: 3_600_000 }).now()).toBe(REAL + 3_600_000);
+    expect(() => new DemoClock(() => REAL, { startOffsetMs: -1 })).toThrow(RangeError);
+    expect(() => new DemoClock(() => REAL, { startOffsetMs: Number.NaN })).toThrow(RangeError);
   });
 
   it('refuses a minute outside the day', () => {
@@ -43,6 +87,14 @@ describe('DemoClock', () => {
     expect(() => clock.setJapanTimeOfDay(-1)).toThrow(RangeError);
     expect(clock.offset).toBe(0);
   });
+});
+
+describe('formatDuration', () => {
+  it.each([
+    [0, '0 h 00 min'],
+    [65 * 60_000, '1 h 05 min'],
+    [(26 * 60 + 3) * 60_000, '1 d 2 h 03 min'],
+  ])('%d ms → %s', (ms, text) => expect(formatDuration(ms)).toBe(text));
 });
 
 describe('parseTimeOfDay', () => {

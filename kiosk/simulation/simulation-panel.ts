@@ -103,7 +103,7 @@ export class SimulationPanel implements SimulationControls<SimulationPanelState>
       clock: {
         nowMs,
         offsetMs: clock.offset,
-        realTime: clock.offset === 0,
+        realTime: clock.isRealTime,
         japanTime: formatJapanDateTime(nowMs),
       },
       kioskScreen: this.kioskScreen,
@@ -167,10 +167,11 @@ export class SimulationPanel implements SimulationControls<SimulationPanelState>
       case 'clock.set': {
         const minute = parseTimeOfDay(action.japanTime);
         if (minute === undefined) throw new Error(`not a time of day: ${action.japanTime}`);
+        // Forward to the next such time (docs/demo.md): "set to" names the day it landed on.
         return `demo clock set to ${formatJapanDateTime(clock.setJapanTimeOfDay(minute))}`;
       }
       case 'clock.real':
-        return `demo clock back to real time (${formatJapanDateTime(clock.useRealTime())})`;
+        return `demo clock on real time (${formatJapanDateTime(clock.useRealTime())})`;
     }
   }
 

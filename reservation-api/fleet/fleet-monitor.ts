@@ -26,6 +26,7 @@ import {
 import { sameDetail } from './alert-details';
 import { KioskReportedAlerts } from './kiosk-reported-alerts';
 import { MINUTE_MS, sessionFactOf } from './session-facts';
+import { failureAlertBuckets } from './session-series';
 
 /**
  * Watches the fleet: keeps every kiosk's latest state, evaluates the alert rules when a heartbeat
@@ -273,7 +274,7 @@ export class FleetMonitor {
       : null;
     const recentFailures = await this.deps.store.ops.failedSessionsOfKiosk({
       kioskId,
-      since: now - this.deps.policy.alertRepeatedFailuresWindowMs,
+      ...failureAlertBuckets(now, this.deps.policy.alertRepeatedFailuresWindowMs),
     });
     const desired = kioskAlerts(
       {

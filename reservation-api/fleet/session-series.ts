@@ -11,6 +11,16 @@ export function seriesRange(now: number, bucketMs: number, points: number): { fr
 }
 
 /**
+ * The minute buckets the repeated-failures rule counts: the minute under way and the whole
+ * `windowMs` of minutes before it, nothing after — the same buckets as the last bars of the
+ * per-minute chart, so the alert's count and the chart agree, and a session dated after now (a
+ * kiosk clock ahead) counts in neither until its minute comes.
+ */
+export function failureAlertBuckets(now: number, windowMs: number): { from: number; to: number } {
+  return seriesRange(now, MINUTE_MS, Math.ceil(windowMs / MINUTE_MS) + 1);
+}
+
+/**
  * A dense chart series from the per-minute rollup: every bucket of the range, empty ones included,
  * failures by cause (causes outside the kiosk's error ids count as `other`).
  */

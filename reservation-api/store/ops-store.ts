@@ -113,8 +113,11 @@ export interface OpsStore {
   kioskEventsAfter(afterSeq: number, limit: number): Promise<FedKioskEvent[]>;
   /** The feed position of the newest stored event (0 when none). */
   lastKioskEventSeq(): Promise<number>;
-  /** Failed sessions a kiosk reported ending at or after `since` (kiosk time). */
-  failedSessionsOfKiosk(input: { kioskId: string; since: number }): Promise<number>;
+  /**
+   * Failed sessions a kiosk reported in the chart's minute buckets `from ≤ bucket < to`
+   * (minuteBucketOf: kiosk time kept near the server's receipt), as `sessionRollup` counts them.
+   */
+  failedSessionsOfKiosk(input: { kioskId: string; from: number; to: number }): Promise<number>;
   /** Ended sessions per minute bucket with `from ≤ bucket < to`. */
   sessionRollup(input: { from: number; to: number }): Promise<SessionRollupRow[]>;
   /** Failed sessions of one cause fleet-wide in buckets from `since`. */

@@ -5,6 +5,7 @@ import { KioskApiClient } from '../../kiosk/api-client/kiosk-api-client';
 import { type KioskRuntime, startKioskRuntime } from '../../kiosk/runtime/kiosk-runtime';
 import { DemoCards } from '../../kiosk/simulation/demo-cards';
 import { DemoClock } from '../../kiosk/simulation/demo-clock';
+import { keepDemoClockSaved, loadDemoClockOffset } from '../../kiosk/simulation/demo-clock-file';
 import { SimulationPanel } from '../../kiosk/simulation/simulation-panel';
 import { loadConfig } from '../../reservation-api/server/config';
 import { readerHeartbeat } from '../../state-machines/reader';
@@ -62,7 +63,11 @@ const FIRST_PERSONA = 'sign-pin-blocked';
 export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
   const { dataDir } = options;
   mkdirSync(join(dataDir, 'logs'), { recursive: true });
-  const clock = new DemoClock(options.realNow);
+  const realNow = options.realNow ?? Date.now;
+  // The clock goes on from where an earlier run on this data directory left it, never back.
+  const clockFile = join(dataDir, 'demo', 'clock.json');
+  const clock = new DemoClock(realNow, { startOffsetMs: loadDemoClockOffset(clockFile, realNow()) });
+  const stopSavingClock = keepDemoClockSaved(clockFile, clock);
   const cards = new DemoCards(dataDir, clock.now);
   // Creates the test PKI (trust anchors, issuer master key) before the API reads it.
   await cards.ensure(FIRST_PERSONA);
@@ -120,12 +125,14 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
           detach();
           await kiosk.close();
           await api.close();
+          stopSavingClock();
         })();
         return closing;
       },
     };
   } catch (error) {
     await api.close();
+    stopSavingClock();
     throw error;
   }
 }

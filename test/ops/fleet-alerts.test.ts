@@ -290,14 +290,50 @@ describe('alert rules', () => {
     ]);
     expect(await openKinds(other.kioskId)).toEqual([]);
 
-    // The first four are exactly 15 minutes old: still in the window; a second later they are not.
+    // The window is the chart's minute buckets: the minute under way and the 15 before it. The
+    // first four are 15 minutes old: still in; once their minute is 16 minutes back, out.
     api.clock.advance(14 * MINUTE);
+    await heartbeat(api, kiosk);
+    await api.tick();
+    expect(await openKinds(kiosk.kioskId)).toEqual(['repeated-failures']);
+    api.clock.advance(MINUTE - SECOND);
     await heartbeat(api, kiosk);
     await api.tick();
     expect(await openKinds(kiosk.kioskId)).toEqual(['repeated-failures']);
     api.clock.advance(SECOND);
     await api.tick();
     expect(await openKinds(kiosk.kioskId)).toEqual([]);
+  });
+
+  it('counts failures as the per-minute chart does: same sessions, and none dated after now', async () => {
+    const kiosk = await addKiosk(api);
+    await heartbeat(api, kiosk);
+    const now = api.clock.now();
+    // Four failures now, one "in 3 minutes" (a kiosk clock ahead, or a clock that jumped back).
+    await sendEvents(api, kiosk, [
+      ...Array.from({ length: 4 }, () => sessionEnded(api, 'failed', 'card-unreadable')),
+      sessionEnded(api, 'failed', 'card-unreadable', now + 3 * MINUTE),
+    ]);
+    const chartFailures = async () => {
+      const points = DEFAULT_POLICY.alertRepeatedFailuresWindowMs / MINUTE + 1;
+      const response = await opsGet(
+        api,
+        `${API_PATHS.opsSessionSeries}?bucket=minute&points=${points}`,
+        cookie,
+      );
+      return (response.json() as { totals: { failed: number } }).totals.failed;
+    };
+    // Neither the chart nor the alert counts the one from the future: 4, below the threshold of 5.
+    expect(await chartFailures()).toBe(4);
+    expect(await openKinds(kiosk.kioskId)).toEqual([]);
+
+    // Its minute comes: both count 5 and the alert opens, dated by the server's clock, not later.
+    api.clock.advance(3 * MINUTE);
+    await heartbeat(api, kiosk);
+    expect(await chartFailures()).toBe(5);
+    const [alert] = (await alerts()).filter((a) => a.kioskId === kiosk.kioskId);
+    expect(alert).toMatchObject({ kind: 'repeated-failures', detail: '5 failed sessions in 15 min' });
+    expect(alert!.openedAt).toBeLessThanOrEqual(api.clock.now());
   });
 
   it('opens fleet-wide spikes of blocked PINs and refused resets across kiosks, and resolves them after the window', async () => {

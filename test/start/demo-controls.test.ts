@@ -95,7 +95,6 @@ describe('the panel', () => {
     await act({ type: 'clock.set', japanTime: '12:00' });
     const message = await act({ type: 'phone.reserve', procedure: 'signature-pin' });
     expect(message).toBe('reservation for signature-pin made on the phone, valid until 2026-03-03 12:00 JST');
-    await act({ type: 'clock.real' });
   });
 
   it('refuses the phone step while the card is on the kiosk reader', async () => {
@@ -117,9 +116,20 @@ describe('the panel', () => {
       opensAt: '06:30',
       closesAt: '23:00',
     });
-    await act({ type: 'clock.set', japanTime: '10:00' });
+    // 10:00 has passed today: the clock goes forward to tomorrow's, never back.
+    expect(await act({ type: 'clock.set', japanTime: '10:00' })).toBe(
+      'demo clock set to 2026-03-03 10:00 JST',
+    );
     await screen('idle');
-    await act({ type: 'clock.real' });
+  });
+
+  it('refuses to go back to real time once ahead, and says why', async () => {
+    const before = demo.clock.now();
+    const outcome = await demo.panel.perform({ type: 'clock.real' });
+    expect(outcome.ok).toBe(false);
+    expect(outcome.message).toContain('only moves forward');
+    expect(demo.clock.now()).toBeGreaterThanOrEqual(before);
+    expect(demo.panel.state().clock.realTime).toBe(false);
   });
 
   it('a non-JPKI card placed on the reader ends the session with its error', async () => {
@@ -182,6 +192,9 @@ describe('a second start on the same data directory', () => {
     demo = await startDemo({ port: 0, dataDir, logLevel: 'silent', realNow });
     expect(demo.kioskId).toBe(kioskId);
     expect(demo.operator).toEqual(operator);
+    // The demo clock goes on from where the last run left it (a day ahead), not back to real time.
+    expect(demo.clock.isRealTime).toBe(false);
+    expect(demo.clock.now()).toBeGreaterThanOrEqual(Date.parse('2026-03-03T10:00:00+09:00'));
     // A new launch: new secret, and the URL file follows it.
     expect(readFileSync(join(dataDir, 'kiosk', 'ui-url'), 'utf8').trim()).toBe(demo.kioskUrl);
   }, 60_000);

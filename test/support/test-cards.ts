@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { withDirectoryLock } from '../../hardware/pki/atomic-files';
 import { loadIssuerMasterKey } from '../../hardware/pki/pki-layout';
 import { loadCardFile } from '../../hardware/virtual-card/card-file';
 
@@ -43,6 +43,7 @@ async function testCardTemplate(persona: string): Promise<string> {
   const template = join(TEMPLATES, `${persona}.json`);
   return withDirectoryLock(join(TEST_PKI_DIR, '.issuing'), async () => {
     if (isUsableTemplate(template)) return template;
+    const issuedAt = Date.now();
     await run(
       TSX,
       ['hardware/cli/card-cli.ts', 'issue', '--persona', persona, '--out', template, '--data', TEST_PKI_DIR],
@@ -50,38 +51,25 @@ async function testCardTemplate(persona: string): Promise<string> {
         cwd: REPO_ROOT,
       },
     );
+    writeFileSync(issuedAtPath(template), String(issuedAt));
     return template;
   });
 }
 
+const issuedAtPath = (template: string) => `${template}.issued-at`;
+
+/**
+ * A template is used while it was issued less than a day ago by this process's clock — not by the
+ * file's time, which is the kernel's real time: the tests also run under libfaketime at other
+ * hours, and a card issued "later" than now would have certificates not valid yet.
+ */
 function isUsableTemplate(path: string): boolean {
   try {
-    if (Date.now() - statSync(path).mtimeMs > TEMPLATE_MAX_AGE_MS) return false;
+    const age = Date.now() - Number(readFileSync(issuedAtPath(path), 'utf8'));
+    if (!(age >= 0 && age < TEMPLATE_MAX_AGE_MS)) return false;
     loadCardFile(path);
     return true;
   } catch {
     return false;
-  }
-}
-
-/** Serialises issuing between test processes (mkdir is atomic); a lock older than a minute is stale. */
-async function withDirectoryLock<T>(lock: string, work: () => Promise<T>): Promise<T> {
-  for (;;) {
-    try {
-      mkdirSync(lock);
-      break;
-    } catch {
-      try {
-        if (Date.now() - statSync(lock).mtimeMs > 60_000) rmSync(lock, { recursive: true, force: true });
-      } catch {
-        // Released meanwhile.
-      }
-      await sleep(100);
-    }
-  }
-  try {
-    return await work();
-  } finally {
-    rmSync(lock, { recursive: true, force: true });
   }
 }

@@ -125,7 +125,9 @@ describe('the demo time field while the panel changes', () => {
     await postFromServerSide({ type: 'card.insert' });
     expect(await page.getAttribute('#card-on-reader', 'data-card')).toBe('sign-pin-blocked');
     await postFromServerSide({ type: 'clock.set', japanTime: '10:00' });
-    expect(await page.innerText('#outcome')).toContain('2026-03-02 10:00 JST');
+    expect(await page.innerText('#outcome')).toContain('10:00 JST');
+    // The clock only moves forward: each time set below lands on the next such Japan time.
+    const today = formatJapanDateTime(demo.clock.now()).slice(0, 10);
     const before = await revision();
     demo.kiosk.actor.send({ type: 'session.start' });
     await stateAfter(before);
@@ -141,8 +143,8 @@ describe('the demo time field while the panel changes', () => {
     await page.keyboard.type('2');
     expect((await timeField(field)).value).toBe('22:59');
     await page.keyboard.press('Enter');
-    expect(await outcomeDone('22:59 JST')).toBe('demo clock set to 2026-03-02 22:59 JST');
-    expect(formatJapanDateTime(demo.clock.now())).toBe('2026-03-02 22:59 JST');
+    expect(await outcomeDone('22:59 JST')).toBe(`demo clock set to ${today} 22:59 JST`);
+    expect(formatJapanDateTime(demo.clock.now())).toBe(`${today} 22:59 JST`);
     expect(posted.at(-1)).toEqual({ type: 'clock.set', japanTime: '22:59' });
     await postFromServerSide({ type: 'card.remove' });
   });
@@ -155,6 +157,7 @@ describe('the demo time field while the panel changes', () => {
     await page.keyboard.press('Shift+ArrowLeft');
 
     await postFromServerSide({ type: 'clock.set', japanTime: '10:00' });
+    const tenOClockDay = formatJapanDateTime(demo.clock.now()).slice(0, 10);
 
     expect(await timeField(field)).toEqual({
       value: '23:45',
@@ -164,8 +167,9 @@ describe('the demo time field while the panel changes', () => {
     });
     await page.keyboard.type('10');
     await page.click('[data-sim-action="clock.set"]');
-    expect(await outcomeDone('23:10 JST')).toBe('demo clock set to 2026-03-02 23:10 JST');
-    expect(formatJapanDateTime(demo.clock.now())).toBe('2026-03-02 23:10 JST');
+    // 10:00 came after 22:59, so on the next day; 23:10 is later that same day.
+    expect(await outcomeDone('23:10 JST')).toBe(`demo clock set to ${tenOClockDay} 23:10 JST`);
+    expect(formatJapanDateTime(demo.clock.now())).toBe(`${tenOClockDay} 23:10 JST`);
   });
 
   it('keeps the keyboard focus on the persona menu and on a button through updates', async () => {
@@ -174,10 +178,12 @@ describe('the demo time field while the panel changes', () => {
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('persona');
     expect(await page.inputValue('#persona')).toBe('sign-pin-blocked');
 
-    await page.focus('[data-sim-action="clock.real"]');
+    // Ahead of real time now, so "Real time" is greyed out: it can't go back.
+    expect(await page.isDisabled('[data-sim-action="clock.real"]')).toBe(true);
+    await page.focus('[data-sim-action="clock.set.23:30"]');
     await postFromServerSide({ type: 'card.insert' });
     expect(await page.evaluate(() => document.activeElement?.getAttribute('data-sim-action'))).toBe(
-      'clock.real',
+      'clock.set.23:30',
     );
     // The update did reach the buttons: the card is on the reader, so it can only be removed.
     expect(await page.isDisabled('[data-sim-action="card.insert"]')).toBe(true);

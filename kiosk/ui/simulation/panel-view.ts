@@ -83,6 +83,14 @@ export function mountPanel(root: HTMLElement, send: (action: SimulationAction) =
 
   const demoClock = h('span', { id: 'demo-clock' });
   const clockTag = h('span', { class: 'tag' });
+  const realTime = actionButton('Real time', { type: 'clock.real' });
+  // The clock only moves forward (docs/demo.md): say so, so a person knows where a preset lands.
+  const clockHint = h(
+    'p',
+    { class: 'hint', id: 'demo-clock-hint' },
+    'The demo clock only moves forward: a time goes to its next occurrence (tomorrow if it has passed today), ' +
+      'so nothing the demo recorded is ever dated in the future.',
+  );
   const timeForm = clockForm(send);
 
   root.replaceChildren(
@@ -114,14 +122,15 @@ export function mountPanel(root: HTMLElement, send: (action: SimulationAction) =
       h(
         'div',
         { class: 'row' },
-        actionButton('Real time', { type: 'clock.real' }),
-        button({ 'data-sim-action': 'clock.set.10:00' }, '10:00 JST', () =>
+        realTime,
+        button({ 'data-sim-action': 'clock.set.10:00' }, 'Next 10:00 JST', () =>
           send({ type: 'clock.set', japanTime: '10:00' }),
         ),
-        button({ 'data-sim-action': 'clock.set.23:30' }, '23:30 JST — closed', () =>
+        button({ 'data-sim-action': 'clock.set.23:30' }, 'Next 23:30 JST — closed', () =>
           send({ type: 'clock.set', japanTime: '23:30' }),
         ),
       ),
+      clockHint,
       timeForm,
     ),
   );
@@ -157,6 +166,8 @@ export function mountPanel(root: HTMLElement, send: (action: SimulationAction) =
       syncAttribute(demoClock, 'data-offset', String(state.clock.offsetMs));
       syncText(clockTag, state.clock.realTime ? 'real time' : 'demo time');
       syncAttribute(clockTag, 'class', state.clock.realTime ? 'tag' : 'tag tag-warn');
+      // Once ahead, going back to real time would date the demo's records in the future.
+      syncDisabled(realTime, !state.clock.realTime);
     },
     showDemoTime(epochMs) {
       syncText(demoClock, formatDemoTime(epochMs));

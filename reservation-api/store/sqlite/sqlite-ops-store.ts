@@ -20,6 +20,7 @@ import type {
 import type { Outcome } from '../reservation-store';
 import type { GroupCommit } from './group-commit';
 import { transactionWriter } from './transaction-writer';
+import { MINUTE_MS } from '../../fleet/session-facts';
 
 /**
  * Operator monitoring on SQLite, on the store's one connection and its group commit: writes resolve
@@ -176,9 +177,13 @@ export class SqliteOpsStore implements OpsStore {
          WHERE rowid > ? ORDER BY rowid LIMIT ?`,
       ),
       lastEventSeq: prepare<[], { seq: number | null }>('SELECT max(rowid) AS seq FROM kiosk_events'),
-      failedOfKiosk: prepare<[string, number], { n: number }>(
+      // The minute bucket is the chart's (minuteBucketOf: the kiosk's time kept within a day before
+      // and 5 minutes after the server's receipt), so the alert and the chart count the same sessions.
+      failedOfKiosk: prepare<[string, number, number, number], { n: number }>(
         `SELECT count(*) AS n FROM kiosk_events
-         WHERE kiosk_id = ? AND at >= ? AND type = 'session.ended' AND json_extract(data, '$.outcome') = 'failed'`,
+         WHERE kiosk_id = ? AND received_at >= ? AND type = 'session.ended'
+           AND json_extract(data, '$.outcome') = 'failed'
+           AND (min(max(at, received_at - 86400000), received_at + 300000) / 60000) * 60000 BETWEEN ? AND ?`,
       ),
       rollup: prepare<[number, number], SessionRollupRow>(
         'SELECT bucket, outcome, cause, count FROM session_rollup WHERE bucket >= ? AND bucket < ? ORDER BY bucket',
@@ -376,8 +381,10 @@ export class SqliteOpsStore implements OpsStore {
     return this.statements.lastEventSeq.get()?.seq ?? 0;
   }
 
-  async failedSessionsOfKiosk(input: { kioskId: string; since: number }): Promise<number> {
-    return this.statements.failedOfKiosk.get(input.kioskId, input.since)?.n ?? 0;
+  async failedSessionsOfKiosk(input: { kioskId: string; from: number; to: number }): Promise<number> {
+    // A session counted in bucket ≥ from was received at most 5 minutes before it.
+    const receivedFrom = input.from - 5 * MINUTE_MS;
+    return this.statements.failedOfKiosk.get(input.kioskId, receivedFrom, input.from, input.to - 1)?.n ?? 0;
   }
 
   async sessionRollup(input: { from: number; to: number }): Promise<SessionRollupRow[]> {
