@@ -7,3 +7,6 @@ npx tsc --noEmit -p tsconfig.json
 npx eslint .
 npx prettier --check .
 npx vitest run "$@"
+# With no arguments (the whole suite), the suites that deal with time once more at other real
+# Japan times, under libfaketime (scripts/test/at-japan-times.sh).
+if [ $# -eq 0 ]; then bash scripts/test/at-japan-times.sh; fi

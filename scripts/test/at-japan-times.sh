@@ -3,7 +3,7 @@
 # reads the machine's clock where it should take an injected one fails on every run, not only when
 # CI happens to run at that hour (docs/decisions.md, "Tests at every hour").
 #
-#   bash scripts/test/at-japan-times.sh [HH:MM ...]     default: 01:00 06:29 10:30 14:00 22:59 23:30
+#   bash scripts/test/at-japan-times.sh [HH:MM ...]     default: 01:00 06:29 10:30 14:00 22:30 22:59 23:30
 #
 # Each run shifts the whole process tree (vitest, its forks, `npm start` and its tsx child,
 # Chromium) by one relative offset (`faketime -f +SECONDS`): every process sees the same clock. An
@@ -15,7 +15,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 times=("$@")
-[ ${#times[@]} -eq 0 ] && times=(01:00 06:29 10:30 14:00 22:59 23:30)
+[ ${#times[@]} -eq 0 ] && times=(01:00 06:29 10:30 14:00 22:30 22:59 23:30)
 
 # The suites whose behaviour turns on the hour: npm start and the demo clock, the kiosk runtime's
 # service window, the API's time rules, the fleet's alerts and charts, and the file lock the test

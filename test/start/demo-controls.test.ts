@@ -1,7 +1,10 @@
+import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadCardFile } from '../../hardware/virtual-card/card-file';
 import { JpkiClient } from '../../hardware/jpki/jpki-client';
 import { InProcessTransport } from '../../hardware/transport/in-process-transport';
 import { VirtualCard } from '../../hardware/virtual-card/virtual-card';
@@ -198,4 +201,46 @@ describe('a second start on the same data directory', () => {
     // A new launch: new secret, and the URL file follows it.
     expect(readFileSync(join(dataDir, 'kiosk', 'ui-url'), 'utf8').trim()).toBe(demo.kioskUrl);
   }, 60_000);
+});
+
+describe('after every demo clock change', () => {
+  it('nothing the demo recorded is dated after its now: cards, reservations, audit, heartbeats, events, alerts', async () => {
+    // The runs above moved the clock 10:00 → 12:00 → 23:30 → next day 10:00, made reservations,
+    // reset cards, failed sessions, and restarted. Let a heartbeat and a monitor tick happen.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const now = demo.clock.now();
+    const db = new Database(join(dataDir, 'reservation-api.sqlite'), { readonly: true });
+    try {
+      const latest = (sql: string) => (db.prepare(sql).get() as { t: number | null }).t ?? 0;
+      const dated = {
+        reservations: latest(
+          'SELECT max(max(created_at, updated_at, coalesce(completed_at, 0))) AS t FROM reservations',
+        ),
+        lookups: latest('SELECT max(created_at) AS t FROM lookups'),
+        claims: latest('SELECT max(max(claimed_at, coalesce(ended_at, 0))) AS t FROM claims'),
+        audit: latest('SELECT max(at) AS t FROM audit'),
+        heartbeats: latest(
+          "SELECT max(max(received_at, json_extract(heartbeat, '$.clock'))) AS t FROM kiosk_heartbeats",
+        ),
+        events: latest('SELECT max(max(at, received_at)) AS t FROM kiosk_events'),
+        alerts: latest(
+          'SELECT max(max(opened_at, updated_at, coalesce(resolved_at, 0), coalesce(acknowledged_at, 0))) AS t FROM fleet_alerts',
+        ),
+        chart: latest('SELECT max(bucket) AS t FROM session_rollup'),
+      };
+      expect(dated.audit, 'the demo recorded something').toBeGreaterThan(0);
+      expect(dated.heartbeats, 'the demo kiosk heartbeats').toBeGreaterThan(0);
+      for (const [what, at] of Object.entries(dated)) expect(at, what).toBeLessThanOrEqual(now);
+    } finally {
+      db.close();
+    }
+    for (const persona of ['sign-pin-blocked', 'auth-pin-blocked', 'non-jpki']) {
+      const card = loadCardFile(join(dataDir, 'demo-cards', `${persona}.json`));
+      for (const der of [card.jpki?.authCertificate, card.jpki?.signCertificate]) {
+        if (der === undefined) continue;
+        const issued = Date.parse(new X509Certificate(Buffer.from(der, 'base64')).validFrom);
+        expect(issued, `${persona} certificate`).toBeLessThanOrEqual(now);
+      }
+    }
+  });
 });

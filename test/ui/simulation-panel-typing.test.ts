@@ -211,9 +211,9 @@ describe('a malformed entry', () => {
     expect((await timeField(field)).focused).toBe(true);
 
     // Actions are posted in click order, so a sent 25:00 would be posted before this one.
-    await page.click('[data-sim-action="clock.set.10:00"]');
-    await outcomeDone('10:00 JST');
-    expect(posted.slice(sent)).toEqual([{ type: 'clock.set', japanTime: '10:00' }]);
+    await page.click('[data-sim-action="clock.set.23:30"]');
+    await outcomeDone('23:30 JST');
+    expect(posted.slice(sent)).toEqual([{ type: 'clock.set', japanTime: '23:30' }]);
     expect(demo.clock.offset).not.toBe(offset);
 
     await field.fill('');
