@@ -25,6 +25,8 @@ interface ComposeService {
   ports: { target: number; published: string; host_ip: string; protocol: string }[];
   volumes: { type: string; source: string; target: string }[];
   healthcheck: { test: string[]; interval: string; timeout: string; retries: number; start_period: string };
+  read_only?: boolean;
+  tmpfs?: string[];
 }
 interface ComposeFile {
   services: Record<string, ComposeService>;
@@ -136,24 +138,31 @@ describe('Dockerfile and .dockerignore', () => {
     .join('\n')
     .replace(/\\\n/g, ' ');
 
-  it('builds on node:20-slim with npm ci from the lock file', () => {
+  it('builds on node:24-slim with npm ci from the lock file', () => {
     const bases = [...instructions.matchAll(/^FROM (\S+)/gm)].map((match) => match[1]);
     expect(bases.length).toBeGreaterThan(0);
-    expect(new Set(bases)).toEqual(new Set(['node:20-slim']));
+    expect(new Set(bases)).toEqual(new Set(['node:24-slim']));
     expect(instructions).toMatch(/^COPY package\.json package-lock\.json/m);
     expect(instructions).toMatch(/^RUN npm ci\b/m);
   });
 
-  it('runs the same entry as `npm run api`, as an unprivileged user, with the data dir the compose file mounts', () => {
+  it('runs the compiled form of `npm run api`, as an unprivileged user, with the data dir the compose file mounts', () => {
     const cmd = JSON.parse(/^CMD (\[.*\])$/m.exec(instructions)![1]!) as string[];
     const apiScript = (JSON.parse(readFileSync(root('package.json'), 'utf8')) as { scripts: { api: string } })
       .scripts.api;
-    expect(cmd[0]).toBe('node_modules/.bin/tsx');
-    expect(apiScript).toBe(`tsx ${cmd[1]}`);
-    expect(existsSync(root(cmd[1]!))).toBe(true);
+    expect(cmd[0]).toBe('node');
+    // dist/X.js is the build of X.ts (scripts/production-build.ts), the source `npm run api` runs.
+    const source = cmd[1]!.replace(/^dist\//, '').replace(/\.js$/, '.ts');
+    expect(apiScript).toBe(`tsx ${source}`);
+    expect(existsSync(root(source))).toBe(true);
     expect(instructions).toMatch(/^USER node$/m);
     expect(instructions).toContain(`RESERVATION_API_DATA_DIR=${api.environment['RESERVATION_API_DATA_DIR']}`);
     expect(instructions).toMatch(/^EXPOSE 8080$/m);
+  });
+
+  it('runs with a read-only root filesystem: the data volume and a small /tmp are the writable places', () => {
+    expect(api.read_only).toBe(true);
+    expect(api.tmpfs).toEqual(['/tmp:size=16m']);
   });
 
   it('keeps secrets, data and local builds out of the build context', () => {
