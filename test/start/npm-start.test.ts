@@ -82,6 +82,9 @@ describe('npm start', () => {
     }
     expect(product.urls.dashboard).toBe(`${product.urls.api}/ops`);
     expect((await axios.get(`${product.urls.api}/readyz`)).data).toEqual({ status: 'ready' });
+    // The product runs on Node 24 LTS (package.json engines), whatever Node the machine has.
+    const metrics = String((await axios.get(`${product.urls.api}/metrics`, { responseType: 'text' })).data);
+    expect(metrics).toMatch(/^nodejs_version_info\{version="v24\.[^"]*",major="24"/m);
     // The demo operator's token works on the operator endpoints.
     const whoami = await axios.get(`${product.urls.api}/v1/ops/whoami`, {
       headers: { authorization: `Bearer ${product.urls.operatorToken}` },
