@@ -4,7 +4,17 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'data/', 'test-results/', 'kiosk/electron/dist/', 'scripts/build/', 'dist/', 'sbom/'] },
+  {
+    ignores: [
+      'node_modules/',
+      'data/',
+      'test-results/',
+      'kiosk/electron/dist/',
+      'scripts/build/',
+      'dist/',
+      'sbom/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
