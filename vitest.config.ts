@@ -9,7 +9,7 @@ import { defineConfig } from 'vitest/config';
 const pcscTests = ['test/pcsc/**/*.test.ts', '**/*.pcsc.test.ts'];
 const disruptivePcscTests = ['test/pcsc/disruptive/**/*.test.ts'];
 const pcscdSetup = ['test/setup/pcscd.global.ts'];
-const alwaysExcluded = ['node_modules/**', 'data/**'];
+const alwaysExcluded = ['node_modules/**', 'data/**', 'dist/**'];
 
 export default defineConfig({
   test: {

@@ -121,7 +121,11 @@ export async function buildProduction(outDir: string): Promise<ProductionBuild> 
     }
   }
   for (const directory of STATIC_DIRECTORIES) {
-    cpSync(join(REPO, directory), join(out, directory), { recursive: true });
+    // Data only: the tests that sit beside the catalogues stay in the source tree.
+    cpSync(join(REPO, directory), join(out, directory), {
+      recursive: true,
+      filter: (source) => !source.endsWith('.ts'),
+    });
   }
   // The output is ES modules whatever directory it is copied to.
   writeFileSync(join(out, 'package.json'), `${JSON.stringify({ type: 'module', private: true }, null, 2)}\n`);

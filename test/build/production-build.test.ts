@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -78,6 +78,9 @@ describe('the production build', () => {
     expect(relative).toEqual(
       expect.arrayContaining(['dist/reservation-api/admin/ops-cli.js', 'dist/kiosk/cli/kiosk-cli.js']),
     );
+    // JavaScript and data only: no TypeScript source (nor a test) is copied into the output.
+    const files = readdirSync(outDir, { recursive: true, encoding: 'utf8' });
+    expect(files.filter((file) => file.endsWith('.ts'))).toEqual([]);
   });
 
   it('runs the compiled API entry on loopback: ready, the dashboard with its prebuilt script, a clean stop', async () => {
