@@ -35,6 +35,8 @@ export interface VerifiedCertificate {
 export type CertificateOutcome =
   { ok: true; value: VerifiedCertificate[] } | { ok: false; code: ApiErrorCode };
 
+export type RecordedCardOutcome = { ok: true; value: string } | { ok: false; code: ApiErrorCode };
+
 export interface CertificateVerifierOptions {
   /**
    * How long after a CRL's nextUpdate it is still accepted. Past that, revocation status is
@@ -90,6 +92,24 @@ export class CardCertificateVerifier {
       if (status !== 'good') return { ok: false, code: status };
     }
     return { ok: true, value: verified };
+  }
+
+  /**
+   * The token serial the issuer record gives for the card of these (verified) certificates:
+   * CERT_UNTRUSTED when one is not on record (the issuer does not know it), CARD_MISMATCH when they
+   * are of different cards (DESIGN §3). Keyed on issuer and serial number, never on the bytes sent.
+   */
+  recordedCard(certificates: readonly x509.X509Certificate[]): RecordedCardOutcome {
+    const record = this.trust.current().issuerRecord;
+    let tokenSerial: string | undefined;
+    for (const certificate of certificates) {
+      const recorded = record.tokenSerialOf(certificate);
+      if (recorded === undefined) return { ok: false, code: 'CERT_UNTRUSTED' };
+      if (tokenSerial !== undefined && recorded !== tokenSerial) return { ok: false, code: 'CARD_MISMATCH' };
+      tokenSerial = recorded;
+    }
+    if (tokenSerial === undefined) return { ok: false, code: 'CERT_UNTRUSTED' };
+    return { ok: true, value: tokenSerial };
   }
 
   private async revocationStatus(
