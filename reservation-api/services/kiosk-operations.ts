@@ -23,7 +23,7 @@ import { newId } from '../auth/tokens';
 import { ApiError } from '../server/api-error';
 import type { ApiPolicy } from '../server/policy';
 import type { ClaimResult, KioskRecord, Outcome, ReservationStore } from '../store/reservation-store';
-import { certificateRef, publicKeyRef, verifyCardProof } from '../verification/card-proof-verifier';
+import { cardRefOf, publicKeyRef, verifyCardProof } from '../verification/card-proof-verifier';
 import type { CardCertificateVerifier, CertificateToVerify } from '../verification/certificate-verifier';
 import { newNonce } from './phone-reservations';
 
@@ -98,7 +98,7 @@ export class KioskOperations {
       // The store audits its own refusals (they name the reservation).
       return this.deps.store.lookupReservation({
         kioskId: kiosk.id,
-        cardRef: certificateRef(authDer),
+        cardRef: cardRefOf(verified.value[0]!.certificate),
         proofKeyRef: publicKeyRef(proofCertificate),
         tokenSerial: card.value,
         procedure: body.procedure,

@@ -9,7 +9,7 @@ import { hashToken, newId, newToken } from '../auth/tokens';
 import { ApiError, unwrap } from '../server/api-error';
 import type { ApiPolicy } from '../server/policy';
 import type { ReservationRecord, ReservationStore } from '../store/reservation-store';
-import { certificateRef, publicKeyRef, verifyCardProof } from '../verification/card-proof-verifier';
+import { cardRefOf, publicKeyRef, verifyCardProof } from '../verification/card-proof-verifier';
 import type {
   CardCertificateVerifier,
   CertificateToVerify,
@@ -63,7 +63,11 @@ export class PhoneReservations {
     unwrap(await store.consumeChallenge({ nonce: body.nonce, purpose: 'reserve', kioskId: null, now }));
 
     const authDer = Buffer.from(body.authCertificate, 'base64');
-    const cardRef = certificateRef(authDer);
+    // Parsed strictly (canonical DER, nothing after it) before anything counts against the card,
+    // so the card is named by its certificate's issuer and serial, not by the bytes sent.
+    const authCertificate = this.deps.certificates.parseCertificate(authDer);
+    if (!authCertificate) throw new ApiError('CERT_MALFORMED');
+    const cardRef = cardRefOf(authCertificate);
     const attempts = await store.recordCardAttempt({ cardRef, now, windowMs: policy.cardAttemptWindowMs });
     if (attempts > policy.cardAttemptsPerWindow) throw new ApiError('RATE_LIMITED');
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ApiErrorCode } from '../contract';
 import { BoundedCache } from './bounded-cache';
+import { isCanonicalCertificateDer } from './strict-der';
 import type { TrustMaterial, TrustSource } from './trust-material';
 import { x509 } from './x509';
 
@@ -152,12 +153,16 @@ export class CardCertificateVerifier {
     return ok;
   }
 
-  /** The certificate `der` encodes, parsed once per distinct DER; undefined when it does not parse. */
-  private parseCertificate(der: Uint8Array): x509.X509Certificate | undefined {
+  /**
+   * The certificate `der` encodes, parsed once per distinct DER; undefined when it does not parse
+   * or is not exactly one certificate in canonical DER (trailing bytes, non-minimal lengths…).
+   */
+  parseCertificate(der: Uint8Array): x509.X509Certificate | undefined {
     const digest = derDigest(der);
     const cached = this.parsed.get(digest);
     if (cached) return cached;
     try {
+      if (!isCanonicalCertificateDer(der)) return undefined;
       const certificate = new x509.X509Certificate(Buffer.from(der));
       // Touch the fields verification needs, so a structurally odd certificate fails here.
       void certificate.notAfter;

@@ -8,7 +8,7 @@ import { type KioskRuntime, startKioskRuntime } from '../../kiosk/runtime/kiosk-
 import { type AttachedPcscReader, attachPcscReader } from '../../kiosk/runtime/pcsc-reader';
 import { hashToken, newId, newToken } from '../../reservation-api/auth/tokens';
 import { PhoneApiError } from '../../reservation-api/phone/phone-api-client';
-import { certificateRef, publicKeyRef } from '../../reservation-api/verification/card-proof-verifier';
+import { cardRefOf, publicKeyRef } from '../../reservation-api/verification/card-proof-verifier';
 import { x509 } from '../../reservation-api/verification/x509';
 import { DEFAULT_TIMING, toViewModel } from '../../state-machines/session';
 import { type ApiHarness, startApiHarness } from '../api/support/api-harness';
@@ -82,13 +82,14 @@ async function twoCards() {
 /** A reservation as an API without the issuer record stored it: A's card and proof key, B's serial. */
 async function forgedReservation(aPath: string, bSerial: string): Promise<string> {
   const authDer = Buffer.from(loadCardFile(aPath).jpki!.authCertificate, 'base64');
+  const authCertificate = new x509.X509Certificate(new Uint8Array(authDer));
   const id = newId('rsv');
   const now = api.clock.now();
   await api.store.createReservation({
     id,
     tokenHash: hashToken(newToken()),
-    cardRef: certificateRef(authDer),
-    proofKeyRef: publicKeyRef(new x509.X509Certificate(new Uint8Array(authDer))),
+    cardRef: cardRefOf(authCertificate),
+    proofKeyRef: publicKeyRef(authCertificate),
     tokenSerial: bSerial,
     procedure: 'signature-pin',
     createdAt: now,
