@@ -12,6 +12,7 @@ import { x509 } from './x509';
  *   <dataDir>/pki/auth-ca.crl        its current CRL, DER
  *   <dataDir>/pki/sign-ca.cer|.key|.crl   the same for the signature CA
  *   <dataDir>/pki/revocations.json   revoked serials per CA and the last CRL number
+ *   <dataDir>/pki/issued-cards.jsonl the issuer record: each card's token serial and its certificates
  *   <dataDir>/keys/issuer-master.key issuer master key for PIN resets, 64 hex chars, mode 0600
  */
 
@@ -28,6 +29,8 @@ export interface CaPaths {
 export interface PkiDirectoryFiles {
   ca: Record<CaKind, CaPaths>;
   revocations: string;
+  /** The issuer record: one JSON line per issued card (hardware/pki/issuer-record.ts). */
+  issuerRecord: string;
   /** Directory lock serialising revocations and CRL updates between processes. */
   lock: string;
 }
@@ -49,6 +52,7 @@ export function pkiDirectoryFiles(pkiDir: string): PkiDirectoryFiles {
   return {
     ca: { auth: ca('auth'), sign: ca('sign') },
     revocations: join(pkiDir, 'revocations.json'),
+    issuerRecord: join(pkiDir, 'issued-cards.jsonl'),
     lock: join(pkiDir, '.lock'),
   };
 }

@@ -11,9 +11,10 @@ import {
   loadCertificateAuthority,
 } from './certificate-authority';
 import { ensureIssuerMasterKey } from './issuer-master-key';
+import { appendIssuedCard } from './issuer-record';
 import { CA_KINDS, type CaKind, type PkiPaths, loadCrls, pkiDirectoryFiles, pkiPaths } from './pki-layout';
 import { type Revocations, emptyRevocations, readRevocations, writeRevocations } from './revocation-store';
-import type { x509 } from './x509';
+import { x509 } from './x509';
 
 /**
  * The test PKI of a data directory: created on first use, loaded after. Two processes opening a
@@ -79,8 +80,14 @@ export async function openTestPki(options: OpenTestPkiOptions): Promise<TestPki>
     paths,
     authCa: authorities.auth.certificate,
     signCa: authorities.sign.certificate,
-    issueCard: (issue) =>
-      issueCardFile({ authorities, masterKey, now: now(), revoke: (request) => pki.revoke(request) }, issue),
+    issueCard: async (issue) => {
+      const card = await issueCardFile(
+        { authorities, masterKey, now: now(), revoke: (request) => pki.revoke(request) },
+        issue,
+      );
+      if (card.jpki) await recordIssuedCard(paths, card.jpki);
+      return card;
+    },
     revoke: (request) =>
       publish([request.kind], (revocations) => {
         revocations[request.kind].entries.push({
@@ -95,6 +102,22 @@ export async function openTestPki(options: OpenTestPkiOptions): Promise<TestPki>
   };
   if (crlsNeedRefresh(paths, now())) await pki.refreshCrls();
   return pki;
+}
+
+/**
+ * Writes the issuer record line of a card (DESIGN §3): its token serial and the issuer and serial
+ * number of both its certificates, under the PKI directory lock.
+ */
+async function recordIssuedCard(
+  paths: PkiPaths,
+  jpki: { tokenSerial: string; authCertificate: string; signCertificate: string },
+): Promise<void> {
+  const certificate = (base64: string) =>
+    new x509.X509Certificate(new Uint8Array(Buffer.from(base64, 'base64')));
+  const certificates = [certificate(jpki.authCertificate), certificate(jpki.signCertificate)];
+  await withDirectoryLock(paths.lock, async () => {
+    appendIssuedCard(paths.issuerRecord, { tokenSerial: jpki.tokenSerial, certificates });
+  });
 }
 
 /** Builds both CAs, empty CRLs and the revocation store in a private directory, then places it. */

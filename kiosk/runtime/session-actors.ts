@@ -84,6 +84,7 @@ const REFUSALS: Partial<Record<string, RefusalReason>> = {
   CERT_MALFORMED: 'card-not-trusted',
   CERT_NOT_YET_VALID: 'card-not-trusted',
   PROOF_INVALID: 'card-not-trusted',
+  CARD_MISMATCH: 'card-mismatch',
   OUTSIDE_SERVICE_HOURS: 'outside-hours',
 };
 
@@ -117,8 +118,12 @@ const base64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
 
 /** What the runtime remembers of the card and the API between actors of one session. */
 interface SessionFacts {
+  /** The card session the card was read in: every later exchange must be in this same one. */
+  session?: JpkiClient;
   tokenSerial?: string;
   authCertificate?: Uint8Array;
+  /** The certificate whose PIN was proven, as sent in the lookup. */
+  proofCertificate?: Uint8Array;
   lookupId?: string;
   claim?: ClaimResponse;
   /** The reset journal's entry of the claim under way. */
@@ -147,6 +152,21 @@ export function createSessionActors(deps: SessionActorDependencies): SessionActo
     }
   }
 
+  /**
+   * Whether the card answering now is the one read and proven in this session: the same card
+   * session (no other card was placed meanwhile), and the token serial and the proven certificate
+   * it gives now are the bytes it gave before. A card that answers as two cards fails this.
+   */
+  async function isTheProvenCard(client: JpkiClient, proven: PinKind): Promise<boolean> {
+    const { session, tokenSerial, proofCertificate } = facts;
+    if (session === undefined || session !== deps.card()) return false;
+    if (tokenSerial === undefined || proofCertificate === undefined) return false;
+    const now = await client.readTokenInfo();
+    if (now.tokenSerial !== tokenSerial) return false;
+    const certificate = await client.readCertificate(proven);
+    return Buffer.from(certificate).equals(Buffer.from(proofCertificate));
+  }
+
   return {
     readCard: fromPromise(async ({ input: _input, signal }) => {
       facts = {};
@@ -162,7 +182,7 @@ export function createSessionActors(deps: SessionActorDependencies): SessionActo
         const authCertificate = await client.readCertificate('auth');
         const auth = await client.pinStatus('auth');
         const sign = await client.pinStatus('sign');
-        facts = { tokenSerial, authCertificate };
+        facts = { session: deps.card(), tokenSerial, authCertificate };
         return {
           result: 'my-number-card' as const,
           pins: { auth: { triesLeft: auth.triesLeft }, sign: { triesLeft: sign.triesLeft } },
@@ -208,6 +228,7 @@ export function createSessionActors(deps: SessionActorDependencies): SessionActo
           { signal },
         );
         facts.lookupId = found.lookupId;
+        facts.proofCertificate = proofCertificate;
         return {
           result: 'found' as const,
           reservation: { id: found.reservationId, procedure: found.procedure, expiresAt: found.expiresAt },
@@ -234,6 +255,11 @@ export function createSessionActors(deps: SessionActorDependencies): SessionActo
       const { lookupId } = facts;
       if (lookupId === undefined) throw sessionActorFailure('service-unreachable', 'claim without a lookup');
       const reset: PinKind = PROCEDURE_PINS[input.procedure].resets;
+      // Reset only the card whose PIN was verified (DESIGN §3): same card session, same token
+      // serial, same proven certificate — re-read now, before anything is claimed.
+      if (!(await guarded(() => isTheProvenCard(card(signal), PROCEDURE_PINS[input.procedure].proves)))) {
+        return { result: 'refused' as const, reason: 'card-mismatch' as const };
+      }
       const cardChallenge = await guarded(() => card(signal).beginReset(reset));
       const entry = deps.journal?.claiming({
         lookupId,

@@ -11,6 +11,12 @@ import { verifyInPool } from '../verification/verify-in-pool';
  * is within ±clockSkewMs of the server clock (KIOSK_CLOCK_SKEW); the Content-Digest matches the
  * body bytes (CONTENT_DIGEST_MISMATCH); the nonce was not seen within the replay window
  * (REQUEST_REPLAYED). Anything else is KIOSK_UNAUTHENTICATED.
+ *
+ * The Signature-Input is read strictly first (`strictSignatureParameters`): one member, labelled
+ * `kiosk`, whose parameters are each given once, of their RFC 8941 type — `created` an Integer of
+ * seconds (not a String, Decimal, Boolean or Token: the library turns `"x"` into an Invalid Date,
+ * which no clock comparison refuses), `keyid`, `alg` and `nonce` Strings of the expected shape — so
+ * nothing the signature library would coerce reaches the checks.
  */
 
 export interface SignedRequest {
@@ -56,6 +62,8 @@ export class KioskAuthenticator {
   async authenticate(request: SignedRequest, now: number): Promise<Outcome<KioskRecord>> {
     const headers = definedHeaders(request.headers);
     if (!headers['signature'] || !headers['signature-input']) return refused('KIOSK_UNAUTHENTICATED');
+    const strict = strictSignatureParameters(headers['signature-input']);
+    if (!strict) return refused('KIOSK_UNAUTHENTICATED');
 
     let kiosk: KioskRecord | undefined;
     let params: SignatureParameters | undefined;
@@ -82,10 +90,13 @@ export class KioskAuthenticator {
       return refused(error instanceof Refused ? error.code : 'KIOSK_UNAUTHENTICATED');
     }
     if (verified !== true || !kiosk || !params) return refused('KIOSK_UNAUTHENTICATED');
+    // What the library verified must be what the strict reading saw.
+    if (params.keyid !== strict.keyid || params.nonce !== strict.nonce)
+      return refused('KIOSK_UNAUTHENTICATED');
 
     if (kiosk.revokedAt !== null) return refused('KIOSK_REVOKED');
-    const created = params.created;
-    if (!(created instanceof Date) || Math.abs(created.getTime() - now) > this.options.clockSkewMs) {
+    const createdMs = strict.createdSeconds * 1000;
+    if (!Number.isSafeInteger(createdMs) || Math.abs(createdMs - now) > this.options.clockSkewMs) {
       return refused('KIOSK_CLOCK_SKEW');
     }
     if (!digestMatches(headers['content-digest'], request.body)) return refused('CONTENT_DIGEST_MISMATCH');
@@ -128,6 +139,50 @@ export class KioskAuthenticator {
       verify: (data, signature) => verifyInPool(null, data, key, signature),
     };
   }
+}
+
+export interface StrictSignatureParameters {
+  createdSeconds: number;
+  keyid: string;
+  nonce: string;
+}
+
+const MEMBER = /^kiosk=\(((?:"[a-z@-]+"(?: "[a-z@-]+")*)?)\)((?:;[a-z]+=[^;]*)*)$/;
+const PARAMETER_SHAPES: Record<string, RegExp> = {
+  // RFC 8941 Integer (at most 15 digits), non-negative, no leading sign: seconds since the epoch.
+  created: /^[0-9]{1,15}$/,
+  keyid: /^"[A-Za-z0-9._-]{1,128}"$/,
+  alg: /^"ed25519"$/,
+  nonce: /^"[A-Za-z0-9_-]{16,128}"$/,
+};
+
+/**
+ * The parameters of a kiosk Signature-Input, read strictly; undefined when the header is not
+ * exactly one `kiosk` member with each allowed parameter at most once, the required ones present,
+ * each of its own type and shape.
+ */
+export function strictSignatureParameters(
+  header: string | string[] | undefined,
+): StrictSignatureParameters | undefined {
+  if (typeof header !== 'string') return undefined;
+  const member = MEMBER.exec(header.trim());
+  if (!member) return undefined;
+  const values = new Map<string, string>();
+  for (const parameter of (member[2] ?? '').split(';').slice(1)) {
+    const equals = parameter.indexOf('=');
+    const name = parameter.slice(0, equals);
+    const value = parameter.slice(equals + 1);
+    const shape = PARAMETER_SHAPES[name];
+    if (!shape || values.has(name) || !shape.test(value)) return undefined;
+    values.set(name, value);
+  }
+  const created = values.get('created');
+  const keyid = values.get('keyid');
+  const nonce = values.get('nonce');
+  if (created === undefined || keyid === undefined || nonce === undefined) return undefined;
+  const createdSeconds = Number(created);
+  if (!Number.isSafeInteger(createdSeconds)) return undefined;
+  return { createdSeconds, keyid: keyid.slice(1, -1), nonce: nonce.slice(1, -1) };
 }
 
 /** An Ed25519 public key from its 32 raw bytes (base64). */

@@ -46,6 +46,11 @@ export const API_ERRORS = {
     message: 'Revocation status cannot be checked right now (no current CRL for the issuer).',
   },
   PROOF_INVALID: { status: 422, message: "The card's signature over the challenge does not verify." },
+  CARD_MISMATCH: {
+    status: 422,
+    message:
+      'The token serial or a certificate is not of the card whose PIN was proven (audited as a possible attack).',
+  },
 
   // Face-match attestation (phone)
   FACE_ATTESTATION_INVALID: {

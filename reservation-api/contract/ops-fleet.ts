@@ -33,6 +33,11 @@ export const ALERT_KINDS = [
   'blocked-pin-spike',
   /** Fleet-wide: at least `alertResetRefusedSpike` cards refused the reset cryptogram within the window. */
   'reset-refused-spike',
+  /**
+   * Fleet-wide: a request stated a card (token serial or certificate) other than the one whose PIN
+   * it proved, within the spike window — refused as CARD_MISMATCH, a possible attack (DESIGN §3).
+   */
+  'card-mismatch',
   /** An alert name the kiosk reported that this API does not know (the name is in `detail`). */
   'kiosk-other',
 ] as const;
@@ -63,6 +68,7 @@ export const ALERT_DETAIL_PARAMS = {
   'clock-behind': ['seconds'],
   'blocked-pin-spike': ['count', 'minutes'],
   'reset-refused-spike': ['count', 'minutes'],
+  'card-mismatch': ['count', 'minutes'],
 } as const satisfies Record<string, readonly string[]>;
 export type AlertDetailKey = keyof typeof ALERT_DETAIL_PARAMS;
 export const ALERT_DETAIL_KEYS = Object.keys(ALERT_DETAIL_PARAMS) as AlertDetailKey[];

@@ -31,6 +31,8 @@ const ENGLISH: EnglishTexts = {
   'clock-behind': (p) => `kiosk clock behind the server by more than ${p.seconds} s`,
   'blocked-pin-spike': (p) => `${p.count} sessions ended on a blocked PIN in ${p.minutes} min`,
   'reset-refused-spike': (p) => `${p.count} cards refused the reset in ${p.minutes} min`,
+  'card-mismatch': (p) =>
+    `${p.count} requests stated another card than the one whose PIN they proved in ${p.minutes} min`,
 };
 
 /** The detail of `key` with its params, English text included (cut to the contract's 200 chars). */

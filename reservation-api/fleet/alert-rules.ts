@@ -34,6 +34,8 @@ export const ALERT_SEVERITY: Record<AlertKind, AlertSeverity> = {
   'clock-skew': 'warning',
   'blocked-pin-spike': 'critical',
   'reset-refused-spike': 'critical',
+  // Someone holds a card and its PIN and named another card: a reset of someone else's card tried.
+  'card-mismatch': 'critical',
   'kiosk-other': 'warning',
 };
 
@@ -156,6 +158,8 @@ export function kioskAlerts(facts: KioskFacts, now: number, thresholds: AlertThr
 export interface FleetFacts {
   blockedPins: number;
   resetRefusals: number;
+  /** Requests refused CARD_MISMATCH (audited, phone and kiosk). One is enough for an alert. */
+  cardMismatches?: number;
 }
 
 /** The fleet-wide alerts that should be open now (spikes that may be an attack). */
@@ -174,6 +178,14 @@ export function fleetAlerts(facts: FleetFacts, thresholds: AlertThresholds): Des
       kind: 'reset-refused-spike',
       kioskId: null,
       ...alertDetail('reset-refused-spike', { count: facts.resetRefusals, minutes: window }),
+    });
+  }
+  const mismatches = facts.cardMismatches ?? 0;
+  if (mismatches > 0) {
+    alerts.push({
+      kind: 'card-mismatch',
+      kioskId: null,
+      ...alertDetail('card-mismatch', { count: mismatches, minutes: window }),
     });
   }
   return alerts;

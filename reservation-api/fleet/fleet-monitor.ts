@@ -305,6 +305,7 @@ export class FleetMonitor {
       {
         blockedPins: await ops.fleetFailures({ cause: BLOCKED_PIN, since }),
         resetRefusals: await ops.fleetFailures({ cause: RESET_REFUSED, since }),
+        cardMismatches: await ops.auditedRefusals({ code: 'CARD_MISMATCH', since }),
       },
       this.deps.policy,
     );

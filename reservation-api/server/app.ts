@@ -1,3 +1,4 @@
+import { limitConnectionsPerClient } from './connection-limits';
 import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
@@ -86,12 +87,20 @@ export async function build(options: BuildOptions): Promise<ReservationApi> {
     bodyLimit: policy.bodyLimitBytes,
     trustProxy: options.trustProxy ?? false,
     return503OnClosing: true,
+    // Slow clients: headers, whole request (body) and idle keep-alive are bounded, and checked
+    // often enough that a connection which never finishes its request is closed soon after.
+    http: { connectionsCheckingInterval: policy.httpTimeoutCheckMs },
+    requestTimeout: policy.httpRequestTimeoutMs,
+    keepAliveTimeout: policy.httpKeepAliveTimeoutMs,
     // Requests refused before routing (Node's parser, bad percent-encoding) answer {code, message} too.
     clientErrorHandler: answerClientError,
     frameworkErrors: answerFrameworkError,
   })
     .withTypeProvider<TypeBoxTypeProvider>()
     .setValidatorCompiler(TypeBoxValidatorCompiler);
+  // Node's default ties headersTimeout to requestTimeout; ours is shorter (a request must start soon).
+  app.server.headersTimeout = Math.min(policy.httpHeadersTimeoutMs, policy.httpRequestTimeoutMs);
+  if (!options.trustProxy) limitConnectionsPerClient(app.server, policy.maxConnectionsPerClient);
 
   acceptJsonBodiesOnly(app);
   installErrorHandling(app);

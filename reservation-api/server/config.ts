@@ -189,6 +189,31 @@ const POLICY_SETTINGS = {
     'RESERVATION_API_ALERT_SPIKE_WINDOW_MINUTES',
     'window of the fleet-wide spike rules',
   ),
+  httpHeadersTimeoutSeconds: policySetting(
+    'httpHeadersTimeoutMs',
+    1000,
+    'RESERVATION_API_HTTP_HEADERS_TIMEOUT_SECONDS',
+    "a request's headers must arrive within this many seconds, or the connection is closed",
+  ),
+  httpRequestTimeoutSeconds: policySetting(
+    'httpRequestTimeoutMs',
+    1000,
+    'RESERVATION_API_HTTP_REQUEST_TIMEOUT_SECONDS',
+    'a whole request (body included) must arrive within this many seconds',
+  ),
+  httpKeepAliveTimeoutSeconds: policySetting(
+    'httpKeepAliveTimeoutMs',
+    1000,
+    'RESERVATION_API_HTTP_KEEP_ALIVE_TIMEOUT_SECONDS',
+    'a kept-alive connection idle this many seconds between requests is closed',
+  ),
+  maxConnectionsPerClient: policySetting(
+    'maxConnectionsPerClient',
+    1,
+    'RESERVATION_API_MAX_CONNECTIONS_PER_CLIENT',
+    'open connections per client IP at most (0 = no limit; not applied with trustProxy)',
+    0,
+  ),
 } as const satisfies Record<string, PolicySetting>;
 
 type PolicySettingName = keyof typeof POLICY_SETTINGS;

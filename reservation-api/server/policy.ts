@@ -26,6 +26,18 @@ export interface ApiPolicy {
   bodyLimitBytes: number;
   eventsBodyLimitBytes: number;
 
+  // Slow clients (docs/security.md §4)
+  /** A request's headers must arrive within this long of the connection (or of the previous request). */
+  httpHeadersTimeoutMs: number;
+  /** A whole request, body included, must arrive within this long. */
+  httpRequestTimeoutMs: number;
+  /** A kept-alive connection idle this long between requests is closed. */
+  httpKeepAliveTimeoutMs: number;
+  /** How often Node checks the headers and request timeouts (a connection may outlive them by this much). */
+  httpTimeoutCheckMs: number;
+  /** Open connections per client IP at most (0: no limit); not applied behind a proxy (trustProxy). */
+  maxConnectionsPerClient: number;
+
   // Operators (docs/operators.md)
   /** A dashboard login ends after this long without a request… */
   opsSessionIdleMs: number;
@@ -75,6 +87,12 @@ export const DEFAULT_POLICY: ApiPolicy = {
   serviceWindow: DEFAULT_SERVICE_WINDOW,
   bodyLimitBytes: 64 * 1024,
   eventsBodyLimitBytes: 1024 * 1024,
+
+  httpHeadersTimeoutMs: 10_000,
+  httpRequestTimeoutMs: 30_000,
+  httpKeepAliveTimeoutMs: 5_000,
+  httpTimeoutCheckMs: 1_000,
+  maxConnectionsPerClient: 128,
 
   opsSessionIdleMs: 30 * MINUTE,
   opsSessionMaxMs: 12 * 60 * MINUTE,

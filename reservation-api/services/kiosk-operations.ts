@@ -23,7 +23,7 @@ import { newId } from '../auth/tokens';
 import { ApiError } from '../server/api-error';
 import type { ApiPolicy } from '../server/policy';
 import type { ClaimResult, KioskRecord, Outcome, ReservationStore } from '../store/reservation-store';
-import { certificateRef, publicKeyRef, verifyCardProof } from '../verification/card-proof-verifier';
+import { cardRefOf, publicKeyRef, verifyCardProof } from '../verification/card-proof-verifier';
 import type { CardCertificateVerifier, CertificateToVerify } from '../verification/certificate-verifier';
 import { newNonce } from './phone-reservations';
 
@@ -90,12 +90,17 @@ export class KioskOperations {
       ) {
         return refused('PROOF_INVALID');
       }
+      // The card is the issuer's record of these certificates; the stated serial must be its own
+      // (DESIGN §3). A mismatch is audited as CARD_MISMATCH (a possible attack, an operator alert).
+      const card = this.deps.certificates.recordedCard(verified.value.map((item) => item.certificate));
+      if (!card.ok) return refused(card.code);
+      if (card.value !== body.tokenSerial) return refused('CARD_MISMATCH');
       // The store audits its own refusals (they name the reservation).
       return this.deps.store.lookupReservation({
         kioskId: kiosk.id,
-        cardRef: certificateRef(authDer),
+        cardRef: cardRefOf(verified.value[0]!.certificate),
         proofKeyRef: publicKeyRef(proofCertificate),
-        tokenSerial: body.tokenSerial,
+        tokenSerial: card.value,
         procedure: body.procedure,
         lookupId: newId('lku'),
         lookupTtlMs: this.deps.policy.lookupTtlMs,

@@ -9,8 +9,14 @@ import { hashToken, newId, newToken } from '../auth/tokens';
 import { ApiError, unwrap } from '../server/api-error';
 import type { ApiPolicy } from '../server/policy';
 import type { ReservationRecord, ReservationStore } from '../store/reservation-store';
-import { certificateRef, publicKeyRef, verifyCardProof } from '../verification/card-proof-verifier';
-import type { CardCertificateVerifier, CertificateToVerify } from '../verification/certificate-verifier';
+import { cardRefOf, publicKeyRef, verifyCardProof } from '../verification/card-proof-verifier';
+import type {
+  CardCertificateVerifier,
+  CertificateToVerify,
+  VerifiedCertificate,
+} from '../verification/certificate-verifier';
+
+type CertificateOf = VerifiedCertificate['certificate'];
 import type { FaceAttestationVerifier } from '../verification/face-attestation-verifier';
 
 /**
@@ -57,7 +63,11 @@ export class PhoneReservations {
     unwrap(await store.consumeChallenge({ nonce: body.nonce, purpose: 'reserve', kioskId: null, now }));
 
     const authDer = Buffer.from(body.authCertificate, 'base64');
-    const cardRef = certificateRef(authDer);
+    // Parsed strictly (canonical DER, nothing after it) before anything counts against the card,
+    // so the card is named by its certificate's issuer and serial, not by the bytes sent.
+    const authCertificate = this.deps.certificates.parseCertificate(authDer);
+    if (!authCertificate) throw new ApiError('CERT_MALFORMED');
+    const cardRef = cardRefOf(authCertificate);
     const attempts = await store.recordCardAttempt({ cardRef, now, windowMs: policy.cardAttemptWindowMs });
     if (attempts > policy.cardAttemptsPerWindow) throw new ApiError('RATE_LIMITED');
 
@@ -79,6 +89,14 @@ export class PhoneReservations {
       throw new ApiError('PROOF_INVALID');
     }
 
+    // The reset key will be derived from this card's token serial: the issuer's, never the client's
+    // (DESIGN §3). Both certificates must be of one card on record, and the stated serial its own.
+    const tokenSerial = await this.recordedTokenSerial(
+      verified.map((item) => item.certificate),
+      body.tokenSerial,
+      now,
+    );
+
     const faceRefusal = await this.deps.face.check(body.faceAttestation, body.nonce, now);
     if (faceRefusal) throw new ApiError(faceRefusal);
 
@@ -88,12 +106,38 @@ export class PhoneReservations {
       tokenHash: hashToken(reservationToken),
       cardRef,
       proofKeyRef: publicKeyRef(proofCertificate),
-      tokenSerial: body.tokenSerial,
+      tokenSerial,
       procedure: body.procedure,
       createdAt: now,
       expiresAt: now + policy.reservationTtlMs,
     });
     return { ...viewOf(reservation), reservationToken };
+  }
+
+  /**
+   * The token serial the issuer record gives for the card of `certificates`, which must be the one
+   * the request states. A mismatch is refused CARD_MISMATCH and audited (a possible attack: someone
+   * proved one card's PIN and named another card); not on record is CERT_UNTRUSTED.
+   */
+  private async recordedTokenSerial(
+    certificates: CertificateOf[],
+    stated: string,
+    now: number,
+  ): Promise<string> {
+    const card = this.deps.certificates.recordedCard(certificates);
+    const code = !card.ok ? card.code : card.value !== stated ? 'CARD_MISMATCH' : undefined;
+    if (code === 'CARD_MISMATCH') {
+      await this.deps.store.auditRefusal({
+        actor: 'phone',
+        kioskId: null,
+        reservationId: null,
+        action: 'create-reservation',
+        code,
+        now,
+      });
+    }
+    if (code !== undefined || !card.ok) throw new ApiError(code ?? 'CERT_UNTRUSTED');
+    return card.value;
   }
 
   async status(reservationId: string, token: string, now: number): Promise<ReservationView> {

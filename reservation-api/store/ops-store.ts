@@ -1,5 +1,6 @@
 import type {
   AlertDetailParams,
+  ApiErrorCode,
   AlertKind,
   AlertSeverity,
   FleetAlert,
@@ -122,6 +123,8 @@ export interface OpsStore {
   sessionRollup(input: { from: number; to: number }): Promise<SessionRollupRow[]>;
   /** Failed sessions of one cause fleet-wide in buckets from `since`. */
   fleetFailures(input: { cause: string; since: number }): Promise<number>;
+  /** Audit rows with outcome `code` (a refusal) at or after `since` (server time). */
+  auditedRefusals(input: { code: ApiErrorCode; since: number }): Promise<number>;
   pruneSessionRollup(before: number): Promise<number>;
   /**
    * Deletes up to `limit` kiosk events received before `before`, oldest first, always keeping the

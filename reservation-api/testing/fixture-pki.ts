@@ -1,4 +1,5 @@
 import { createPrivateKey, type KeyObject, sign, webcrypto } from 'node:crypto';
+import { issuerRecordLine, parseIssuerRecord } from '../../hardware/pki/issuer-record';
 import { CARD_PROOF_PURPOSES, type CardProofPurpose } from '../contract';
 import type { TrustMaterial } from '../verification/trust-material';
 import { x509 } from '../verification/x509';
@@ -167,12 +168,28 @@ async function buildFixture(now: number): Promise<FixturePki> {
       entries: serials.map((serialNumber) => ({ serialNumber, revocationDate: new Date(now - DAY) })),
     });
 
+  // The issuer record: every card's certificates under its token serial (DESIGN §3).
+  const recorded = [healthy, other, expiredAuth, notYetValidAuth, revokedAuth, revokedSign, untrusted, noCrl];
+  const issuerRecord = parseIssuerRecord(
+    recorded
+      .map((issued) =>
+        issuerRecordLine({
+          tokenSerial: issued.tokenSerial,
+          certificates: [issued.authDer, issued.signDer].map(
+            (der) => new x509.X509Certificate(new Uint8Array(der)),
+          ),
+        }),
+      )
+      .join(''),
+  );
+
   return {
     trust: {
       authAnchors: [authCa.certificate, noCrlCa.certificate],
       signAnchors: [signCa.certificate],
       intermediates: [],
       crls: [await crl(authCa, [revokedAuth.authSerial]), await crl(signCa, [revokedSign.signSerial])],
+      issuerRecord,
     },
     healthy,
     other,

@@ -1,4 +1,5 @@
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
+import { certificateKey } from '../../hardware/pki/issuer-record';
 import { CARD_PROOF_PURPOSES, type CardProofPurpose } from '../contract';
 import { verifyInPool } from './verify-in-pool';
 import type { x509 } from './x509';
@@ -39,10 +40,24 @@ function proofKeyOf(certificate: x509.X509Certificate): KeyObject {
   return key;
 }
 
-/** SHA-256 (hex) of a certificate's DER: the card's pseudonym when it is the authentication certificate. */
-export function certificateRef(der: Uint8Array): string {
-  return createHash('sha256').update(der).digest('hex');
+/**
+ * The card's pseudonym: SHA-256 (hex) of its authentication certificate's issuer Name (DER) and
+ * serial number — what names the certificate, not the bytes a client sent (issue 12, part 3).
+ * Reservations, lookups and the per-card attempt limit are keyed on it.
+ */
+export function cardRefOf(authCertificate: x509.X509Certificate): string {
+  let ref = cardRefs.get(authCertificate);
+  if (ref === undefined) {
+    ref = createHash('sha256')
+      .update('jpki-pin-reset/card-ref/v1\n', 'latin1')
+      .update(certificateKey(authCertificate))
+      .digest('hex');
+    cardRefs.set(authCertificate, ref);
+  }
+  return ref;
 }
+
+const cardRefs = new WeakMap<x509.X509Certificate, string>();
 
 /** SHA-256 (hex) of a certificate's SubjectPublicKeyInfo: names the proof key. */
 export function publicKeyRef(certificate: x509.X509Certificate): string {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ApiErrorCode } from '../contract';
 import { BoundedCache } from './bounded-cache';
+import { isCanonicalCertificateDer } from './strict-der';
 import type { TrustMaterial, TrustSource } from './trust-material';
 import { x509 } from './x509';
 
@@ -34,6 +35,8 @@ export interface VerifiedCertificate {
 
 export type CertificateOutcome =
   { ok: true; value: VerifiedCertificate[] } | { ok: false; code: ApiErrorCode };
+
+export type RecordedCardOutcome = { ok: true; value: string } | { ok: false; code: ApiErrorCode };
 
 export interface CertificateVerifierOptions {
   /**
@@ -92,6 +95,24 @@ export class CardCertificateVerifier {
     return { ok: true, value: verified };
   }
 
+  /**
+   * The token serial the issuer record gives for the card of these (verified) certificates:
+   * CERT_UNTRUSTED when one is not on record (the issuer does not know it), CARD_MISMATCH when they
+   * are of different cards (DESIGN §3). Keyed on issuer and serial number, never on the bytes sent.
+   */
+  recordedCard(certificates: readonly x509.X509Certificate[]): RecordedCardOutcome {
+    const record = this.trust.current().issuerRecord;
+    let tokenSerial: string | undefined;
+    for (const certificate of certificates) {
+      const recorded = record.tokenSerialOf(certificate);
+      if (recorded === undefined) return { ok: false, code: 'CERT_UNTRUSTED' };
+      if (tokenSerial !== undefined && recorded !== tokenSerial) return { ok: false, code: 'CARD_MISMATCH' };
+      tokenSerial = recorded;
+    }
+    if (tokenSerial === undefined) return { ok: false, code: 'CERT_UNTRUSTED' };
+    return { ok: true, value: tokenSerial };
+  }
+
   private async revocationStatus(
     item: VerifiedCertificate,
     trust: TrustMaterial,
@@ -132,12 +153,16 @@ export class CardCertificateVerifier {
     return ok;
   }
 
-  /** The certificate `der` encodes, parsed once per distinct DER; undefined when it does not parse. */
-  private parseCertificate(der: Uint8Array): x509.X509Certificate | undefined {
+  /**
+   * The certificate `der` encodes, parsed once per distinct DER; undefined when it does not parse
+   * or is not exactly one certificate in canonical DER (trailing bytes, non-minimal lengths…).
+   */
+  parseCertificate(der: Uint8Array): x509.X509Certificate | undefined {
     const digest = derDigest(der);
     const cached = this.parsed.get(digest);
     if (cached) return cached;
     try {
+      if (!isCanonicalCertificateDer(der)) return undefined;
       const certificate = new x509.X509Certificate(Buffer.from(der));
       // Touch the fields verification needs, so a structurally odd certificate fails here.
       void certificate.notAfter;

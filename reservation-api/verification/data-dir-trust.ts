@@ -1,4 +1,5 @@
 import { readFileSync, statSync } from 'node:fs';
+import { type IssuerRecordIndex, parseIssuerRecord } from '../../hardware/pki/issuer-record';
 import { pkiPaths } from '../../hardware/pki/pki-layout';
 import type { TrustMaterial, TrustSource } from './trust-material';
 import { x509 } from './x509';
@@ -7,10 +8,14 @@ import { x509 } from './x509';
  * Trust material from the data directory the test PKI writes (docs/test-pki.md): the
  * authentication and signature CA certificates are the trust anchors, and each CA's CRL. Files are
  * re-read when they change (a revocation by `npm run card` shows up without a restart) and may
- * appear after the API started; until the anchors exist every certificate is untrusted.
+ * appear after the API started; until the anchors exist every certificate is untrusted. So is the
+ * issuer record (`pki/issued-cards.jsonl`): a card issued after the API started is on record at
+ * once; until the file exists no certificate is on record.
  */
 export class DataDirTrust implements TrustSource {
   private readonly files: Record<'authCa' | 'signCa' | 'authCrl' | 'signCrl', WatchedFile<unknown>>;
+  private readonly issuerRecord: WatchedFile<IssuerRecordIndex>;
+  private static readonly EMPTY_RECORD = parseIssuerRecord('');
 
   constructor(
     dataDir: string,
@@ -26,6 +31,11 @@ export class DataDirTrust implements TrustSource {
       authCrl: new WatchedFile(paths.ca.auth.crl, crl),
       signCrl: new WatchedFile(paths.ca.sign.crl, crl),
     };
+    this.issuerRecord = new WatchedFile(paths.issuerRecord, (bytes) =>
+      parseIssuerRecord(bytes.toString('utf8'), (problem) =>
+        this.onProblem(`${paths.issuerRecord}: ${problem}`),
+      ),
+    );
   }
 
   current(): TrustMaterial {
@@ -38,6 +48,7 @@ export class DataDirTrust implements TrustSource {
       signAnchors: signCa ? [signCa] : [],
       intermediates: [],
       crls: crls.filter((crl): crl is x509.X509Crl => crl !== undefined),
+      issuerRecord: this.issuerRecord.current(this.onProblem) ?? DataDirTrust.EMPTY_RECORD,
     };
   }
 
@@ -71,7 +82,7 @@ class WatchedFile<T> {
     try {
       this.value = this.parse(readFileSync(this.path));
     } catch (error) {
-      onProblem(`${this.path} cannot be read as DER: ${(error as Error).message}`);
+      onProblem(`${this.path} cannot be read: ${(error as Error).message}`);
     }
     return this.value;
   }

@@ -1,3 +1,4 @@
+import type { IssuerRecordIndex } from '../../hardware/pki/issuer-record';
 import type { x509 } from './x509';
 
 /**
@@ -13,6 +14,11 @@ export interface TrustMaterial {
   /** Intermediate CA certificates, if the issuers have any. */
   intermediates: readonly x509.X509Certificate[];
   crls: readonly x509.X509Crl[];
+  /**
+   * The issuer record (DESIGN §3): the token serial of the card each certificate was issued on, by
+   * issuer and serial number. The reset key is derived only from the serial this gives.
+   */
+  issuerRecord: IssuerRecordIndex;
 }
 
 /** Gives the current trust material (a source may reload CRLs when their files change). */

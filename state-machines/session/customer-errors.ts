@@ -55,6 +55,12 @@ export const CUSTOMER_ERRORS = {
   'card-unreadable': { displayCode: 'E-011', nextStep: 'place-card-again', recoverable: false },
   'card-removed': { displayCode: 'E-012', nextStep: 'start-again', recoverable: false },
   'not-my-number-card': { displayCode: 'E-013', nextStep: 'use-my-number-card', recoverable: false },
+  /**
+   * The card on the reader did not answer as one card: its token serial or certificate is not the
+   * one whose PIN was proven (API CARD_MISMATCH, or the kiosk's own check before the reset).
+   * Nothing changed on any card; staff are told, operators get an alert.
+   */
+  'card-mismatch': { displayCode: 'E-014', nextStep: 'ask-staff', recoverable: false },
   /** The authentication certificate has expired ("Code 21"). */
   'auth-certificate-expired': { displayCode: 'E-021', nextStep: 'municipal-office', recoverable: false },
   /** A certificate has been revoked ("Code 23"). */

@@ -16,6 +16,7 @@ const EXPECTED: Record<RefusalReason, CustomerErrorId> = {
   'certificate-revoked': 'certificate-revoked',
   'signature-certificate-revoked': 'signature-certificate-revoked',
   'card-not-trusted': 'not-my-number-card',
+  'card-mismatch': 'card-mismatch',
   'outside-hours': 'outside-hours',
 };
 

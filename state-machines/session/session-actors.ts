@@ -119,6 +119,11 @@ export const REFUSAL_REASONS = [
   'signature-certificate-revoked',
   /** CERT_UNTRUSTED / PROOF_INVALID: not a genuine JPKI card. */
   'card-not-trusted',
+  /**
+   * CARD_MISMATCH: the token serial or a certificate is not of the card whose PIN was proven (the
+   * API's issuer record, or the kiosk's re-read before the reset). A possible attack.
+   */
+  'card-mismatch',
   /** OUTSIDE_SERVICE_HOURS: the API's clock says closed (it decides, not the kiosk). */
   'outside-hours',
 ] as const;

@@ -115,6 +115,7 @@ const REFUSAL_ERRORS: Record<RefusalReason, CustomerErrorId> = {
   'certificate-revoked': 'certificate-revoked',
   'signature-certificate-revoked': 'signature-certificate-revoked',
   'card-not-trusted': 'not-my-number-card',
+  'card-mismatch': 'card-mismatch',
   'outside-hours': 'outside-hours',
 };
 

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type {
   AlertDetailParams,
+  ApiErrorCode,
   AlertKind,
   AlertSeverity,
   FleetAlert,
@@ -190,6 +191,9 @@ export class SqliteOpsStore implements OpsStore {
       ),
       fleetFailures: prepare<[string, number], { n: number | null }>(
         "SELECT sum(count) AS n FROM session_rollup WHERE outcome = 'failed' AND cause = ? AND bucket >= ?",
+      ),
+      auditedRefusals: prepare<[string, number], { n: number }>(
+        'SELECT count(*) AS n FROM audit WHERE outcome = ? AND at >= ?',
       ),
       pruneRollup: prepare<[number]>('DELETE FROM session_rollup WHERE bucket < ?'),
       // kiosk_events has no INTEGER PRIMARY KEY: SQLite would reuse rowids after the newest row is
@@ -393,6 +397,10 @@ export class SqliteOpsStore implements OpsStore {
 
   async fleetFailures(input: { cause: string; since: number }): Promise<number> {
     return this.statements.fleetFailures.get(input.cause, input.since)?.n ?? 0;
+  }
+
+  async auditedRefusals(input: { code: ApiErrorCode; since: number }): Promise<number> {
+    return this.statements.auditedRefusals.get(input.code, input.since)?.n ?? 0;
   }
 
   async pruneSessionRollup(before: number): Promise<number> {
