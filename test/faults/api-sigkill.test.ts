@@ -85,7 +85,7 @@ beforeAll(async () => {
   api = new ApiProcess({
     dataDir,
     port,
-    clockOffsetMs,
+    now,
     env: {
       RESERVATION_API_PHONE_REQUESTS_PER_MINUTE: '100000',
       RESERVATION_API_CARD_ATTEMPTS_PER_HOUR: '100000',

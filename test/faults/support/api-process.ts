@@ -31,8 +31,12 @@ export function freePort(): Promise<number> {
 export interface ApiProcessOptions {
   dataDir: string;
   port: number;
-  /** Added to the real clock in the API process. */
-  clockOffsetMs: number;
+  /**
+   * The test's clock: the API process starts at its time and runs on from there. Handed over as an
+   * instant, not an offset from the real clock: the test process may not be on the same real clock
+   * (libfaketime shifts the test's, and the child gets a clean environment).
+   */
+  now: () => number;
   /** RESERVATION_API_* settings (see docs/api.md, Configuration). */
   env?: Record<string, string>;
 }
@@ -71,7 +75,7 @@ export class ApiProcess {
         cwd: ROOT,
         env: {
           PATH: process.env['PATH'],
-          FAULT_CLOCK_OFFSET_MS: String(this.options.clockOffsetMs),
+          FAULT_CLOCK_START_MS: String(this.options.now()),
           RESERVATION_API_HOST: '127.0.0.1',
           ...this.options.env,
           // The start is recognised by the info line that says where it listens.

@@ -1,9 +1,12 @@
 /**
- * Preloaded (`node --import`) into a process under test: its clock reads the real time plus
- * FAULT_CLOCK_OFFSET_MS, like faketime. The API entry takes `Date.now` as its server clock, so a
- * fault test can run the real `npm run api` entry inside the service window whatever the real hour.
+ * Preloaded (`node --import`) into a process under test: its clock starts at FAULT_CLOCK_START_MS
+ * (the test's clock when it spawned the process) and runs on at the real clock's pace, like
+ * faketime. The API entry takes `Date.now` as its server clock, so a fault test can run the real
+ * `npm run api` entry inside the service window whatever the real hour — and whatever clock the
+ * test process itself is on.
  */
-const offset = Number(process.env['FAULT_CLOCK_OFFSET_MS'] ?? '0');
-if (!Number.isFinite(offset)) throw new Error('FAULT_CLOCK_OFFSET_MS must be a number');
+const start = Number(process.env['FAULT_CLOCK_START_MS']);
+if (!Number.isFinite(start)) throw new Error('FAULT_CLOCK_START_MS must be an epoch time in ms');
 const realNow = Date.now.bind(Date);
-Date.now = () => realNow() + offset;
+const realStart = realNow();
+Date.now = () => start + (realNow() - realStart);
