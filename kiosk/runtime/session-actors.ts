@@ -1,4 +1,4 @@
-import { X509Certificate } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
 import { fromPromise } from 'xstate';
 import { CardError } from '../../hardware/card-error';
 import { PIN_FILES } from '../../hardware/jpki/constants';
@@ -54,8 +54,16 @@ export type ResetStep = 'claiming' | 'claimed' | 'authorising' | 'writing-pin' |
 
 /** Where the reset's progress is journaled (kiosk/journal/claim-journal.ts). Ids and step names only. */
 export interface ResetJournal {
-  /** Before the claim request; returns the entry. */
-  claiming(entry: { lookupId: string; reservationId: string; procedure: Procedure }): number;
+  /**
+   * Before the claim request; returns the entry. `card`: a digest of the card's token serial and
+   * the tries left of the PIN to reset, so crash recovery can ask the card whether the reset took.
+   */
+  claiming(entry: {
+    lookupId: string;
+    reservationId: string;
+    procedure: Procedure;
+    card?: { digest: string; triesBefore: number };
+  }): number;
   /** The claim's answer arrived. */
   claimed(entry: number, claimId: string): void;
   step(entry: number, step: ResetStep): void;
@@ -135,6 +143,19 @@ interface SessionFacts {
   journalEntry?: number;
   /** RESET RETRY COUNTER was sent and whether the card took it is not known (yet). */
   resetUnsettled?: boolean;
+  /** Tries left of each PIN when the card was read. */
+  triesLeft?: Record<PinKind, number>;
+}
+
+/**
+ * What the kiosk journal keeps to recognise a card after a crash: SHA-256 of a purpose prefix and
+ * its token serial (one-way; the serial itself is never journaled).
+ */
+export function resetCardDigest(tokenSerial: string): string {
+  return createHash('sha256')
+    .update('jpki-pin-reset/kiosk-journal-card/v1\n')
+    .update(tokenSerial)
+    .digest('hex');
 }
 
 /**
@@ -212,7 +233,12 @@ export function createSessionActors(deps: SessionActorDependencies): SessionActo
         const authCertificate = await client.readCertificate('auth');
         const auth = await client.pinStatus('auth');
         const sign = await client.pinStatus('sign');
-        facts = { session: deps.card(), tokenSerial, authCertificate };
+        facts = {
+          session: deps.card(),
+          tokenSerial,
+          authCertificate,
+          triesLeft: { auth: auth.triesLeft, sign: sign.triesLeft },
+        };
         return {
           result: 'my-number-card' as const,
           pins: { auth: { triesLeft: auth.triesLeft }, sign: { triesLeft: sign.triesLeft } },
@@ -291,10 +317,14 @@ export function createSessionActors(deps: SessionActorDependencies): SessionActo
         return { result: 'refused' as const, reason: 'card-mismatch' as const };
       }
       const cardChallenge = await guarded(() => card(signal).beginReset(reset));
+      const { tokenSerial, triesLeft } = facts;
       const entry = deps.journal?.claiming({
         lookupId,
         reservationId: input.reservationId,
         procedure: input.procedure,
+        ...(tokenSerial !== undefined && triesLeft !== undefined
+          ? { card: { digest: resetCardDigest(tokenSerial), triesBefore: triesLeft[reset] } }
+          : {}),
       });
       const request = {
         lookupId,
