@@ -8,8 +8,9 @@ import type { Outbox } from './outbox';
  * The kiosk's journal of reservation claims and how far each reset got, in the same SQLite file
  * as the outbox: written BEFORE each step of the reset (DESIGN §3), so a kiosk restarted after a
  * crash knows which claims are unsettled and what the card may have done (see claim-recovery.ts).
- * Holds ids, the procedure and the step name only: never a PIN (not even hashed), a token, a
- * cryptogram or a card identifier.
+ * Holds ids, the procedure and the step name, and — so that recovery can ask the card whether an
+ * interrupted reset took — a one-way digest of the card's token serial and the tries left of the
+ * PIN being reset before it: never a PIN (not even hashed), a token, a cryptogram or the serial.
  */
 
 const SCHEMA = `
@@ -30,6 +31,20 @@ CREATE TABLE IF NOT EXISTS reset_claims (
 CREATE INDEX IF NOT EXISTS reset_claims_unsettled ON reset_claims (settled_at);
 `;
 
+/** Columns added after the first release (a journal from before gets them on open). */
+const ADDED_COLUMNS: Record<string, string> = {
+  // SHA-256 of a purpose prefix and the token serial: recognises the same card, reveals nothing.
+  card_digest: 'TEXT',
+  // Tries left of the PIN being reset before the reset (a reset restores the maximum).
+  tries_before: 'INTEGER',
+};
+
+/** The card a reset was for, as recovery recognises it. */
+export interface ResetCard {
+  digest: string;
+  triesBefore: number;
+}
+
 export interface ClaimEntry {
   id: number;
   lookupId: string;
@@ -40,6 +55,8 @@ export interface ClaimEntry {
   step: ResetStep;
   startedAt: number;
   updatedAt: number;
+  /** The card, when the kiosk journaled it (older entries have none). */
+  card: ResetCard | null;
 }
 
 interface ClaimRow {
@@ -51,6 +68,8 @@ interface ClaimRow {
   step: ResetStep;
   started_at: number;
   updated_at: number;
+  card_digest: string | null;
+  tries_before: number | null;
 }
 
 export interface SettleOptions {
@@ -64,8 +83,9 @@ export interface SettleOptions {
 function prepareStatements(db: Database.Database) {
   return {
     claiming: db.prepare(
-      `INSERT INTO reset_claims (lookup_id, reservation_id, procedure, step, started_at, updated_at)
-       VALUES (?, ?, ?, 'claiming', ?, ?)`,
+      `INSERT INTO reset_claims (lookup_id, reservation_id, procedure, step, started_at, updated_at,
+         card_digest, tries_before)
+       VALUES (?, ?, ?, 'claiming', ?, ?, ?, ?)`,
     ),
     claimed: db.prepare(
       "UPDATE reset_claims SET claim_id = ?, step = 'claimed', updated_at = ? WHERE id = ?",
@@ -105,11 +125,22 @@ export class ClaimJournal implements ResetJournal {
   /** The claim journal in an open journal database, settling through `outbox` (same database). */
   static on(db: Database.Database, outbox: Outbox, now: () => number): ClaimJournal {
     db.exec(SCHEMA);
+    const columns = new Set(
+      (db.prepare('PRAGMA table_info(reset_claims)').all() as { name: string }[]).map((c) => c.name),
+    );
+    for (const [name, type] of Object.entries(ADDED_COLUMNS)) {
+      if (!columns.has(name)) db.exec(`ALTER TABLE reset_claims ADD COLUMN ${name} ${type}`);
+    }
     return new ClaimJournal(db, outbox, now);
   }
 
   /** A relaxed commit: lost at a power cut, recovery's decision is the same (lease expiry). */
-  claiming(entry: { lookupId: string; reservationId: string; procedure: Procedure }): number {
+  claiming(entry: {
+    lookupId: string;
+    reservationId: string;
+    procedure: Procedure;
+    card?: ResetCard;
+  }): number {
     const now = this.now();
     const result = this.statements.claiming.run(
       entry.lookupId,
@@ -117,6 +148,8 @@ export class ClaimJournal implements ResetJournal {
       entry.procedure,
       now,
       now,
+      entry.card?.digest ?? null,
+      entry.card?.triesBefore ?? null,
     );
     return Number(result.lastInsertRowid);
   }
@@ -177,6 +210,10 @@ export class ClaimJournal implements ResetJournal {
       step: row.step,
       startedAt: row.started_at,
       updatedAt: row.updated_at,
+      card:
+        row.card_digest !== null && row.tries_before !== null
+          ? { digest: row.card_digest, triesBefore: row.tries_before }
+          : null,
     }));
   }
 

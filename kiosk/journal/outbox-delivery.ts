@@ -92,8 +92,8 @@ export function outboxSettler(outbox: Outbox, deliverer: OutboxDeliverer): Claim
  */
 export function journaledSettler(journal: ClaimJournal, deliverer: OutboxDeliverer): ClaimSettler {
   return {
-    async record(settlement) {
-      journal.settle(settlement);
+    async record(settlement, options) {
+      journal.settle(settlement, options?.uncertain ? { uncertain: true } : {});
       void deliverer.deliver().catch(() => undefined);
     },
   };

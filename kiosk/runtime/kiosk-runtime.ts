@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { type Actor, type ActorOptions, createActor } from 'xstate';
 import type { KioskApiClient } from '../api-client/kiosk-api-client';
-import { type RecoveryReport, recoverClaims } from '../journal/claim-recovery';
+import { type RecoveryReport, recoverClaims, UncertainResetCheck } from '../journal/claim-recovery';
+import type { ClaimEntry } from '../journal/claim-journal';
 import { openKioskJournal } from '../journal/kiosk-journal';
 import type { Outbox } from '../journal/outbox';
 import { journalSessionEvents } from '../journal/session-event-journal';
@@ -50,6 +51,12 @@ export interface KioskRuntimeOptions {
   retentionMs?: number;
   /** Simulation mode only (npm start): the panel's controls, served by the UI server (docs/kiosk-ui.md). */
   simulation?: SimulationControls;
+  /**
+   * After a crash during RESET RETRY COUNTER, how long to wait for that card on the reader so its
+   * PIN counter can settle the reset (default 30 s, within the claim's 2-minute lease); 0: do not
+   * wait — release at once as uncertain.
+   */
+  recoveryCardWaitMs?: number;
 }
 
 export interface KioskRuntime {
@@ -59,8 +66,10 @@ export interface KioskRuntime {
   slot: CardSlot;
   ui: UiServer;
   outbox: Outbox;
-  /** What crash recovery did at start with the claims a previous run left unsettled. */
+  /** What crash recovery did at start with the claims a previous run left unsettled (updated as the card settles them). */
   recovery: RecoveryReport;
+  /** Resolves once crash recovery has settled every claim (some may wait for their card). */
+  recoverySettled(): Promise<void>;
   /** What the next heartbeat will say. */
   status(): HeartbeatRequest;
   /** The operator alerts active now. */
@@ -74,6 +83,7 @@ export interface KioskRuntime {
 
 export const DEFAULT_TICK_MS = 10_000;
 export const DEFAULT_RETENTION_MS = 7 * 24 * 60 * 60_000;
+export const DEFAULT_RECOVERY_CARD_WAIT_MS = 30_000;
 /** A recovered reset of unknown outcome stays an active alert for as long as a reservation lives. */
 const UNCERTAIN_ALERT_MS = 24 * 60 * 60_000;
 
@@ -87,8 +97,27 @@ export async function startKioskRuntime(options: KioskRuntimeOptions): Promise<K
   const journal = openKioskJournal(join(options.dataDir, 'kiosk-journal.sqlite'), { now: options.now });
   const { outbox, claims } = journal;
   // Before anything else: settle what a crashed run left (delivered with the rest of the outbox).
-  const recovery = recoverClaims(claims, outbox, options.now);
+  const cardWaitMs = options.recoveryCardWaitMs ?? DEFAULT_RECOVERY_CARD_WAIT_MS;
+  const awaitingCard: ClaimEntry[] = [];
+  const recovery = recoverClaims(
+    claims,
+    outbox,
+    options.now,
+    undefined,
+    cardWaitMs > 0 ? { awaitCard: (entry) => awaitingCard.push(entry) } : {},
+  );
   const deliverer = new OutboxDeliverer(outbox, options.api);
+  // Resets interrupted by the crash during RESET RETRY COUNTER: settled by their card's counter
+  // when it is placed, or as uncertain when the wait ends.
+  const cardCheck = new UncertainResetCheck(awaitingCard, claims, outbox, options.now, recovery);
+  const cardWait =
+    cardCheck.pending > 0
+      ? setTimeout(() => {
+          cardCheck.expire();
+          void deliverer.deliver().catch(() => undefined);
+        }, cardWaitMs)
+      : undefined;
+  void cardCheck.settled().then(() => clearTimeout(cardWait));
   const slot = new CardSlot();
   const pins = new PinBuffers();
   const actors = createSessionActors({
@@ -111,6 +140,9 @@ export async function startKioskRuntime(options: KioskRuntimeOptions): Promise<K
     reader.on('card.inserted', () => {
       const { reader: name, atr } = reader.getSnapshot().context;
       if (name !== null && atr !== null) slot.cardArrived(name, atr);
+      if (cardCheck.pending > 0 && slot.present) {
+        void cardCheck.onCard(slot.current()).then(() => deliverer.deliver().catch(() => undefined));
+      }
     }),
     reader.on('card.removed', () => slot.remove()),
   ];
@@ -160,12 +192,14 @@ export async function startKioskRuntime(options: KioskRuntimeOptions): Promise<K
     ui,
     outbox,
     recovery,
+    recoverySettled: () => cardCheck.settled(),
     status: () => status.heartbeat(),
     alerts: () => status.alerts(),
     heartbeat: () => watch.beat(),
     deliverOutbox: () => deliverer.deliver(),
     async close() {
       clearInterval(tick);
+      clearTimeout(cardWait);
       disconnectReader();
       for (const subscription of readerSubscriptions) subscription.unsubscribe();
       renewal.unsubscribe();

@@ -1,6 +1,7 @@
-import { X509Certificate } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
 import { fromPromise } from 'xstate';
 import { CardError } from '../../hardware/card-error';
+import { PIN_FILES } from '../../hardware/jpki/constants';
 import type { JpkiClient } from '../../hardware/jpki/jpki-client';
 import { KioskApiError } from '../../kiosk/api-client/kiosk-api-error';
 import type { KioskApiClient } from '../../kiosk/api-client/kiosk-api-client';
@@ -24,8 +25,12 @@ export type ClaimSettlement =
 
 /** Where settlements go: the journal's outbox in production (durable, retried), the API directly in tests. */
 export interface ClaimSettler {
-  /** Resolves once the settlement is recorded (not necessarily delivered). */
-  record(settlement: ClaimSettlement): Promise<void>;
+  /**
+   * Resolves once the settlement is recorded (not necessarily delivered). `uncertain`: a release
+   * after RESET RETRY COUNTER was sent whose effect on the card could not be settled by asking it
+   * (the journal keeps it, and the kiosk raises `reset-outcome-uncertain`).
+   */
+  record(settlement: ClaimSettlement, options?: { uncertain?: boolean }): Promise<void>;
 }
 
 /** A settler with no outbox: delivers at once, and fails the actor when the API cannot be reached. */
@@ -49,8 +54,16 @@ export type ResetStep = 'claiming' | 'claimed' | 'authorising' | 'writing-pin' |
 
 /** Where the reset's progress is journaled (kiosk/journal/claim-journal.ts). Ids and step names only. */
 export interface ResetJournal {
-  /** Before the claim request; returns the entry. */
-  claiming(entry: { lookupId: string; reservationId: string; procedure: Procedure }): number;
+  /**
+   * Before the claim request; returns the entry. `card`: a digest of the card's token serial and
+   * the tries left of the PIN to reset, so crash recovery can ask the card whether the reset took.
+   */
+  claiming(entry: {
+    lookupId: string;
+    reservationId: string;
+    procedure: Procedure;
+    card?: { digest: string; triesBefore: number };
+  }): number;
   /** The claim's answer arrived. */
   claimed(entry: number, claimId: string): void;
   step(entry: number, step: ResetStep): void;
@@ -128,6 +141,21 @@ interface SessionFacts {
   claim?: ClaimResponse;
   /** The reset journal's entry of the claim under way. */
   journalEntry?: number;
+  /** RESET RETRY COUNTER was sent and whether the card took it is not known (yet). */
+  resetUnsettled?: boolean;
+  /** Tries left of each PIN when the card was read. */
+  triesLeft?: Record<PinKind, number>;
+}
+
+/**
+ * What the kiosk journal keeps to recognise a card after a crash: SHA-256 of a purpose prefix and
+ * its token serial (one-way; the serial itself is never journaled).
+ */
+export function resetCardDigest(tokenSerial: string): string {
+  return createHash('sha256')
+    .update('jpki-pin-reset/kiosk-journal-card/v1\n')
+    .update(tokenSerial)
+    .digest('hex');
 }
 
 /**
@@ -167,6 +195,29 @@ export function createSessionActors(deps: SessionActorDependencies): SessionActo
     return Buffer.from(certificate).equals(Buffer.from(proofCertificate));
   }
 
+  /**
+   * After RESET RETRY COUNTER went unanswered, asks the card — in this same card session — whether
+   * it took the new PIN: a successful reset restores the counter to its maximum, so a blocked or
+   * lower counter means it did not; at the maximum, VERIFY with the new PIN (still held) decides.
+   * `unknown` when the card cannot be asked (gone, mute, another card, the session left the step).
+   */
+  async function askCardWhetherResetTook(
+    pin: PinKind,
+    signal: AbortSignal,
+  ): Promise<'set' | 'not-set' | 'unknown'> {
+    if (signal.aborted || facts.session === undefined || facts.session !== deps.card()) return 'unknown';
+    try {
+      const client = card(signal);
+      const status = await client.pinStatus(pin);
+      if (status.blocked || status.triesLeft < PIN_FILES[pin].maxTries) return 'not-set';
+      await deps.pins.withPin('new', (value) => client.verifyPin(pin, value));
+      return 'set';
+    } catch (error) {
+      const kind = cardErrorKind(error);
+      return kind === 'wrong-pin' || kind === 'pin-blocked' ? 'not-set' : 'unknown';
+    }
+  }
+
   return {
     readCard: fromPromise(async ({ input: _input, signal }) => {
       facts = {};
@@ -182,7 +233,12 @@ export function createSessionActors(deps: SessionActorDependencies): SessionActo
         const authCertificate = await client.readCertificate('auth');
         const auth = await client.pinStatus('auth');
         const sign = await client.pinStatus('sign');
-        facts = { session: deps.card(), tokenSerial, authCertificate };
+        facts = {
+          session: deps.card(),
+          tokenSerial,
+          authCertificate,
+          triesLeft: { auth: auth.triesLeft, sign: sign.triesLeft },
+        };
         return {
           result: 'my-number-card' as const,
           pins: { auth: { triesLeft: auth.triesLeft }, sign: { triesLeft: sign.triesLeft } },
@@ -261,10 +317,14 @@ export function createSessionActors(deps: SessionActorDependencies): SessionActo
         return { result: 'refused' as const, reason: 'card-mismatch' as const };
       }
       const cardChallenge = await guarded(() => card(signal).beginReset(reset));
+      const { tokenSerial, triesLeft } = facts;
       const entry = deps.journal?.claiming({
         lookupId,
         reservationId: input.reservationId,
         procedure: input.procedure,
+        ...(tokenSerial !== undefined && triesLeft !== undefined
+          ? { card: { digest: resetCardDigest(tokenSerial), triesBefore: triesLeft[reset] } }
+          : {}),
       });
       const request = {
         lookupId,
@@ -319,15 +379,30 @@ export function createSessionActors(deps: SessionActorDependencies): SessionActo
 
     setNewPin: fromPromise(async ({ input, signal }) => {
       reaching('writing-pin');
+      facts.resetUnsettled = true;
       try {
         await deps.pins.withPin('new', (pin) => card(signal).resetRetryCounter(input.pin, pin));
+        facts.resetUnsettled = false;
         reaching('pin-set');
         return { result: 'set' as const };
       } catch (error) {
         const kind = cardErrorKind(error);
-        if (kind === 'wrong-data') return { result: 'refused' as const, reason: 'wrong-format' as const };
-        if (kind === 'security-status-not-satisfied') {
-          return { result: 'refused' as const, reason: 'not-authorised' as const };
+        // The card answered: nothing changed on it.
+        if (kind === 'wrong-data' || kind === 'security-status-not-satisfied') {
+          facts.resetUnsettled = false;
+          const reason = kind === 'wrong-data' ? ('wrong-format' as const) : ('not-authorised' as const);
+          return { result: 'refused' as const, reason };
+        }
+        // Sent, but no answer (timeout, garbage, link lost): ask the card what it did.
+        const settled = await askCardWhetherResetTook(input.pin, signal);
+        if (settled === 'set') {
+          facts.resetUnsettled = false;
+          reaching('pin-set');
+          return { result: 'set' as const };
+        }
+        if (settled === 'not-set') {
+          facts.resetUnsettled = false;
+          return { result: 'refused' as const, reason: 'not-taken' as const };
         }
         throw failureOf(error);
       }
@@ -363,9 +438,11 @@ export function createSessionActors(deps: SessionActorDependencies): SessionActo
         input.outcome === 'complete'
           ? { kind: 'complete', claimId: claim.claimId }
           : { kind: 'release', claimId: claim.claimId, reason: input.reason };
-      await guarded(() => deps.settler.record(settlement));
+      const uncertain = settlement.kind === 'release' && facts.resetUnsettled === true;
+      await guarded(() => deps.settler.record(settlement, uncertain ? { uncertain } : undefined));
       facts.claim = undefined;
       facts.journalEntry = undefined;
+      facts.resetUnsettled = undefined;
       return { recorded: true as const };
     }),
   };

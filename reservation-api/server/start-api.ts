@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import { ensureIssuerMasterKey } from '../../hardware/pki/issuer-master-key';
 import { SqliteReservationStore } from '../store/sqlite/sqlite-store';
@@ -6,6 +7,7 @@ import { DataDirTrust } from '../verification/data-dir-trust';
 import { build, type ReservationApi } from './app';
 import type { ApiConfig } from './config';
 import { ensureDevFaceProviderKey, faceJwksPath, loadFaceProviderKeys } from './face-provider-keys';
+import { acquireInstanceLock } from './instance-lock';
 import { createApiLogger } from './logger';
 
 export interface StartApiOptions {
@@ -38,6 +40,24 @@ export async function startReservationApi(
   const now = options.now ?? Date.now;
   const logger = options.logger ?? createApiLogger({ level: config.logLevel });
   mkdirSync(config.dataDir, { recursive: true });
+  mkdirSync(dirname(config.database), { recursive: true });
+  // One API per database: a second process on the same data directory is refused here.
+  const lock = acquireInstanceLock(config.database);
+  try {
+    return await startLocked(config, options, now, logger, lock.release);
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+}
+
+async function startLocked(
+  config: ApiConfig,
+  options: StartApiOptions,
+  now: () => number,
+  logger: Logger,
+  releaseLock: () => void,
+): Promise<RunningApi> {
   const masterKey = ensureIssuerMasterKey(config.dataDir);
   if (config.faceJwks === faceJwksPath(config.dataDir) && ensureDevFaceProviderKey(config.dataDir)) {
     logger.info({ jwks: config.faceJwks }, 'created the dev face-verification provider key pair');
@@ -98,6 +118,7 @@ export async function startReservationApi(
         clearInterval(sweep);
         await app.close();
         await store.close();
+        releaseLock();
       })();
       return closing;
     },

@@ -184,9 +184,13 @@ export interface ResetStepInput {
 export type AuthoriseResetOutput =
   { result: 'authorised' } | { result: 'refused'; reason: 'wrong-cryptogram' | 'reset-blocked' };
 
-/** RESET RETRY COUNTER with the `new` buffer. `6A 80` → wrong-format, `69 82` → not-authorised. */
+/**
+ * RESET RETRY COUNTER with the `new` buffer. `6A 80` → wrong-format, `69 82` → not-authorised.
+ * When it went unanswered, the runtime asks the card (counter, VERIFY with the new PIN): `set` if
+ * it took, `not-taken` if it certainly did not; otherwise it rejects (the outcome is uncertain).
+ */
 export type SetNewPinOutput =
-  { result: 'set' } | { result: 'refused'; reason: 'wrong-format' | 'not-authorised' };
+  { result: 'set' } | { result: 'refused'; reason: 'wrong-format' | 'not-authorised' | 'not-taken' };
 
 /**
  * VERIFY the `new` buffer: the proof that the reset took. When verified, `certificate` is the

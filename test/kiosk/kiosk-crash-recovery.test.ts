@@ -5,6 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SimulatedClock } from 'xstate';
 import { DEFAULT_PINS } from '../../hardware/pki/card-issue';
 import { KioskApiClient } from '../../kiosk/api-client/kiosk-api-client';
+import { JPKI_ATR } from '../../hardware/jpki/constants';
+import { InProcessTransport } from '../../hardware/transport/in-process-transport';
+import { VirtualCard } from '../../hardware/virtual-card/virtual-card';
 import { openKioskJournal } from '../../kiosk/journal/kiosk-journal';
 import { startKioskRuntime } from '../../kiosk/runtime/kiosk-runtime';
 import { enrolKiosk } from '../../reservation-api/services/kiosk-registry';
@@ -128,6 +131,8 @@ describe('kiosk process killed at each step of a reset, restarted on the same da
         now: api.clock.now,
         timers: new SimulatedClock(),
         tickMs: 3_600_000,
+        // No card on the reader after this crash: recovery does not wait for one.
+        recoveryCardWaitMs: 0,
       });
       await restarted.deliverOutbox();
       await restarted.deliverOutbox();
@@ -165,6 +170,84 @@ describe('kiosk process killed at each step of a reset, restarted on the same da
       for (const file of readdirSync(dataDir)) {
         expect(readFileSync(join(dataDir, file)).includes(NEW_PIN), file).toBe(false);
       }
+    },
+    90_000,
+  );
+});
+
+/**
+ * The same crash during RESET RETRY COUNTER, restarted with the customer's card still on the reader
+ * (issue 12, part 5): the new PIN died with the process, but the card's counter settles the reset —
+ * a reset restores it to the maximum — so no claim is released as uncertain when the card can tell.
+ */
+describe('killed around RESET RETRY COUNTER, restarted with the card on the reader', () => {
+  const CARD_CASES: Array<[StopPoint, Expected]> = [
+    // Never sent: the counter is still 0 → not taken → released, no alert.
+    ['reset-retry-counter', { status: 'active', newPinOnCard: false, recovery: { ...NOTHING, released: 1 } }],
+    // Sent and taken, its answer lost: the counter is back at 5 from 0 → taken → completed.
+    [
+      'reset-retry-counter-answer',
+      { status: 'completed', newPinOnCard: true, recovery: { ...NOTHING, completed: 1 } },
+    ],
+  ];
+
+  it.each(CARD_CASES)(
+    'killed at %s: the card settles it, no reset-outcome-uncertain',
+    async (stopAt, expected) => {
+      const dataDir = mkdtempSync(join(tmpdir(), 'kiosk-crash-card-'));
+      dirs.push(dataDir);
+      const cardPath = await freshCard('sign-pin-blocked');
+      const reservation = await api.reserve(cardPath, 'signature-pin', DEFAULT_PINS.auth);
+      const crashed = await runKioskProcess(
+        {
+          ...kiosk,
+          dataDir,
+          now: api.clock.now(),
+          cardPath,
+          stopAt,
+          procedure: 'signature-pin',
+          provenPin: DEFAULT_PINS.auth,
+          newPin: NEW_PIN,
+        },
+        ['STOPPED', 'FINISHED'],
+      );
+      expect(crashed.line, crashed.output).toBe(`STOPPED ${stopAt}`);
+
+      const restarted = await startKioskRuntime({
+        api: client,
+        procedures: kiosk.procedures,
+        dataDir,
+        now: api.clock.now,
+        timers: new SimulatedClock(),
+        tickMs: 3_600_000,
+        recoveryCardWaitMs: 60_000,
+      });
+      // Nothing settled yet: recovery waits for the card.
+      expect(restarted.recovery).toEqual(NOTHING);
+      restarted.slot.useOpener(() => new InProcessTransport(VirtualCard.fromFile(cardPath)));
+      restarted.reader.send({ type: 'reader.added', reader: 'Reader 0' });
+      restarted.reader.send({
+        type: 'card.inserted',
+        reader: 'Reader 0',
+        atr: Buffer.from(JPKI_ATR).toString('hex').toUpperCase(),
+      });
+      await restarted.recoverySettled();
+      await restarted.deliverOutbox();
+      await restarted.deliverOutbox();
+      const report = {
+        recovery: { ...restarted.recovery },
+        counts: restarted.outbox.counts(),
+        alerts: restarted.alerts(),
+      };
+      await restarted.close();
+      expect(report.recovery).toEqual(expected.recovery);
+      expect(report.counts).toMatchObject({ pending: 0, rejected: 0 });
+      expect(report.alerts).not.toContain('reset-outcome-uncertain');
+
+      api.clock.advance(LEASE_MS + 1_000);
+      const view = await api.phone.status(reservation.reservationId, reservation.reservationToken);
+      expect(view.status).toBe(expected.status);
+      expect(await newPinWorks(cardPath, 'signature-pin')).toBe(expected.newPinOnCard);
     },
     90_000,
   );
