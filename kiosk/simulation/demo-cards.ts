@@ -1,9 +1,12 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { x509 } from '../../hardware/pki/x509';
 import { DEFAULT_PINS } from '../../hardware/pki/card-issue';
+import { readIssuerRecord } from '../../hardware/pki/issuer-record';
+import { pkiPaths } from '../../hardware/pki/pki-layout';
 import { PERSONAS } from '../../hardware/pki/personas';
 import { openTestPki, type TestPki } from '../../hardware/pki/test-pki';
-import { saveCardFile } from '../../hardware/virtual-card/card-file';
+import { loadCardFile, saveCardFile } from '../../hardware/virtual-card/card-file';
 
 /** The PINs every demo card is issued with (docs/test-pki.md): the only PINs the demo ever shows. */
 export const DEMO_PINS: Readonly<{ auth: string; sign: string }> = DEFAULT_PINS;
@@ -47,13 +50,25 @@ export class DemoCards {
     return existsSync(this.pathOf(persona));
   }
 
-  /** The card file of `persona`, issued first if it does not exist yet. */
+  /**
+   * The card file of `persona`, issued first if it does not exist yet — or if its card is not on
+   * the issuer record (issued by an earlier version, before the record existed: the API refuses
+   * such a card, and a demo should not).
+   */
   ensure(persona: string): Promise<string> {
     const path = this.pathOf(persona);
     return this.serialised(async () => {
-      if (!existsSync(path)) await this.issue(persona, path);
+      if (!existsSync(path) || !this.isOnIssuerRecord(path)) await this.issue(persona, path);
       return path;
     });
+  }
+
+  /** True when the card's certificates are on the issuer record (a card with none has nothing to record). */
+  private isOnIssuerRecord(path: string): boolean {
+    const der = loadCardFile(path).jpki?.authCertificate;
+    if (der === undefined) return true;
+    const record = readIssuerRecord(pkiPaths(this.dataDir).issuerRecord);
+    return record.tokenSerialOf(new x509.X509Certificate(Buffer.from(der, 'base64'))) !== undefined;
   }
 
   /** Issues a fresh card for `persona` (new keys, certificates, the demo PINs), replacing the old file. */
