@@ -48,16 +48,18 @@ export function redactedUrl(url: string): string {
 }
 
 export function createPool(url: string, options: PoolOptions = {}): pg.Pool {
+  // A startup parameter, so it holds from the connection's first statement. Options given in the
+  // URL are kept, ours last so they win (node-postgres would let the URL's replace ours).
+  const connection = new URL(url);
+  const urlOptions = connection.searchParams.get('options');
+  connection.searchParams.delete('options');
   const pool = new pg.Pool({
-    connectionString: url,
+    connectionString: connection.toString(),
+    options: [urlOptions, '-c synchronous_commit=on'].filter(Boolean).join(' '),
     max: options.max ?? 10,
     connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 30_000,
     types,
-  });
-  pool.on('connect', (client) => {
-    // Queued before anything the pool's user sends on this connection.
-    client.query('SET synchronous_commit = on').catch(() => {});
   });
   pool.on('error', (error) => options.onIdleError?.(error));
   return pool;
