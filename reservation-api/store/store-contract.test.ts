@@ -469,6 +469,31 @@ describe.each(storeBackends())('store contract on $name', (backend) => {
       }
     });
 
+    it('keeps one active reservation per card when two stores create for it at once', async () => {
+      const other = await backend.openAnother();
+      const creates = Array.from({ length: 6 }, (_, i) =>
+        newReservation({ createdAt: T0 + i, expiresAt: T0 + i + DAY }),
+      );
+      const results = await Promise.all(
+        creates.map((r, i) => (i % 2 === 0 ? store : other).createReservation(r)),
+      );
+      expect(results.map((r) => r.reservation.status)).toEqual(creates.map(() => 'active'));
+      // Each create superseded exactly the one active before it: a chain, whatever the order.
+      expect(results.flatMap((r) => r.superseded)).toHaveLength(creates.length - 1);
+      const statuses = await Promise.all(
+        creates.map(async (r) => {
+          const read = await store.readReservation({
+            reservationId: r.id,
+            tokenHash: r.tokenHash,
+            now: T0 + 10,
+          });
+          return read.ok ? read.value.status : read.code;
+        }),
+      );
+      expect(statuses.filter((status) => status === 'active')).toHaveLength(1);
+      expect(statuses.filter((status) => status === 'superseded')).toHaveLength(creates.length - 1);
+    });
+
     it('stores events once per id and keeps the latest heartbeat per kiosk', async () => {
       const events = [
         { id: 'event-0001', type: 'session.started', at: T0 },
