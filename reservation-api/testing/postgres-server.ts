@@ -34,6 +34,8 @@ export function postgresBinDir(): string | undefined {
 /** Why PostgreSQL tests cannot run here, or undefined when they can. */
 export function postgresUnavailableReason(): string | undefined {
   if (postgresBinDir()) return undefined;
+  const override = process.env['POSTGRES_BIN_DIR'];
+  if (override) return `POSTGRES_BIN_DIR=${override} holds no initdb: point it at PostgreSQL's bin directory`;
   return (
     'PostgreSQL binaries not found (no /usr/lib/postgresql/*/bin/initdb, POSTGRES_BIN_DIR unset): ' +
     'install them with `bash scripts/ensure-system-deps.sh` (Debian package postgresql)'
