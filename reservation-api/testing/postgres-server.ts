@@ -15,6 +15,10 @@ export interface PostgresServer {
   /** postgres://postgres@127.0.0.1:PORT/postgres — the maintenance database, to create others. */
   adminUrl: string;
   port: number;
+  /** Stops the server, keeping its directory (tests of an outage): `immediate` is a crash. */
+  halt(mode: 'fast' | 'immediate'): void;
+  /** Starts a halted server again on the same port and data. */
+  restart(): void;
   /** Fast shutdown, then the directory removed. Idempotent. */
   stop(): void;
 }
@@ -81,14 +85,21 @@ export async function startPostgresServer(): Promise<PostgresServer> {
   if (owner) chownSync(dir, owner.uid, owner.gid);
   const data = join(dir, 'data');
   let started = false;
+  let options = '';
+  const start = () => {
+    run('pg_ctl', ['-D', data, '-o', options, '-l', join(dir, 'server.log'), '-w', 'start']);
+    started = true;
+  };
+  const halt = (mode: 'fast' | 'immediate') => {
+    if (!started) return;
+    started = false;
+    run('pg_ctl', ['-D', data, '-m', mode, '-w', 'stop']);
+  };
   const stop = () => {
-    if (started) {
-      started = false;
-      try {
-        run('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']);
-      } catch {
-        // Already gone (a test stopped it on purpose): nothing to stop.
-      }
+    try {
+      halt('fast');
+    } catch {
+      // Already gone: nothing to stop.
     }
     rmSync(dir, { recursive: true, force: true });
   };
@@ -96,10 +107,15 @@ export async function startPostgresServer(): Promise<PostgresServer> {
     // -N: no fsync while initialising a throwaway cluster; the server itself runs with fsync on.
     run('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--no-locale', '-N']);
     const port = await freePort();
-    const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=300`;
-    run('pg_ctl', ['-D', data, '-o', options, '-l', join(dir, 'server.log'), '-w', 'start']);
-    started = true;
-    return { adminUrl: `postgres://postgres@127.0.0.1:${port}/postgres`, port, stop };
+    options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=300`;
+    start();
+    return {
+      adminUrl: `postgres://postgres@127.0.0.1:${port}/postgres`,
+      port,
+      halt,
+      restart: start,
+      stop,
+    };
   } catch (error) {
     stop();
     throw error;
