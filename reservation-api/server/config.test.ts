@@ -57,9 +57,11 @@ describe('configuration', () => {
       databaseUrl: undefined,
       database: join(dir, 'x.sqlite'),
     });
-    expect(problemsOf(() => loadConfig({ env: { RESERVATION_API_DATABASE_URL: 'mysql://db/x' } }))).toContain(
-      'RESERVATION_API_DATABASE_URL',
+    const problem = problemsOf(() =>
+      loadConfig({ env: { RESERVATION_API_DATABASE_URL: 'mysql://api:s3cret@db/x' } }),
     );
+    expect(problem).toContain('RESERVATION_API_DATABASE_URL="mysql://api:***@db/x"');
+    expect(problem).not.toContain('s3cret');
   });
 
   it('names every bad value and where it came from', () => {

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import Type, { type TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { Value } from 'typebox/value';
-import { isPostgresUrl } from '../store/postgres/pool';
+import { isPostgresUrl, redactedUrl } from '../store/postgres/pool';
 import { type ApiPolicy, DEFAULT_POLICY } from './policy';
 
 /**
@@ -289,7 +289,7 @@ export function loadConfig(sources: ConfigSources = {}): ApiConfig {
     if (raw === undefined || raw === '') continue;
     const converted = Value.Convert(setting.schema, raw);
     if (Value.Check(setting.schema, converted)) merged[name] = converted;
-    else problems.push(`${setting.env}=${JSON.stringify(raw)}: must be ${describe(setting)}`);
+    else problems.push(`${setting.env}=${JSON.stringify(shown(raw))}: must be ${describe(setting)}`);
   }
   for (const [name, value] of Object.entries(sources.flags ?? {})) {
     if (value === undefined) continue;
@@ -300,7 +300,7 @@ export function loadConfig(sources: ConfigSources = {}): ApiConfig {
     }
     const converted = Value.Convert(setting.schema, value);
     if (Value.Check(setting.schema, converted)) merged[name] = converted;
-    else problems.push(`--${kebab(name)} ${JSON.stringify(value)}: must be ${describe(setting)}`);
+    else problems.push(`--${kebab(name)} ${JSON.stringify(shown(value))}: must be ${describe(setting)}`);
   }
   if (problems.length > 0) throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
 
@@ -358,6 +358,13 @@ function readConfigFile(path: string, problems: string[]): PartialConfig {
     return {};
   }
   return value as PartialConfig;
+}
+
+/** A value as a problem report shows it: a URL's password never (a database URL may carry one). */
+function shown(value: unknown): unknown {
+  return typeof value === 'string' && /^[a-z][a-z0-9+.-]*:\/\/[^/]*:[^/]*@/i.test(value)
+    ? redactedUrl(value)
+    : value;
 }
 
 function describe(setting: Setting): string {
