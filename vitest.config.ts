@@ -9,6 +9,8 @@ import { defineConfig } from 'vitest/config';
 const pcscTests = ['test/pcsc/**/*.test.ts', '**/*.pcsc.test.ts'];
 const disruptivePcscTests = ['test/pcsc/disruptive/**/*.test.ts'];
 const pcscdSetup = ['test/setup/pcscd.global.ts'];
+// One throwaway PostgreSQL for the unit project's run (test/setup/postgres.global.ts).
+const postgresSetup = ['test/setup/postgres.global.ts'];
 const alwaysExcluded = ['node_modules/**', 'data/**', 'dist/**'];
 
 export default defineConfig({
@@ -24,6 +26,7 @@ export default defineConfig({
           name: 'unit',
           include: ['**/*.test.ts'],
           exclude: [...alwaysExcluded, ...pcscTests],
+          globalSetup: postgresSetup,
         },
       },
       {

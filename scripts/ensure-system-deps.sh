@@ -5,7 +5,7 @@
 # libfaketime for the suites run at other hours (scripts/test/at-japan-times.sh).
 # Installs them when it can (root + apt-get, as on CI); otherwise prints the exact command and fails.
 set -euo pipefail
-packages=(pcscd libpcsclite-dev vsmartcard-vpcd opensc pcsc-tools chromium fonts-ipafont-gothic strace faketime)
+packages=(pcscd libpcsclite-dev vsmartcard-vpcd opensc pcsc-tools chromium fonts-ipafont-gothic strace faketime postgresql)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

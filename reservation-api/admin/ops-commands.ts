@@ -6,11 +6,16 @@ import { hashToken, newId, newToken } from '../auth/tokens';
 import { ApiError } from '../server/api-error';
 import { loadConfig } from '../server/config';
 import { enrolKiosk } from '../services/kiosk-registry';
+import { openReservationStore, type StoreLocation } from '../store/open-store';
+import { migratePostgres } from '../store/postgres/migrate';
+import { POSTGRES_MIGRATIONS } from '../store/postgres/migrations';
+import { createPool, isPostgresUrl, redactedUrl } from '../store/postgres/pool';
+import type { ReservationStore } from '../store/reservation-store';
 import { SqliteReservationStore } from '../store/sqlite/sqlite-store';
 
 /**
  * The operators' commands, working on the API's database directly (the API may be running: SQLite
- * WAL lets both write, one at a time).
+ * WAL lets both write, one at a time; PostgreSQL settles races in the database).
  *
  *   npm run ops -- kiosk register --chain NAME --store ID --out FILE [--api URL] [--data DIR]
  *   npm run ops -- kiosk revoke ID [--data DIR]
@@ -18,6 +23,7 @@ import { SqliteReservationStore } from '../store/sqlite/sqlite-store';
  *   npm run ops -- operator create --name NAME --role admin|viewer [--data DIR]
  *   npm run ops -- operator list [--json] [--data DIR]
  *   npm run ops -- operator revoke --name NAME [--data DIR]
+ *   npm run ops -- db migrate [--database FILE|URL] [--data DIR]
  */
 
 export const OPS_USAGE = `usage:
@@ -34,8 +40,12 @@ ${CHAIN_IDS.map((id) => `        ${CHAINS[id].name.padEnd(13)} ${CHAINS[id].proc
   npm run ops -- operator revoke --name NAME [--data DIR]
       the operator's token is refused from now on and its dashboard logins end (open live
       streams close at the API's next keep-alive ping)
+  npm run ops -- db migrate [--database FILE|postgres://…] [--data DIR]
+      brings the database's schema up to date (the API also does at start); on PostgreSQL under
+      an advisory lock, so it is safe while instances start
 
-  --data DIR      the API's data directory (default ./data); --database FILE overrides the SQLite file`;
+  --data DIR      the API's data directory (default ./data); --database FILE overrides the SQLite file
+  --database postgres://USER@HOST:PORT/DB   the PostgreSQL store instead (also RESERVATION_API_DATABASE_URL)`;
 
 class UsageError extends Error {}
 
@@ -57,15 +67,49 @@ interface Options {
   json?: boolean;
 }
 
-function openStore(options: Options): SqliteReservationStore {
-  const database =
-    options.database ??
-    process.env['RESERVATION_API_DATABASE'] ??
-    join(
-      resolve(options.data ?? process.env['RESERVATION_API_DATA_DIR'] ?? './data'),
-      'reservation-api.sqlite',
-    );
-  return SqliteReservationStore.open(database);
+/** The API's database as these options and the environment name it (as the API itself reads them). */
+function storeLocation(options: Options): StoreLocation {
+  const database = options.database ?? process.env['RESERVATION_API_DATABASE'];
+  if (database && isPostgresUrl(database)) return { database, databaseUrl: database };
+  const databaseUrl = process.env['RESERVATION_API_DATABASE_URL'] || undefined;
+  return {
+    database:
+      database ??
+      join(
+        resolve(options.data ?? process.env['RESERVATION_API_DATA_DIR'] ?? './data'),
+        'reservation-api.sqlite',
+      ),
+    databaseUrl,
+  };
+}
+
+function openStore(options: Options): Promise<ReservationStore> {
+  return openReservationStore(storeLocation(options));
+}
+
+/** `db migrate`: brings the schema up to date, for those who migrate before starting the API. */
+async function dbMigrate(options: Options, io: CommandOutput): Promise<void> {
+  const location = storeLocation(options);
+  if (location.databaseUrl) {
+    const pool = createPool(location.databaseUrl, { max: 1 });
+    try {
+      const applied = await migratePostgres(pool);
+      io.out(
+        `${redactedUrl(location.databaseUrl)}: applied ${applied} migration(s); schema at version ${POSTGRES_MIGRATIONS.at(-1)?.version ?? 0}`,
+      );
+    } finally {
+      await pool.end();
+    }
+    return;
+  }
+  // Opening the SQLite file migrates it (each step in its own IMMEDIATE transaction).
+  const store = SqliteReservationStore.open(location.database);
+  try {
+    const version = store.database.pragma('user_version', { simple: true }) as number;
+    io.out(`${location.database}: schema at version ${version}`);
+  } finally {
+    await store.close();
+  }
 }
 
 function required(value: string | undefined, flag: string): string {
@@ -78,7 +122,7 @@ async function kioskRegister(options: Options, io: CommandOutput): Promise<void>
   const storeId = required(options.store, '--store ID');
   const out = required(options.out, '--out FILE');
   if (existsSync(out)) throw new UsageError(`${out} exists: choose another --out or remove it`);
-  const store = openStore(options);
+  const store = await openStore(options);
   try {
     const credentials = await enrolKiosk(store, {
       chain,
@@ -100,7 +144,7 @@ async function kioskRegister(options: Options, io: CommandOutput): Promise<void>
 
 async function kioskRevoke(id: string | undefined, options: Options, io: CommandOutput): Promise<void> {
   const kioskId = required(id, 'the kiosk ID');
-  const store = openStore(options);
+  const store = await openStore(options);
   try {
     const revoked = await store.revokeKiosk({ kioskId, actor: 'operator:cli', now: Date.now() });
     if (!revoked.ok) throw new ApiError(revoked.code);
@@ -111,7 +155,7 @@ async function kioskRevoke(id: string | undefined, options: Options, io: Command
 }
 
 async function kioskList(options: Options, io: CommandOutput): Promise<void> {
-  const store = openStore(options);
+  const store = await openStore(options);
   try {
     const kiosks = await store.listKiosks();
     if (options.json) {
@@ -143,7 +187,7 @@ async function operatorCreate(options: Options, io: CommandOutput): Promise<void
   if (!(OPERATOR_ROLES as readonly string[]).includes(role))
     throw new UsageError('--role must be admin or viewer');
   const token = newToken();
-  const store = openStore(options);
+  const store = await openStore(options);
   try {
     const created = await store.createOperator({
       id: newId('op'),
@@ -165,7 +209,7 @@ async function operatorList(options: Options, io: CommandOutput): Promise<void> 
   // Open logins as the API counts them: its idle timeout comes from the same configuration.
   const { opsSessionIdleMs } = loadConfig().policy;
   const now = Date.now();
-  const store = openStore(options);
+  const store = await openStore(options);
   try {
     const operators = await store.ops.listOperators({ now, idleBefore: now - opsSessionIdleMs });
     if (options.json) {
@@ -204,7 +248,7 @@ function table(header: string[], rows: string[][]): string[] {
 
 async function operatorRevoke(options: Options, io: CommandOutput): Promise<void> {
   const name = required(options.name, '--name NAME');
-  const store = openStore(options);
+  const store = await openStore(options);
   try {
     const revoked = await store.ops.revokeOperator({ name, actor: 'operator:cli', now: Date.now() });
     if (!revoked) throw new Error(`no operator named ${name}`);
@@ -250,6 +294,8 @@ async function dispatch(argv: string[], io: CommandOutput): Promise<void> {
       return operatorList(values, io);
     case 'operator revoke':
       return operatorRevoke(values, io);
+    case 'db migrate':
+      return dbMigrate(values, io);
     default:
       throw new UsageError(command.trim() ? `unknown command: ${command.trim()}` : 'no command');
   }

@@ -69,6 +69,10 @@ export class KioskAuthenticator {
     let params: SignatureParameters | undefined;
     let signatures = 0;
     let verified: boolean | null;
+    // The store failing (database unreachable) is not the kiosk's fault: it must not come back as
+    // KIOSK_UNAUTHENTICATED, or a kiosk would think its key was refused; it is answered as the
+    // failure it is (503 when the database is down).
+    let storeFailure: { error: unknown } | undefined;
     try {
       verified = await httpbis.verifyMessage(
         {
@@ -76,7 +80,12 @@ export class KioskAuthenticator {
             signatures += 1;
             if (signatures > 1) throw new Refused('KIOSK_UNAUTHENTICATED');
             params = candidate;
-            kiosk = await this.acceptableKiosk(candidate);
+            try {
+              kiosk = await this.acceptableKiosk(candidate);
+            } catch (error) {
+              if (!(error instanceof Refused)) storeFailure = { error };
+              throw error;
+            }
             return this.verifyingKey(kiosk);
           },
           requiredFields: [...KIOSK_SIGNATURE.components],
@@ -87,6 +96,7 @@ export class KioskAuthenticator {
         { method: request.method, url: `http://kiosk.invalid${request.url}`, headers },
       );
     } catch (error) {
+      if (storeFailure) throw storeFailure.error;
       return refused(error instanceof Refused ? error.code : 'KIOSK_UNAUTHENTICATED');
     }
     if (verified !== true || !kiosk || !params) return refused('KIOSK_UNAUTHENTICATED');

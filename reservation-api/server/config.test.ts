@@ -45,6 +45,25 @@ describe('configuration', () => {
     expect(config.database).toBe(join(dir, 'reservation-api.sqlite'));
   });
 
+  it('selects PostgreSQL by --database postgres://… or RESERVATION_API_DATABASE_URL, SQLite otherwise', () => {
+    expect(loadConfig({ env: {} }).databaseUrl).toBeUndefined();
+    const url = 'postgres://api@db.internal:5432/jpki';
+    expect(loadConfig({ env: {}, flags: { database: url } })).toMatchObject({
+      databaseUrl: url,
+      database: resolve('./data/reservation-api.sqlite'),
+    });
+    expect(loadConfig({ env: { RESERVATION_API_DATABASE_URL: url } }).databaseUrl).toBe(url);
+    expect(loadConfig({ env: {}, flags: { database: join(dir, 'x.sqlite') } })).toMatchObject({
+      databaseUrl: undefined,
+      database: join(dir, 'x.sqlite'),
+    });
+    const problem = problemsOf(() =>
+      loadConfig({ env: { RESERVATION_API_DATABASE_URL: 'mysql://api:s3cret@db/x' } }),
+    );
+    expect(problem).toContain('RESERVATION_API_DATABASE_URL="mysql://api:***@db/x"');
+    expect(problem).not.toContain('s3cret');
+  });
+
   it('names every bad value and where it came from', () => {
     const file = join(dir, 'bad.json');
     writeFileSync(file, JSON.stringify({ port: 'eighty', colour: 'blue' }));

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import Type, { type TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { Value } from 'typebox/value';
+import { isPostgresUrl, redactedUrl } from '../store/postgres/pool';
 import { type ApiPolicy, DEFAULT_POLICY } from './policy';
 
 /**
@@ -36,7 +37,13 @@ const SETTINGS = {
   database: {
     schema: Type.String({ minLength: 1 }),
     env: 'RESERVATION_API_DATABASE',
-    description: 'SQLite file (default DATA/reservation-api.sqlite)',
+    description: 'SQLite file (default DATA/reservation-api.sqlite), or a postgres:// URL',
+  },
+  databaseUrl: {
+    schema: Type.String({ pattern: '^postgres(ql)?://' }),
+    env: 'RESERVATION_API_DATABASE_URL',
+    description:
+      'PostgreSQL URL (postgres://USER@HOST:PORT/DB): the store for several instances; SQLite when absent',
   },
   logLevel: {
     schema: Type.Union(
@@ -228,6 +235,7 @@ interface BaseConfig {
   port?: number;
   dataDir?: string;
   database?: string;
+  databaseUrl?: string;
   logLevel?: string;
   trustProxy?: boolean;
   faceJwks?: string;
@@ -250,7 +258,10 @@ export interface ApiConfig {
   host: string;
   port: number;
   dataDir: string;
+  /** The SQLite file (unused when `databaseUrl` is set). */
   database: string;
+  /** PostgreSQL instead of SQLite: `--database postgres://…` or RESERVATION_API_DATABASE_URL. */
+  databaseUrl: string | undefined;
   logLevel: string;
   trustProxy: boolean;
   faceJwks: string;
@@ -303,7 +314,7 @@ export function loadConfig(sources: ConfigSources = {}): ApiConfig {
     if (raw === undefined || raw === '') continue;
     const converted = Value.Convert(setting.schema, raw);
     if (Value.Check(setting.schema, converted)) merged[name] = converted;
-    else problems.push(`${setting.env}=${JSON.stringify(raw)}: must be ${describe(setting)}`);
+    else problems.push(`${setting.env}=${JSON.stringify(shown(raw))}: must be ${describe(setting)}`);
   }
   for (const [name, value] of Object.entries(sources.flags ?? {})) {
     if (value === undefined) continue;
@@ -314,17 +325,23 @@ export function loadConfig(sources: ConfigSources = {}): ApiConfig {
     }
     const converted = Value.Convert(setting.schema, value);
     if (Value.Check(setting.schema, converted)) merged[name] = converted;
-    else problems.push(`--${kebab(name)} ${JSON.stringify(value)}: must be ${describe(setting)}`);
+    else problems.push(`--${kebab(name)} ${JSON.stringify(shown(value))}: must be ${describe(setting)}`);
   }
   if (problems.length > 0) throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
 
-  const config = merged as unknown as Required<Omit<PartialConfig, 'database' | 'faceJwks'>> & PartialConfig;
+  const config = merged as unknown as Required<Omit<PartialConfig, 'database' | 'databaseUrl' | 'faceJwks'>> &
+    PartialConfig;
   const dataDir = resolve(config.dataDir);
+  // A postgres:// URL in `database` (the --database flag) selects PostgreSQL as databaseUrl does.
+  const databaseUrl =
+    config.database && isPostgresUrl(config.database) ? config.database : config.databaseUrl;
+  const sqliteFile = config.database && !isPostgresUrl(config.database) ? config.database : undefined;
   return {
     host: config.host,
     port: config.port,
     dataDir,
-    database: resolve(config.database ?? join(dataDir, 'reservation-api.sqlite')),
+    database: resolve(sqliteFile ?? join(dataDir, 'reservation-api.sqlite')),
+    databaseUrl,
     logLevel: config.logLevel,
     trustProxy: config.trustProxy,
     faceJwks: resolve(config.faceJwks ?? join(dataDir, 'face-provider', 'jwks.json')),
@@ -366,6 +383,13 @@ function readConfigFile(path: string, problems: string[]): PartialConfig {
     return {};
   }
   return value as PartialConfig;
+}
+
+/** A value as a problem report shows it: a URL's password never (a database URL may carry one). */
+function shown(value: unknown): unknown {
+  return typeof value === 'string' && /^[a-z][a-z0-9+.-]*:\/\/[^/]*:[^/]*@/i.test(value)
+    ? redactedUrl(value)
+    : value;
 }
 
 function describe(setting: Setting): string {

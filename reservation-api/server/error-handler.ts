@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { API_ERRORS, type ApiErrorCode, type ErrorBody } from '../contract';
+import { isDatabaseUnavailable } from '../store/postgres/unavailable';
 import { StoreDurabilityError } from '../store/sqlite/group-commit';
 import { ApiError } from './api-error';
 
@@ -73,6 +74,9 @@ function classify(error: FastifyError): { code: ApiErrorCode; body: ErrorBody } 
   if (error instanceof ApiError) return { code: error.code, body: error.body };
   // The disk refused a sync: nothing is acknowledged; clients retry once the API has restarted.
   if (error instanceof StoreDurabilityError)
+    return { code: 'SERVICE_UNAVAILABLE', body: errorOf('SERVICE_UNAVAILABLE') };
+  // PostgreSQL cannot be reached: nothing was acknowledged; clients retry (the pool reconnects).
+  if (isDatabaseUnavailable(error))
     return { code: 'SERVICE_UNAVAILABLE', body: errorOf('SERVICE_UNAVAILABLE') };
   if (error.validation) {
     const first = error.validation[0];

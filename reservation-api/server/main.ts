@@ -3,14 +3,20 @@ import { type ApiConfig, ConfigError, loadConfig, settingsHelp } from './config'
 import { startReservationApi } from './start-api';
 
 /**
- * `npm run api -- [--port PORT] [--host HOST] [--data DIR] [--config FILE] [--log-level LEVEL]`
+ * `npm run api -- [--port PORT] [--host HOST] [--data DIR] [--database FILE|URL] [--config FILE] [--log-level LEVEL]`
  *
- * Starts the reservation API alone: SQLite under the data directory (default ./data, the one
+ * Starts the reservation API alone: PostgreSQL when `--database postgres://…` (or
+ * RESERVATION_API_DATABASE_URL) is given, else SQLite under the data directory (default ./data, the one
  * `npm run card` uses, so trust anchors and the issuer master key match). On first start it creates
  * the dev keys there: the issuer master key and the face-verification provider's key pair.
  */
 
-const USAGE = `usage: npm run api -- [--port PORT] [--host HOST] [--data DIR] [--config FILE] [--log-level LEVEL]
+const USAGE = `usage: npm run api -- [--port PORT] [--host HOST] [--data DIR] [--database FILE|postgres://…]
+                    [--config FILE] [--log-level LEVEL]
+
+  --database      the SQLite file (default DATA/reservation-api.sqlite), or a PostgreSQL URL
+                  (postgres://USER[:PASSWORD]@HOST:PORT/DB) for several instances on one database;
+                  migrated at start (instances starting together wait for each other)
 
 Environment (overridden by flags; a JSON config file uses the camelCase names):
 ${settingsHelp().join('\n')}
@@ -22,6 +28,7 @@ function parseCommandLine(): { flags: Record<string, string | undefined>; config
       port: { type: 'string' },
       host: { type: 'string' },
       data: { type: 'string' },
+      database: { type: 'string' },
       config: { type: 'string' },
       'log-level': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -33,7 +40,13 @@ function parseCommandLine(): { flags: Record<string, string | undefined>; config
     process.exit(0);
   }
   return {
-    flags: { port: values.port, host: values.host, dataDir: values.data, logLevel: values['log-level'] },
+    flags: {
+      port: values.port,
+      host: values.host,
+      dataDir: values.data,
+      database: values.database,
+      logLevel: values['log-level'],
+    },
     configFile: values.config,
   };
 }

@@ -2,7 +2,9 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import { ensureIssuerMasterKey } from '../../hardware/pki/issuer-master-key';
-import { SqliteReservationStore } from '../store/sqlite/sqlite-store';
+import { openReservationStore } from '../store/open-store';
+import { redactedUrl } from '../store/postgres/pool';
+import type { ReservationStore } from '../store/reservation-store';
 import { DataDirTrust } from '../verification/data-dir-trust';
 import { build, type ReservationApi } from './app';
 import type { ApiConfig } from './config';
@@ -19,7 +21,7 @@ export interface StartApiOptions {
 
 export interface RunningApi {
   app: ReservationApi;
-  store: SqliteReservationStore;
+  store: ReservationStore;
   logger: Logger;
   /** `http://HOST:PORT` with the port actually bound (`port: 0` picks a free one). */
   url: string;
@@ -30,7 +32,8 @@ export interface RunningApi {
 
 /**
  * Starts the reservation API from a configuration: data directory with its dev keys (issuer master
- * key, face-verification provider key pair, created on first start), SQLite store, the Fastify app
+ * key, face-verification provider key pair, created on first start), the store (SQLite, or
+ * PostgreSQL when `config.databaseUrl` is set; migrated on open), the Fastify app
  * listening, and the expiry sweep. Used by `npm run api` (main.ts) and `npm start` (one process).
  */
 export async function startReservationApi(
@@ -68,13 +71,16 @@ async function startLocked(
       `no JPKI trust anchors yet under ${config.dataDir}/pki: issue a card with \`npm run card -- issue --persona healthy --out FILE --data ${config.dataDir}\`; the API picks them up when they appear`,
     );
   }
-  const store = SqliteReservationStore.open(config.database, {
+  const store = await openReservationStore(config, {
     // Nothing after a failed fsync can be trusted: stop at once (no checkpoint, no more answers) so
     // the supervisor restarts the API and SQLite recovers the log.
     onDurabilityFailure: (error) => {
       logger.fatal({ err: { type: error.name, message: error.message } }, 'database sync failed; exiting');
       process.exit(1);
     },
+    // PostgreSQL restarted or a connection was cut: the pool opens a new one on next use.
+    onIdleError: (error) =>
+      logger.warn({ err: { type: error.name, message: error.message } }, 'idle database connection failed'),
   });
   const app = await build({
     store,
@@ -104,7 +110,9 @@ async function startLocked(
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host}:${port}`;
-  logger.info({ database: config.database, dataDir: config.dataDir }, `Reservation API listening on ${url}`);
+  // Never the URL's password in a log.
+  const database = config.databaseUrl ? redactedUrl(config.databaseUrl) : config.database;
+  logger.info({ database, dataDir: config.dataDir }, `Reservation API listening on ${url}`);
 
   let closing: Promise<void> | undefined;
   return {

@@ -17,6 +17,7 @@ import { signFaceAttestation } from '../phone/face-attestation-signer';
 import { build, type ReservationApi } from '../server/app';
 import type { ApiPolicy } from '../server/policy';
 import { newKioskKeyPair } from '../services/kiosk-registry';
+import type { ReservationStore } from '../store/reservation-store';
 import { SqliteReservationStore } from '../store/sqlite/sqlite-store';
 import { staticTrust } from '../verification/trust-material';
 import { cardProofSignature, type FixtureCard, type FixturePki, fixturePki } from './fixture-pki';
@@ -43,15 +44,18 @@ export interface TestKiosk {
   procedures: Procedure[];
 }
 
-export interface TestApi {
+export interface TestApi<S extends ReservationStore = SqliteReservationStore> {
   app: ReservationApi;
-  store: SqliteReservationStore;
+  store: S;
   clock: TestClock;
   pki: FixturePki;
   masterKey: Buffer;
   face: { kid: string; alg: 'EdDSA'; privateKey: KeyObject };
   close(): Promise<void>;
 }
+
+/** A test API on any store (the helpers below need only the interface). */
+export type AnyTestApi = TestApi<ReservationStore>;
 
 const faceKeys = generateKeyPairSync('ed25519');
 
@@ -88,9 +92,49 @@ export async function testApi(
   };
 }
 
+/**
+ * Several API instances on one shared database (each its own store: its own connections, as
+ * separate processes would have), sharing what a deployment shares — the PKI, the issuer master
+ * key, the face provider's key — and one test clock. Closing one closes its app and store only.
+ */
+export async function testApiInstances<S extends ReservationStore>(
+  stores: S[],
+  options: { policy?: Partial<ApiPolicy> } = {},
+): Promise<TestApi<S>[]> {
+  const clock = new TestClock();
+  const pki = await fixturePki(T0);
+  const masterKey = randomBytes(32);
+  const face = { kid: 'test-face', alg: 'EdDSA' as const, privateKey: faceKeys.privateKey };
+  return Promise.all(
+    stores.map(async (store) => {
+      const app = await build({
+        store,
+        now: clock.now,
+        masterKey,
+        faceProviderKeys: [{ kid: face.kid, alg: 'EdDSA', publicKey: faceKeys.publicKey }],
+        trust: staticTrust(pki.trust),
+        logger: false,
+        ...(options.policy ? { policy: options.policy } : {}),
+      });
+      return {
+        app,
+        store,
+        clock,
+        pki,
+        masterKey,
+        face,
+        async close() {
+          await app.close();
+          await store.close();
+        },
+      };
+    }),
+  );
+}
+
 /** A face attestation for `nonce`, issued now, matching; override any field. */
 export function faceAttestation(
-  api: TestApi,
+  api: AnyTestApi,
   nonce: string,
   overrides: Partial<FaceAttestationPayload> = {},
 ) {
@@ -106,7 +150,7 @@ export function faceAttestation(
 
 /** The body the phone app sends for `card` and `procedure`, proving the other PIN over `nonce`. */
 export async function reservationBody(
-  api: TestApi,
+  api: AnyTestApi,
   card: FixtureCard,
   nonce: string,
   procedure: Procedure = 'signature-pin',
@@ -126,14 +170,14 @@ export async function reservationBody(
   };
 }
 
-export async function phoneChallenge(api: TestApi): Promise<string> {
+export async function phoneChallenge(api: AnyTestApi): Promise<string> {
   const response = await api.app.inject({ method: 'POST', url: '/v1/phone/challenge', payload: {} });
   return (response.json() as { nonce: string }).nonce;
 }
 
 /** Challenge + create; returns the response. */
 export async function reserve(
-  api: TestApi,
+  api: AnyTestApi,
   card: FixtureCard,
   procedure: Procedure = 'signature-pin',
   tweak: (body: CreateReservationRequest) => CreateReservationRequest | Promise<CreateReservationRequest> = (
@@ -146,7 +190,7 @@ export async function reserve(
 }
 
 /** Registers a kiosk of `chain` straight in the store. */
-export async function addKiosk(api: TestApi, chain: ChainId = 'seven-eleven'): Promise<TestKiosk> {
+export async function addKiosk(api: AnyTestApi, chain: ChainId = 'seven-eleven'): Promise<TestKiosk> {
   const keys = newKioskKeyPair();
   const kioskId = `${chain}-test-${randomBytes(3).toString('hex')}`;
   const procedures = proceduresOfChain(chain);
@@ -167,7 +211,7 @@ export async function addKiosk(api: TestApi, chain: ChainId = 'seven-eleven'): P
 
 /** A kiosk request signed as `kiosk` at the test clock (or `at`), injected. */
 export async function kioskPost(
-  api: TestApi,
+  api: AnyTestApi,
   kiosk: TestKiosk,
   path: string,
   payload: unknown,
@@ -210,7 +254,7 @@ export function lookupBody(card: FixtureCard, nonce: string, procedure: Procedur
 
 /** Raw bytes to a kiosk route, correctly signed (so the body itself is what gets judged). */
 export async function kioskPostRaw(
-  api: TestApi,
+  api: AnyTestApi,
   kiosk: TestKiosk,
   path: string,
   body: Buffer,
@@ -230,7 +274,7 @@ export async function kioskPostRaw(
 
 /** Creates an operator straight in the store and returns its bearer token. */
 export async function addOperator(
-  api: TestApi,
+  api: AnyTestApi,
   role: 'admin' | 'viewer',
   name = `${role}-${randomBytes(3).toString('hex')}`,
 ) {

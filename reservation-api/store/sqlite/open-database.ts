@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { SchemaTooNewError } from '../schema-errors';
 import { MIGRATIONS, type Migration } from './migrations';
 
 /**
@@ -31,9 +32,7 @@ export function openDatabase(file: string): Database.Database {
   }
 }
 
-export class SchemaTooNewError extends Error {
-  override readonly name = 'SchemaTooNewError';
-}
+export { SchemaTooNewError };
 
 /** Applies the migrations the database has not seen, each in its own IMMEDIATE transaction. */
 export function migrate(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS): number {
