@@ -44,8 +44,10 @@ export async function startReservationApi(
   const logger = options.logger ?? createApiLogger({ level: config.logLevel });
   mkdirSync(config.dataDir, { recursive: true });
   mkdirSync(dirname(config.database), { recursive: true });
-  // One API per database: a second process on the same data directory is refused here.
-  const lock = acquireInstanceLock(config.database);
+  // One API per SQLite database: a second process on the same data directory is refused here.
+  // PostgreSQL is made for several instances (every race is settled in the database): no lock.
+  const lock =
+    config.databaseUrl === undefined ? acquireInstanceLock(config.database) : { release: () => {} };
   try {
     return await startLocked(config, options, now, logger, lock.release);
   } catch (error) {

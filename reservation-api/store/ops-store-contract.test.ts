@@ -350,4 +350,24 @@ describe.each(storeBackends())('ops store contract on $name', (backend) => {
       createdLast24h: 2,
     });
   });
+
+  it('counts audited refusals of one code from a time on (possible-attack alerts)', async () => {
+    const refuse = (code: 'CARD_MISMATCH' | 'PROOF_INVALID', now: number) =>
+      store.auditRefusal({
+        actor: 'phone',
+        kioskId: null,
+        reservationId: null,
+        action: 'reserve',
+        code,
+        now,
+      });
+    await refuse('CARD_MISMATCH', T0 - HOUR);
+    await refuse('CARD_MISMATCH', T0);
+    await refuse('CARD_MISMATCH', T0 + MINUTE);
+    await refuse('PROOF_INVALID', T0);
+    expect(await store.ops.auditedRefusals({ code: 'CARD_MISMATCH', since: T0 })).toBe(2);
+    expect(await store.ops.auditedRefusals({ code: 'CARD_MISMATCH', since: T0 - DAY })).toBe(3);
+    expect(await store.ops.auditedRefusals({ code: 'PROOF_INVALID', since: T0 })).toBe(1);
+    expect(await store.ops.auditedRefusals({ code: 'CARD_MISMATCH', since: T0 + HOUR })).toBe(0);
+  });
 });

@@ -263,4 +263,13 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       CREATE INDEX operator_sessions_by_operator ON operator_sessions (operator_id);
     `,
   },
+  {
+    version: 8,
+    name: 'audit by outcome (possible-attack alerts)',
+    sql: `
+      -- The fleet monitor counts refusals of one code in a time window (CARD_MISMATCH: a request
+      -- named another card than the one it proved) on every tick.
+      CREATE INDEX audit_by_outcome ON audit (outcome, at);
+    `,
+  },
 ];

@@ -3,6 +3,7 @@ import type pg from 'pg';
 import type {
   AlertDetailParams,
   AlertKind,
+  ApiErrorCode,
   AlertSeverity,
   FleetAlert,
   KioskEvent,
@@ -341,6 +342,15 @@ export class PostgresOpsStore implements OpsStore {
       'SELECT bucket, outcome, cause, count FROM session_rollup WHERE bucket >= $1 AND bucket < $2 ORDER BY bucket',
       [input.from, input.to],
     );
+  }
+
+  async auditedRefusals(input: { code: ApiErrorCode; since: number }): Promise<number> {
+    const counted = await row<{ n: number }>(
+      this.pool,
+      'SELECT count(*) AS n FROM audit WHERE outcome = $1 AND at >= $2',
+      [input.code, input.since],
+    );
+    return counted?.n ?? 0;
   }
 
   async fleetFailures(input: { cause: string; since: number }): Promise<number> {
