@@ -44,19 +44,26 @@ afterAll(async () => {
 
 const screen = (id: string) => kiosk.waitForSelector(`[data-screen="${id}"]`, { timeout: 15_000 });
 
-/** Clicks a panel action and waits for its outcome line to say it succeeded. */
+/**
+ * Clicks a panel action and waits for its outcome line to say it succeeded. The line must also
+ * have changed: a state pushed for another reason (the kiosk changing screen) bumps the revision
+ * while the line still shows the previous action's outcome. (Consecutive actions here never have
+ * the same outcome text.)
+ */
 async function panelAction(action: string): Promise<string> {
   const before = await panel.getAttribute('#panel', 'data-revision');
+  const previous = await panel.innerText('#outcome');
   await panel.click(`[data-sim-action="${action}"]`);
   await panel.waitForFunction(
-    (previous) => {
-      const outcome = document.querySelector('#outcome');
+    ([revision, text]) => {
+      const outcome = document.querySelector<HTMLElement>('#outcome');
       return (
-        document.querySelector('#panel')?.getAttribute('data-revision') !== previous &&
-        outcome?.hasAttribute('data-ok')
+        document.querySelector('#panel')?.getAttribute('data-revision') !== revision &&
+        outcome?.hasAttribute('data-ok') === true &&
+        outcome.innerText !== text
       );
     },
-    before,
+    [before, previous] as const,
     { timeout: 30_000 },
   );
   const outcome = await panel.innerText('#outcome');
