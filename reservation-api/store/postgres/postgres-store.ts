@@ -2,7 +2,6 @@ import type pg from 'pg';
 import {
   nextReservationState,
   type ReservationEvent,
-  type ReservationState,
 } from '../../../state-machines/reservation/reservation-lifecycle';
 import type { ApiErrorCode, AuditEntry, HeartbeatRequest, Procedure } from '../../contract';
 import { minuteBucketOf, sessionFactOf } from '../../fleet/session-facts';
@@ -27,9 +26,23 @@ import type {
   ReleaseClaimInput,
   RememberKioskNonceInput,
   ReservationRecord,
-  ReservationStatus,
   ReservationStore,
 } from '../reservation-store';
+import {
+  type AuditRow,
+  type ClaimRow as BaseClaimRow,
+  EVENT_ACTIONS,
+  type KioskRow,
+  type LookupRow,
+  ok,
+  refused,
+  type ReservationRow,
+  stateOf,
+  toKiosk,
+  toReservation,
+  UNUSABLE,
+  type Who,
+} from '../store-rows';
 import { migratePostgres } from './migrate';
 import { createPool, type PoolOptions } from './pool';
 import { PostgresOpsStore } from './postgres-ops-store';
@@ -52,90 +65,8 @@ import { changes, inTransaction, row, rows, type Tx } from './transaction';
  *   anti-abuse bookkeeping too, which SQLite lets skip its sync.
  */
 
-interface ReservationRow {
-  id: string;
-  procedure: Procedure;
-  status: ReservationStatus;
-  card_ref: string;
-  proof_key_ref: string;
-  token_serial: string;
-  created_at: number;
-  expires_at: number;
-  claim_id: string | null;
-  lease_expires_at: number | null;
-  completed_at: number | null;
-}
-
-interface ClaimRow {
-  id: string;
-  reservation_id: string;
-  kiosk_id: string;
-  outcome: 'completed' | 'released' | 'lapsed' | null;
-  request_digest: string | null;
-}
-
-interface LookupRow {
-  kiosk_id: string;
-  reservation_id: string;
-  expires_at: number;
-  used_at: number | null;
-}
-
-interface KioskRow {
-  id: string;
-  chain: string;
-  store_id: string;
-  procedures: string;
-  public_key: string;
-  registered_at: number;
-  revoked_at: number | null;
-}
-
-interface AuditRow {
-  seq: number;
-  at: number;
-  actor: string;
-  kiosk_id: string | null;
-  reservation_id: string | null;
-  action: string;
-  from_status: string | null;
-  to_status: string | null;
-  outcome: string;
-}
-
-/** Audit context of one operation. */
-interface Who {
-  actor: string;
-  kioskId: string | null;
-  now: number;
-}
-
-function ok<T>(value: T): Outcome<T> {
-  return { ok: true, value };
-}
-
-function refused(code: ApiErrorCode): Outcome<never> {
-  return { ok: false, code };
-}
-
-/** The refusal code of a reservation a kiosk (or the token holder) cannot use in this status. */
-const UNUSABLE: Record<Exclude<ReservationStatus, 'active'>, ApiErrorCode> = {
-  claimed: 'RESERVATION_IN_USE',
-  completed: 'RESERVATION_USED',
-  expired: 'RESERVATION_EXPIRED',
-  cancelled: 'RESERVATION_CANCELLED',
-  superseded: 'RESERVATION_SUPERSEDED',
-};
-
-const EVENT_ACTIONS: Record<ReservationEvent['type'], string> = {
-  CLAIM: 'claim',
-  RELEASE: 'release',
-  LEASE_LAPSE: 'lease-lapse',
-  COMPLETE: 'complete',
-  EXPIRE: 'expire',
-  CANCEL: 'cancel',
-  SUPERSEDE: 'supersede',
-};
+/** A claim as this store reads it: with the digest of the claim request it answered. */
+type ClaimRow = BaseClaimRow & { request_digest: string | null };
 
 const RESERVATION_COLUMNS = `id, procedure, status, card_ref, proof_key_ref, token_serial, created_at, expires_at,
   claim_id, lease_expires_at, completed_at`;
@@ -153,38 +84,6 @@ const LOCK_EVENT_FEED = 3;
  */
 function prunable(table: string, key: string, condition: string): string {
   return `SELECT ${key} FROM ${table} WHERE ${condition} LIMIT 1000 FOR UPDATE SKIP LOCKED`;
-}
-
-function toReservation(r: ReservationRow): ReservationRecord {
-  return {
-    id: r.id,
-    procedure: r.procedure,
-    status: r.status,
-    cardRef: r.card_ref,
-    proofKeyRef: r.proof_key_ref,
-    tokenSerial: r.token_serial,
-    createdAt: r.created_at,
-    expiresAt: r.expires_at,
-    claimId: r.claim_id,
-    leaseExpiresAt: r.lease_expires_at,
-    completedAt: r.completed_at,
-  };
-}
-
-function toKiosk(r: KioskRow): KioskRecord {
-  return {
-    id: r.id,
-    chain: r.chain,
-    storeId: r.store_id,
-    procedures: JSON.parse(r.procedures) as Procedure[],
-    publicKey: r.public_key,
-    registeredAt: r.registered_at,
-    revokedAt: r.revoked_at,
-  };
-}
-
-function stateOf(r: ReservationRow): ReservationState {
-  return { status: r.status, facts: { expiresAt: r.expires_at, leaseExpiresAt: r.lease_expires_at } };
 }
 
 export class PostgresReservationStore implements ReservationStore {
@@ -713,7 +612,7 @@ export class PostgresReservationStore implements ReservationStore {
     afterSeq?: number;
     limit: number;
   }): Promise<AuditEntry[]> {
-    const found = await rows<AuditRow>(
+    const found = await rows<AuditRow & { seq: number }>(
       this.pool,
       `SELECT * FROM audit WHERE seq > $1 AND ($2::text IS NULL OR reservation_id = $2) ORDER BY seq LIMIT $3`,
       [query.afterSeq ?? 0, query.reservationId ?? null, query.limit],

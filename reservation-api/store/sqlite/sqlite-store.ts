@@ -2,9 +2,8 @@ import type Database from 'better-sqlite3';
 import {
   nextReservationState,
   type ReservationEvent,
-  type ReservationState,
 } from '../../../state-machines/reservation/reservation-lifecycle';
-import type { ApiErrorCode, AuditEntry, HeartbeatRequest, Procedure } from '../../contract';
+import type { ApiErrorCode, AuditEntry, HeartbeatRequest } from '../../contract';
 import type {
   ChallengePurpose,
   ClaimResult,
@@ -15,7 +14,6 @@ import type {
   OperatorRecord,
   Outcome,
   ReservationRecord,
-  ReservationStatus,
   ReservationStore,
   ConsumeChallengeInput,
   ReadReservationInput,
@@ -30,6 +28,21 @@ import type {
 } from '../reservation-store';
 import { minuteBucketOf, sessionFactOf } from '../../fleet/session-facts';
 import type { OpsStore } from '../ops-store';
+import {
+  type AuditRow,
+  type ClaimRow,
+  EVENT_ACTIONS,
+  type KioskRow,
+  type LookupRow,
+  ok,
+  refused,
+  type ReservationRow,
+  stateOf,
+  toKiosk,
+  toReservation,
+  UNUSABLE,
+  type Who,
+} from '../store-rows';
 import { GroupCommit, type StoreDurabilityError } from './group-commit';
 import { openDatabase } from './open-database';
 import { SqliteOpsStore } from './sqlite-ops-store';
@@ -44,121 +57,6 @@ import { WalFileSync } from './wal-file-sync';
  * audit row in the same transaction. An operation that wrote resolves once its commit is on disk
  * (group commit, see GroupCommit).
  */
-
-interface ReservationRow {
-  id: string;
-  procedure: Procedure;
-  status: ReservationStatus;
-  card_ref: string;
-  proof_key_ref: string;
-  token_serial: string;
-  created_at: number;
-  expires_at: number;
-  claim_id: string | null;
-  lease_expires_at: number | null;
-  completed_at: number | null;
-}
-
-interface ClaimRow {
-  id: string;
-  reservation_id: string;
-  kiosk_id: string;
-  outcome: 'completed' | 'released' | 'lapsed' | null;
-}
-
-interface LookupRow {
-  kiosk_id: string;
-  reservation_id: string;
-  expires_at: number;
-  used_at: number | null;
-}
-
-interface KioskRow {
-  id: string;
-  chain: string;
-  store_id: string;
-  procedures: string;
-  public_key: string;
-  registered_at: number;
-  revoked_at: number | null;
-}
-
-interface AuditRow {
-  at: number;
-  actor: string;
-  kiosk_id: string | null;
-  reservation_id: string | null;
-  action: string;
-  from_status: string | null;
-  to_status: string | null;
-  outcome: string;
-}
-
-/** Audit context of one operation. */
-interface Who {
-  actor: string;
-  kioskId: string | null;
-  now: number;
-}
-
-function ok<T>(value: T): Outcome<T> {
-  return { ok: true, value };
-}
-
-function refused(code: ApiErrorCode): Outcome<never> {
-  return { ok: false, code };
-}
-
-/** The refusal code of a reservation a kiosk (or the token holder) cannot use in this status. */
-const UNUSABLE: Record<Exclude<ReservationStatus, 'active'>, ApiErrorCode> = {
-  claimed: 'RESERVATION_IN_USE',
-  completed: 'RESERVATION_USED',
-  expired: 'RESERVATION_EXPIRED',
-  cancelled: 'RESERVATION_CANCELLED',
-  superseded: 'RESERVATION_SUPERSEDED',
-};
-
-const EVENT_ACTIONS: Record<ReservationEvent['type'], string> = {
-  CLAIM: 'claim',
-  RELEASE: 'release',
-  LEASE_LAPSE: 'lease-lapse',
-  COMPLETE: 'complete',
-  EXPIRE: 'expire',
-  CANCEL: 'cancel',
-  SUPERSEDE: 'supersede',
-};
-
-function toReservation(row: ReservationRow): ReservationRecord {
-  return {
-    id: row.id,
-    procedure: row.procedure,
-    status: row.status,
-    cardRef: row.card_ref,
-    proofKeyRef: row.proof_key_ref,
-    tokenSerial: row.token_serial,
-    createdAt: row.created_at,
-    expiresAt: row.expires_at,
-    claimId: row.claim_id,
-    leaseExpiresAt: row.lease_expires_at,
-    completedAt: row.completed_at,
-  };
-}
-
-function toKiosk(row: KioskRow): KioskRecord {
-  return {
-    id: row.id,
-    chain: row.chain,
-    storeId: row.store_id,
-    procedures: JSON.parse(row.procedures) as Procedure[],
-    publicKey: row.public_key,
-    registeredAt: row.registered_at,
-    revokedAt: row.revoked_at,
-  };
-}
-
-function stateOf(row: ReservationRow): ReservationState {
-  return { status: row.status, facts: { expiresAt: row.expires_at, leaseExpiresAt: row.lease_expires_at } };
-}
 
 export class SqliteReservationStore implements ReservationStore {
   private readonly statements;

@@ -1,0 +1,129 @@
+import type {
+  ReservationEvent,
+  ReservationState,
+} from '../../state-machines/reservation/reservation-lifecycle';
+import type { ApiErrorCode, Procedure } from '../contract';
+import type { KioskRecord, Outcome, ReservationRecord, ReservationStatus } from './reservation-store';
+
+/**
+ * What both store engines (SQLite, PostgreSQL) share above their SQL: the rows of the common
+ * schema as the drivers return them, their mapping to the store's records, and the refusal and
+ * audit vocabulary. Each engine keeps only what differs — its statements and how it settles races.
+ */
+
+export interface ReservationRow {
+  id: string;
+  procedure: Procedure;
+  status: ReservationStatus;
+  card_ref: string;
+  proof_key_ref: string;
+  token_serial: string;
+  created_at: number;
+  expires_at: number;
+  claim_id: string | null;
+  lease_expires_at: number | null;
+  completed_at: number | null;
+}
+
+export interface ClaimRow {
+  id: string;
+  reservation_id: string;
+  kiosk_id: string;
+  outcome: 'completed' | 'released' | 'lapsed' | null;
+}
+
+export interface LookupRow {
+  kiosk_id: string;
+  reservation_id: string;
+  expires_at: number;
+  used_at: number | null;
+}
+
+export interface KioskRow {
+  id: string;
+  chain: string;
+  store_id: string;
+  procedures: string;
+  public_key: string;
+  registered_at: number;
+  revoked_at: number | null;
+}
+
+export interface AuditRow {
+  at: number;
+  actor: string;
+  kiosk_id: string | null;
+  reservation_id: string | null;
+  action: string;
+  from_status: string | null;
+  to_status: string | null;
+  outcome: string;
+}
+
+/** Audit context of one operation. */
+export interface Who {
+  actor: string;
+  kioskId: string | null;
+  now: number;
+}
+
+export function ok<T>(value: T): Outcome<T> {
+  return { ok: true, value };
+}
+
+export function refused(code: ApiErrorCode): Outcome<never> {
+  return { ok: false, code };
+}
+
+/** The refusal code of a reservation a kiosk (or the token holder) cannot use in this status. */
+export const UNUSABLE: Record<Exclude<ReservationStatus, 'active'>, ApiErrorCode> = {
+  claimed: 'RESERVATION_IN_USE',
+  completed: 'RESERVATION_USED',
+  expired: 'RESERVATION_EXPIRED',
+  cancelled: 'RESERVATION_CANCELLED',
+  superseded: 'RESERVATION_SUPERSEDED',
+};
+
+/** The audit action of each lifecycle event. */
+export const EVENT_ACTIONS: Record<ReservationEvent['type'], string> = {
+  CLAIM: 'claim',
+  RELEASE: 'release',
+  LEASE_LAPSE: 'lease-lapse',
+  COMPLETE: 'complete',
+  EXPIRE: 'expire',
+  CANCEL: 'cancel',
+  SUPERSEDE: 'supersede',
+};
+
+export function toReservation(row: ReservationRow): ReservationRecord {
+  return {
+    id: row.id,
+    procedure: row.procedure,
+    status: row.status,
+    cardRef: row.card_ref,
+    proofKeyRef: row.proof_key_ref,
+    tokenSerial: row.token_serial,
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+    claimId: row.claim_id,
+    leaseExpiresAt: row.lease_expires_at,
+    completedAt: row.completed_at,
+  };
+}
+
+export function toKiosk(row: KioskRow): KioskRecord {
+  return {
+    id: row.id,
+    chain: row.chain,
+    storeId: row.store_id,
+    procedures: JSON.parse(row.procedures) as Procedure[],
+    publicKey: row.public_key,
+    registeredAt: row.registered_at,
+    revokedAt: row.revoked_at,
+  };
+}
+
+/** The lifecycle machine's view of a reservation row. */
+export function stateOf(row: ReservationRow): ReservationState {
+  return { status: row.status, facts: { expiresAt: row.expires_at, leaseExpiresAt: row.lease_expires_at } };
+}
