@@ -2,7 +2,14 @@ import type {
   ReservationEvent,
   ReservationState,
 } from '../../state-machines/reservation/reservation-lifecycle';
-import type { ApiErrorCode, Procedure } from '../contract';
+import type {
+  AlertDetailParams,
+  AlertKind,
+  AlertSeverity,
+  ApiErrorCode,
+  FleetAlert,
+  Procedure,
+} from '../contract';
 import type { KioskRecord, Outcome, ReservationRecord, ReservationStatus } from './reservation-store';
 
 /**
@@ -126,4 +133,37 @@ export function toKiosk(row: KioskRow): KioskRecord {
 /** The lifecycle machine's view of a reservation row. */
 export function stateOf(row: ReservationRow): ReservationState {
   return { status: row.status, facts: { expiresAt: row.expires_at, leaseExpiresAt: row.lease_expires_at } };
+}
+
+/** An operator alert row. */
+export interface AlertRow {
+  id: string;
+  kind: AlertKind;
+  severity: AlertSeverity;
+  kiosk_id: string | null;
+  detail: string;
+  detail_key: string;
+  detail_params: string;
+  opened_at: number;
+  updated_at: number;
+  resolved_at: number | null;
+  acknowledged_at: number | null;
+  acknowledged_by: string | null;
+}
+
+export function toAlert(row: AlertRow): FleetAlert {
+  return {
+    alertId: row.id,
+    kind: row.kind,
+    severity: row.severity,
+    kioskId: row.kiosk_id,
+    detail: row.detail,
+    detailKey: row.detail_key,
+    detailParams: JSON.parse(row.detail_params) as AlertDetailParams,
+    openedAt: row.opened_at,
+    updatedAt: row.updated_at,
+    resolvedAt: row.resolved_at,
+    acknowledgedAt: row.acknowledged_at,
+    acknowledgedBy: row.acknowledged_by,
+  };
 }

@@ -1,15 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
-import type {
-  AlertDetailParams,
-  AlertKind,
-  ApiErrorCode,
-  AlertSeverity,
-  FleetAlert,
-  KioskEvent,
-  ReservationStats,
-} from '../../contract';
+import type { ApiErrorCode, FleetAlert, KioskEvent, ReservationStats } from '../../contract';
 import { MINUTE_MS } from '../../fleet/session-facts';
+import { type AlertRow, toAlert } from '../store-rows';
 import type {
   AlertDetailUpdate,
   FedKioskEvent,
@@ -28,38 +21,6 @@ import { changes, inTransaction, row, rows, type Tx } from './transaction';
  * never need to wait for a sync; races between instances are settled by the partial unique index
  * (one open alert per kind and subject) and conditional updates.
  */
-
-interface AlertRow {
-  id: string;
-  kind: AlertKind;
-  severity: AlertSeverity;
-  kiosk_id: string | null;
-  detail: string;
-  detail_key: string;
-  detail_params: string;
-  opened_at: number;
-  updated_at: number;
-  resolved_at: number | null;
-  acknowledged_at: number | null;
-  acknowledged_by: string | null;
-}
-
-function toAlert(r: AlertRow): FleetAlert {
-  return {
-    alertId: r.id,
-    kind: r.kind,
-    severity: r.severity,
-    kioskId: r.kiosk_id,
-    detail: r.detail,
-    detailKey: r.detail_key,
-    detailParams: JSON.parse(r.detail_params) as AlertDetailParams,
-    openedAt: r.opened_at,
-    updatedAt: r.updated_at,
-    resolvedAt: r.resolved_at,
-    acknowledgedAt: r.acknowledged_at,
-    acknowledgedBy: r.acknowledged_by,
-  };
-}
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 

@@ -1,14 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import type {
-  AlertDetailParams,
-  ApiErrorCode,
-  AlertKind,
-  AlertSeverity,
-  FleetAlert,
-  KioskEvent,
-  ReservationStats,
-} from '../../contract';
+import type { ApiErrorCode, FleetAlert, KioskEvent, ReservationStats } from '../../contract';
 import type {
   AlertDetailUpdate,
   FedKioskEvent,
@@ -19,6 +11,7 @@ import type {
   SessionRollupRow,
 } from '../ops-store';
 import type { Outcome } from '../reservation-store';
+import { type AlertRow, toAlert } from '../store-rows';
 import type { GroupCommit } from './group-commit';
 import { transactionWriter } from './transaction-writer';
 import { MINUTE_MS } from '../../fleet/session-facts';
@@ -31,38 +24,6 @@ import { MINUTE_MS } from '../../fleet/session-facts';
  * session rollup is written by the reservation store in the transaction that accepts the events
  * (exactly once per event).
  */
-
-interface AlertRow {
-  id: string;
-  kind: AlertKind;
-  severity: AlertSeverity;
-  kiosk_id: string | null;
-  detail: string;
-  detail_key: string;
-  detail_params: string;
-  opened_at: number;
-  updated_at: number;
-  resolved_at: number | null;
-  acknowledged_at: number | null;
-  acknowledged_by: string | null;
-}
-
-function toAlert(row: AlertRow): FleetAlert {
-  return {
-    alertId: row.id,
-    kind: row.kind,
-    severity: row.severity,
-    kioskId: row.kiosk_id,
-    detail: row.detail,
-    detailKey: row.detail_key,
-    detailParams: JSON.parse(row.detail_params) as AlertDetailParams,
-    openedAt: row.opened_at,
-    updatedAt: row.updated_at,
-    resolvedAt: row.resolved_at,
-    acknowledgedAt: row.acknowledged_at,
-    acknowledgedBy: row.acknowledged_by,
-  };
-}
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
