@@ -63,30 +63,11 @@ export async function testApi(
   options: { policy?: Partial<ApiPolicy>; logger?: Logger } = {},
 ): Promise<TestApi> {
   const dir = mkdtempSync(join(tmpdir(), 'api-test-'));
-  const store = SqliteReservationStore.open(join(dir, 'api.sqlite'));
-  const clock = new TestClock();
-  const pki = await fixturePki(T0);
-  const masterKey = randomBytes(32);
-  const face = { kid: 'test-face', alg: 'EdDSA' as const, privateKey: faceKeys.privateKey };
-  const app = await build({
-    store,
-    now: clock.now,
-    masterKey,
-    faceProviderKeys: [{ kid: face.kid, alg: 'EdDSA', publicKey: faceKeys.publicKey }],
-    trust: staticTrust(pki.trust),
-    logger: options.logger ?? false,
-    ...(options.policy ? { policy: options.policy } : {}),
-  });
+  const [api] = await testApiInstances([SqliteReservationStore.open(join(dir, 'api.sqlite'))], options);
   return {
-    app,
-    store,
-    clock,
-    pki,
-    masterKey,
-    face,
+    ...api!,
     async close() {
-      await app.close();
-      await store.close();
+      await api!.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -99,7 +80,7 @@ export async function testApi(
  */
 export async function testApiInstances<S extends ReservationStore>(
   stores: S[],
-  options: { policy?: Partial<ApiPolicy> } = {},
+  options: { policy?: Partial<ApiPolicy>; logger?: Logger } = {},
 ): Promise<TestApi<S>[]> {
   const clock = new TestClock();
   const pki = await fixturePki(T0);
@@ -113,7 +94,7 @@ export async function testApiInstances<S extends ReservationStore>(
         masterKey,
         faceProviderKeys: [{ kid: face.kid, alg: 'EdDSA', publicKey: faceKeys.publicKey }],
         trust: staticTrust(pki.trust),
-        logger: false,
+        logger: options.logger ?? false,
         ...(options.policy ? { policy: options.policy } : {}),
       });
       return {
