@@ -90,6 +90,37 @@ const CASES: Array<[StopPoint, Expected]> = [
   ['complete-delivery', { status: 'completed', newPinOnCard: true, recovery: NOTHING }],
 ];
 
+/** A signature-PIN reset in a kiosk process on `dataDir`, killed at `stopAt`. */
+async function crashKioskAt(stopAt: StopPoint, dataDir: string, cardPath: string): Promise<void> {
+  const crashed = await runKioskProcess(
+    {
+      ...kiosk,
+      dataDir,
+      now: api.clock.now(),
+      cardPath,
+      stopAt,
+      procedure: 'signature-pin',
+      provenPin: DEFAULT_PINS.auth,
+      newPin: NEW_PIN,
+    },
+    ['STOPPED', 'FINISHED'],
+  );
+  expect(crashed.line, crashed.output).toBe(`STOPPED ${stopAt}`);
+}
+
+/** The kiosk restarted on the crashed one's data directory (in this process: the crash was the child's). */
+function restartKiosk(dataDir: string, recoveryCardWaitMs: number) {
+  return startKioskRuntime({
+    api: client,
+    procedures: kiosk.procedures,
+    dataDir,
+    now: api.clock.now,
+    timers: new SimulatedClock(),
+    tickMs: 3_600_000,
+    recoveryCardWaitMs,
+  });
+}
+
 async function newPinWorks(cardPath: string, procedure: Procedure): Promise<boolean> {
   const card = api.openCard(cardPath);
   await card.selectApplication();
@@ -108,32 +139,9 @@ describe('kiosk process killed at each step of a reset, restarted on the same da
       dirs.push(dataDir);
       const cardPath = await freshCard('sign-pin-blocked');
       const reservation = await api.reserve(cardPath, 'signature-pin', DEFAULT_PINS.auth);
-      const base = { ...kiosk, dataDir, now: api.clock.now() };
-
-      const crashed = await runKioskProcess(
-        {
-          ...base,
-          cardPath,
-          stopAt,
-          procedure: 'signature-pin',
-          provenPin: DEFAULT_PINS.auth,
-          newPin: NEW_PIN,
-        },
-        ['STOPPED', 'FINISHED'],
-      );
-      expect(crashed.line, crashed.output).toBe(`STOPPED ${stopAt}`);
-
-      // Restarted on the same data directory (in this process: the crash was the child's).
-      const restarted = await startKioskRuntime({
-        api: client,
-        procedures: kiosk.procedures,
-        dataDir,
-        now: api.clock.now,
-        timers: new SimulatedClock(),
-        tickMs: 3_600_000,
-        // No card on the reader after this crash: recovery does not wait for one.
-        recoveryCardWaitMs: 0,
-      });
+      await crashKioskAt(stopAt, dataDir, cardPath);
+      // No card on the reader after this crash: recovery does not wait for one.
+      const restarted = await restartKiosk(dataDir, 0);
       await restarted.deliverOutbox();
       await restarted.deliverOutbox();
       const report = {
@@ -198,30 +206,8 @@ describe('killed around RESET RETRY COUNTER, restarted with the card on the read
       dirs.push(dataDir);
       const cardPath = await freshCard('sign-pin-blocked');
       const reservation = await api.reserve(cardPath, 'signature-pin', DEFAULT_PINS.auth);
-      const crashed = await runKioskProcess(
-        {
-          ...kiosk,
-          dataDir,
-          now: api.clock.now(),
-          cardPath,
-          stopAt,
-          procedure: 'signature-pin',
-          provenPin: DEFAULT_PINS.auth,
-          newPin: NEW_PIN,
-        },
-        ['STOPPED', 'FINISHED'],
-      );
-      expect(crashed.line, crashed.output).toBe(`STOPPED ${stopAt}`);
-
-      const restarted = await startKioskRuntime({
-        api: client,
-        procedures: kiosk.procedures,
-        dataDir,
-        now: api.clock.now,
-        timers: new SimulatedClock(),
-        tickMs: 3_600_000,
-        recoveryCardWaitMs: 60_000,
-      });
+      await crashKioskAt(stopAt, dataDir, cardPath);
+      const restarted = await restartKiosk(dataDir, 60_000);
       // Nothing settled yet: recovery waits for the card.
       expect(restarted.recovery).toEqual(NOTHING);
       restarted.slot.useOpener(() => new InProcessTransport(VirtualCard.fromFile(cardPath)));
