@@ -6,7 +6,6 @@ import {
   kioskPost,
   lookupBody,
   reserve,
-  T0,
   type TestApi,
   testApi,
   type TestKiosk,
