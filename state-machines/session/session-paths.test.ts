@@ -87,6 +87,7 @@ async function replay(steps: Array<{ event: EventObject; state: AnyMachineSnapsh
     readerReady: false,
   });
   h.actors.setDefault('checkNewPin', undefined);
+  h.actors.setDefault('precheckReservation', undefined);
   const scheduledAt = new WeakMap<object, number>();
   const noteTimers = () => {
     for (const scheduled of Object.values(h.actor.system.getSnapshot()._scheduledEvents)) {
