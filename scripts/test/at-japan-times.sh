@@ -29,6 +29,7 @@ suites=(
   test/api/service-window-any-zone.test.ts
   reservation-api/routes/reservation-check.test.ts
   state-machines/session/closing-time.test.ts
+  test/kiosk/closing-time.test.ts
   test/ops/fleet-alerts.test.ts
   kiosk/simulation
   state-machines/time
