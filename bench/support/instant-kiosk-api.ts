@@ -44,6 +44,11 @@ export class InstantKioskApi {
     return `${prefix}_${randomBytes(16).toString('base64url')}`;
   }
 
+  /** The reservation check before any PIN: usable, admitted until the grace after today's closing. */
+  reservationCheck() {
+    return this.timed(() => ({ result: 'usable' as const, admittedUntil: this.now() + 86_400_000 }));
+  }
+
   challenge() {
     return this.timed(() => ({
       nonce: randomBytes(32).toString('base64url'),

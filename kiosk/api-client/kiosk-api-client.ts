@@ -10,6 +10,7 @@ import {
   HeartbeatResponse,
   KioskChallengeResponse,
   LookupResponse,
+  ReservationCheckResponse,
   ReleaseResponse,
   type ClaimRequest,
   type CompleteRequest,
@@ -17,6 +18,7 @@ import {
   type HeartbeatRequest,
   type KioskCredentials,
   type LookupRequest,
+  type ReservationCheckRequest,
   type ReleaseRequest,
 } from '../../reservation-api/contract';
 import { errorFromAnswer, KioskApiError } from './kiosk-api-error';
@@ -55,6 +57,7 @@ function checker<T extends TSchema>(schema: T) {
 
 const answers = {
   challenge: checker(KioskChallengeResponse),
+  reservationCheck: checker(ReservationCheckResponse),
   lookup: checker(LookupResponse),
   claim: checker(ClaimResponse),
   complete: checker(CompleteResponse),
@@ -104,6 +107,14 @@ export class KioskApiClient {
   /** A fresh nonce for the card to sign (5 minutes, single use, bound to this kiosk). */
   challenge(options?: CallOptions) {
     return this.post(API_PATHS.kioskChallenge, {}, answers.challenge, options);
+  }
+
+  /**
+   * Before any PIN: whether the card (by its authentication certificate) has a usable reservation
+   * for the procedure, or the refusal the screen must show; a usable one admits the session.
+   */
+  reservationCheck(body: ReservationCheckRequest, options?: CallOptions) {
+    return this.post(API_PATHS.kioskReservationCheck, body, answers.reservationCheck, options);
   }
 
   /** The active reservation of the card that signed the challenge, or a precise refusal. */

@@ -99,6 +99,7 @@ const REFUSALS: Partial<Record<string, RefusalReason>> = {
   PROOF_INVALID: 'card-not-trusted',
   CARD_MISMATCH: 'card-mismatch',
   OUTSIDE_SERVICE_HOURS: 'outside-hours',
+  RESERVATION_FOR_OTHER_PROCEDURE: 'reservation-other-procedure',
 };
 
 /** The machine's refusal for an API error, or undefined when it is a failure. */
@@ -245,6 +246,25 @@ export function createSessionActors(deps: SessionActorDependencies): SessionActo
           authCertificate: validityOf(authCertificate),
         };
       });
+    }),
+
+    // Before any PIN: only the authentication certificate (free to read) goes to the API.
+    precheckReservation: fromPromise(async ({ input, signal }) => {
+      const { authCertificate } = facts;
+      if (authCertificate === undefined) {
+        throw sessionActorFailure('card-unreadable', 'reservation check before the card was read');
+      }
+      try {
+        await deps.api.reservationCheck(
+          { procedure: input.procedure, authCertificate: base64(authCertificate) },
+          { signal },
+        );
+        return { result: 'usable' as const };
+      } catch (error) {
+        const reason = refusalOf(error);
+        if (reason !== undefined) return { result: 'refused' as const, reason };
+        throw failureOf(error);
+      }
     }),
 
     verifyCurrentPin: fromPromise(async ({ input, signal }) => {

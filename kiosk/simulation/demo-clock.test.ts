@@ -81,6 +81,18 @@ describe('DemoClock', () => {
     expect(() => new DemoClock(() => REAL, { startOffsetMs: Number.NaN })).toThrow(RangeError);
   });
 
+  it('advances by a duration, forward only (the panel ages reservations past 24 h this way)', () => {
+    const clock = new DemoClock(() => REAL);
+    const seen: number[] = [];
+    clock.onChange((now) => seen.push(now));
+    expect(clock.advance(24 * 60 * 60_000 + 60_000)).toBe(Date.parse('2026-11-25T16:08:30+09:00'));
+    expect(seen).toEqual([Date.parse('2026-11-25T16:08:30+09:00')]);
+    expect(() => clock.advance(0)).toThrow(RangeError);
+    expect(() => clock.advance(-1)).toThrow(RangeError);
+    expect(() => clock.advance(Number.NaN)).toThrow(RangeError);
+    expect(clock.now()).toBe(Date.parse('2026-11-25T16:08:30+09:00'));
+  });
+
   it('refuses a minute outside the day', () => {
     const clock = new DemoClock(() => REAL);
     expect(() => clock.setJapanTimeOfDay(24 * 60)).toThrow(RangeError);

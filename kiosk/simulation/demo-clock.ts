@@ -109,6 +109,13 @@ export class DemoClock {
     return this.now();
   }
 
+  /** Moves the clock `ms` ahead (forward only, like every move of the demo clock); returns the new now. */
+  advance(ms: number): number {
+    if (!Number.isFinite(ms) || ms <= 0)
+      throw new RangeError(`the demo clock only moves forward, not by ${ms} ms`);
+    return this.setOffset(this.offsetMs + ms);
+  }
+
   /** Calls `listener(now)` after every change of the offset; returns the unsubscribe function. */
   onChange(listener: (now: number) => void): () => void {
     this.listeners.add(listener);

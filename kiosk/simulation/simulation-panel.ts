@@ -6,8 +6,13 @@ import type {
   SimulationOutcome,
 } from '../ui-server/simulation-actions';
 import { DEMO_PERSONAS, DEMO_PINS, type DemoCards } from './demo-cards';
+import { DEFAULT_SERVICE_WINDOW, nextServiceWindowChange } from '../../state-machines/time/service-window';
+import { maySessionStart } from '../../state-machines/time/session-admission';
 import { type DemoClock, formatJapanDateTime, parseTimeOfDay } from './demo-clock';
 import { type HandReaderKiosk, SimulatedCardReader, SimulatedReaderError } from './simulated-card-reader';
+
+/** A reservation is usable for 24 hours (the API's reservationTtlMs). */
+const RESERVATION_LIFETIME_MS = 24 * 60 * 60 * 1000;
 
 /** What the simulation panel page shows. Never a PIN but the documented demo PINs. */
 export interface SimulationPanelState {
@@ -169,6 +174,17 @@ export class SimulationPanel implements SimulationControls<SimulationPanelState>
         if (minute === undefined) throw new Error(`not a time of day: ${action.japanTime}`);
         // Forward to the next such time (docs/demo.md): "set to" names the day it landed on.
         return `demo clock set to ${formatJapanDateTime(clock.setJapanTimeOfDay(minute))}`;
+      }
+      case 'clock.age-reservations': {
+        // Forward only, like every move of the demo clock: the reservation is not back-dated, time
+        // passes for everything the demo holds (docs/decisions.md, "Showing an expired reservation").
+        let now = clock.advance(RESERVATION_LIFETIME_MS + 60_000);
+        const opened = !maySessionStart(now, DEFAULT_SERVICE_WINDOW);
+        if (opened) now = clock.advance(nextServiceWindowChange(now, DEFAULT_SERVICE_WINDOW) - now);
+        return (
+          `demo clock moved 24 h 1 min ahead${opened ? ', then to the opening' : ''}: ` +
+          `${formatJapanDateTime(now)}; every reservation made before has expired`
+        );
       }
       case 'clock.real':
         return `demo clock on real time (${formatJapanDateTime(clock.useRealTime())})`;

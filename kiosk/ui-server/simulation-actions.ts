@@ -28,6 +28,9 @@ export const SimulationActionSchema = Type.Union([
     { additionalProperties: false },
   ),
   Type.Object({ type: Type.Literal('clock.real') }, { additionalProperties: false }),
+  // The demo clock 24 h 1 min ahead (then to the next opening if that is closed): every
+  // reservation made before is past its 24 hours, so the expired case can be shown.
+  Type.Object({ type: Type.Literal('clock.age-reservations') }, { additionalProperties: false }),
 ]);
 
 export type SimulationAction = Static<typeof SimulationActionSchema>;

@@ -80,6 +80,10 @@ export const API_ERRORS = {
   RESERVATION_CANCELLED: { status: 409, message: 'The reservation was cancelled.' },
   RESERVATION_SUPERSEDED: { status: 409, message: 'The reservation was replaced by a newer one.' },
   RESERVATION_IN_USE: { status: 409, message: 'The reservation is being used at a kiosk right now.' },
+  RESERVATION_FOR_OTHER_PROCEDURE: {
+    status: 409,
+    message: "The card's reservation is for the other procedure (the other PIN).",
+  },
 
   // Kiosk step
   PROCEDURE_NOT_OFFERED: { status: 403, message: 'This procedure is not offered at this store.' },

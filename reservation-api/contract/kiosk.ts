@@ -4,7 +4,8 @@ import { CertificateDer, EpochMs, Nonce, Procedure, ServerId, TokenSerial } from
 
 /**
  * Kiosk endpoints (step 2). Every request is a POST with a JSON body, signed per RFC 9421 by the
- * kiosk's Ed25519 key (see kiosk-signing.ts). The flow: challenge → lookup (card proof) → claim
+ * kiosk's Ed25519 key (see kiosk-signing.ts). The flow: reservation check (before any PIN, from the
+ * authentication certificate; admits the session) → challenge → lookup (card proof) → claim
  * (atomic; returns the reset cryptogram) → complete or release.
  */
 
@@ -15,6 +16,30 @@ export const KioskChallengeResponse = Type.Object(
   { additionalProperties: false },
 );
 export type KioskChallengeResponse = Static<typeof KioskChallengeResponse>;
+
+export const ReservationCheckRequest = Type.Object(
+  {
+    procedure: Procedure,
+    /** The authentication certificate as the card gives it without a PIN (EF 000A). */
+    authCertificate: CertificateDer,
+  },
+  { additionalProperties: false },
+);
+export type ReservationCheckRequest = Static<typeof ReservationCheckRequest>;
+
+/**
+ * Coarse on purpose: a usable reservation exists (refusals are error codes). No id, time or anything
+ * about the person; it grants nothing (the lookup's card proof still comes before any claim).
+ */
+export const ReservationCheckResponse = Type.Object(
+  {
+    result: Type.Literal('usable'),
+    /** The session is admitted: claims are honoured until this instant (the grace after closing). */
+    admittedUntil: EpochMs,
+  },
+  { additionalProperties: false },
+);
+export type ReservationCheckResponse = Static<typeof ReservationCheckResponse>;
 
 export const LookupRequest = Type.Object(
   {

@@ -4,6 +4,7 @@ export const API_PATHS = {
   reservations: '/v1/reservations',
   reservation: '/v1/reservations/:reservationId',
   kioskChallenge: '/v1/kiosk/challenge',
+  kioskReservationCheck: '/v1/kiosk/reservation-check',
   kioskLookup: '/v1/kiosk/lookup',
   kioskClaim: '/v1/kiosk/claim',
   kioskComplete: '/v1/kiosk/complete',

@@ -16,6 +16,8 @@ import {
   LookupResponse,
   ReleaseRequest,
   ReleaseResponse,
+  ReservationCheckRequest,
+  ReservationCheckResponse,
 } from '../contract';
 import type { KioskAuthenticator } from '../auth/kiosk-authenticator';
 import { ApiError } from '../server/api-error';
@@ -83,6 +85,22 @@ export const kioskRoutes: FastifyPluginAsyncTypebox<KioskRoutesOptions> = async 
       },
     },
     async (request) => kiosks.challenge(kioskOf(request), now()),
+  );
+
+  app.post(
+    API_PATHS.kioskReservationCheck,
+    {
+      schema: {
+        tags: ['kiosk'],
+        summary: "Before any PIN: is there a usable reservation for the card's authentication certificate?",
+        description:
+          'Checked in order: procedure offered here, service window (server clock, Japan time), certificate chain, validity, revocation, the reservation of the certificate (issuer + serial) for the procedure. Coarse: usable, or the refusal the kiosk screen shows (RESERVATION_NOT_FOUND also covers cancelled, superseded and another card). A usable answer admits the session (its claim is honoured through the grace after closing) and grants nothing else.',
+        security,
+        body: ReservationCheckRequest,
+        response: responses(200, ReservationCheckResponse),
+      },
+    },
+    async (request) => kiosks.checkReservation(kioskOf(request), request.body, now()),
   );
 
   app.post(

@@ -1,4 +1,5 @@
 import { DEFAULT_SERVICE_WINDOW, type ServiceWindow } from '../../state-machines/time/service-window';
+import { DEFAULT_CLOSING_GRACE_MS } from '../../state-machines/time/session-admission';
 
 /** The service's rules in numbers: every duration, threshold and limit the API enforces. */
 export interface ApiPolicy {
@@ -23,6 +24,12 @@ export interface ApiPolicy {
   /** Requests per client IP per minute on each phone endpoint. */
   phoneRequestsPerMinute: number;
   serviceWindow: ServiceWindow;
+  /**
+   * After closing, a session admitted before it (its reservation check) may still claim for this
+   * long — plus kioskClockSkewMs, the kiosk clock error the API accepts (the kiosk stops at the grace
+   * on its own clock). The rule: state-machines/time/session-admission.ts.
+   */
+  closingGraceMs: number;
   bodyLimitBytes: number;
   eventsBodyLimitBytes: number;
 
@@ -85,6 +92,7 @@ export const DEFAULT_POLICY: ApiPolicy = {
   cardAttemptWindowMs: 60 * MINUTE,
   phoneRequestsPerMinute: 30,
   serviceWindow: DEFAULT_SERVICE_WINDOW,
+  closingGraceMs: DEFAULT_CLOSING_GRACE_MS,
   bodyLimitBytes: 64 * 1024,
   eventsBodyLimitBytes: 1024 * 1024,
 

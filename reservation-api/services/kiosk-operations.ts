@@ -1,6 +1,10 @@
 import { createHash } from 'node:crypto';
 import { deriveCardResetKey, resetCryptogram } from '../../hardware/jpki/reset-crypto';
-import { isWithinServiceWindow } from '../../state-machines/time/service-window';
+import {
+  admittedSessionEndsAt,
+  maySessionGoOn,
+  maySessionStart,
+} from '../../state-machines/time/session-admission';
 import {
   type ApiErrorCode,
   type ClaimRequest,
@@ -17,6 +21,8 @@ import {
   PROCEDURES,
   type ReleaseRequest,
   type ReleaseResponse,
+  type ReservationCheckRequest,
+  type ReservationCheckResponse,
   resetPinFileOf,
 } from '../contract';
 import { newId } from '../auth/tokens';
@@ -58,6 +64,48 @@ export class KioskOperations {
       expiresAt,
     });
     return { nonce, expiresAt };
+  }
+
+  /**
+   * Before any PIN (DESIGN §4, §7). In order: the procedure is offered here; the service window is
+   * open (server clock) — the session is admitted now or never; the authentication certificate
+   * (chain, validity, revocation) and the card the issuer recorded for it; then the reservation of
+   * that certificate (issuer + serial, as every reservation is keyed). The answer says only what the
+   * kiosk screen must: usable, or the refusal — cancelled and superseded read as not found, as the
+   * screen tells them. A usable reservation is recorded as admitted by this kiosk (the store).
+   */
+  async checkReservation(
+    kiosk: KioskRecord,
+    body: ReservationCheckRequest,
+    now: number,
+  ): Promise<ReservationCheckResponse> {
+    const { policy } = this.deps;
+    await this.audited(kiosk, 'reservation-check', body.procedure, now, async () => {
+      if (!kiosk.procedures.includes(body.procedure)) return refused('PROCEDURE_NOT_OFFERED');
+      if (!maySessionStart(now, policy.serviceWindow)) return refused('OUTSIDE_SERVICE_HOURS');
+      const der = Buffer.from(body.authCertificate, 'base64');
+      const verified = await this.deps.certificates.verify([{ der, kind: 'auth' }], now);
+      if (!verified.ok) return verified;
+      const certificate = verified.value[0]!.certificate;
+      const card = this.deps.certificates.recordedCard([certificate]);
+      if (!card.ok) return refused(card.code);
+      const checked = await this.deps.store.checkReservation({
+        kioskId: kiosk.id,
+        cardRef: cardRefOf(certificate),
+        // The proof key is the authentication key for signature-pin; for auth-pin it is the
+        // signature certificate's, which needs the PIN to read: the lookup checks it later.
+        proofKeyRef: body.procedure === 'signature-pin' ? publicKeyRef(certificate) : null,
+        tokenSerial: card.value,
+        procedure: body.procedure,
+        now,
+      });
+      if (checked.ok) return checked;
+      return { ok: false as const, code: SAID_BEFORE_THE_PIN[checked.code] ?? checked.code };
+    });
+    return {
+      result: 'usable',
+      admittedUntil: admittedSessionEndsAt(now, policy.serviceWindow, policy.closingGraceMs),
+    };
   }
 
   /**
@@ -118,7 +166,9 @@ export class KioskOperations {
 
   /**
    * In order: the PIN file names a procedure; it is offered here; now (server clock, Japan time) is
-   * within the service window; then, atomically, the lookup binding and the reservation's state.
+   * within the service window — or within the grace after closing for a session this kiosk had
+   * admitted (its reservation check) before closing; then, atomically, the lookup binding and the
+   * reservation's state.
    * A kiosk whose claim answer was lost and that asks again with the same body, while its claim is
    * held, gets the same claim again: the store matches the request digest, and the cryptogram —
    * an HMAC of the PIN file and that same card challenge — recomputes to the same bytes, so the
@@ -135,8 +185,7 @@ export class KioskOperations {
       async () => {
         if (!procedure) return refused('PIN_FILE_MISMATCH');
         if (!kiosk.procedures.includes(procedure)) return refused('PROCEDURE_NOT_OFFERED');
-        if (!isWithinServiceWindow(now, this.deps.policy.serviceWindow))
-          return refused('OUTSIDE_SERVICE_HOURS');
+        if (!(await this.sessionMayGoOn(kiosk, body.lookupId, now))) return refused('OUTSIDE_SERVICE_HOURS');
         return this.deps.store.claimReservation({
           kioskId: kiosk.id,
           lookupId: body.lookupId,
@@ -162,6 +211,18 @@ export class KioskOperations {
     } finally {
       cardKey.fill(0);
     }
+  }
+
+  /**
+   * The shared rule (session-admission.ts) on the server's clock: open, or admitted before closing
+   * and within the grace — widened by the kiosk clock skew the API accepts, since the kiosk stops
+   * claiming at the grace's end on its own clock.
+   */
+  private async sessionMayGoOn(kiosk: KioskRecord, lookupId: string, now: number): Promise<boolean> {
+    const { serviceWindow, closingGraceMs, kioskClockSkewMs } = this.deps.policy;
+    if (maySessionStart(now, serviceWindow)) return true;
+    const admittedAt = await this.deps.store.admissionOfLookup({ kioskId: kiosk.id, lookupId });
+    return maySessionGoOn(now, admittedAt, serviceWindow, closingGraceMs + kioskClockSkewMs);
   }
 
   async complete(kiosk: KioskRecord, claimId: string, now: number): Promise<CompleteResponse> {
@@ -232,6 +293,12 @@ export function claimRequestDigest(body: Pick<ClaimRequest, 'pinFile' | 'cardCha
     .update(challenge)
     .digest('hex');
 }
+
+/** Refusals the screen tells in other words: a cancelled or replaced reservation is, for the customer, none. */
+const SAID_BEFORE_THE_PIN: Partial<Record<ApiErrorCode, ApiErrorCode>> = {
+  RESERVATION_CANCELLED: 'RESERVATION_NOT_FOUND',
+  RESERVATION_SUPERSEDED: 'RESERVATION_NOT_FOUND',
+};
 
 interface RefusedBeforeStore {
   ok: false;

@@ -118,6 +118,17 @@ export interface LookupReservationInput {
   now: number;
 }
 
+export interface CheckReservationInput {
+  kioskId: string;
+  cardRef: string;
+  /** The proof key when known before the PIN (signature-pin: the authentication key), else null. */
+  proofKeyRef: string | null;
+  /** The token serial the issuer recorded for the certificate. */
+  tokenSerial: string;
+  procedure: Procedure;
+  now: number;
+}
+
 export interface ClaimReservationInput {
   kioskId: string;
   lookupId: string;
@@ -200,6 +211,18 @@ export interface ReservationStore {
    * not usable, and records a lookup (single use, this kiosk only) the claim must present.
    */
   lookupReservation(input: LookupReservationInput): Promise<Outcome<LookupResult>>;
+
+  /**
+   * Before any PIN: the card's latest reservation of this procedure (as lookupReservation finds it,
+   * the proof key compared only when given). Usable → records that this kiosk admitted it now (the
+   * latest admission per kiosk and reservation) and answers its id. Otherwise the refusal; when the
+   * card has a live reservation (active or claimed, not expired) of the other procedure,
+   * RESERVATION_FOR_OTHER_PROCEDURE. Refusals are audited (`reservation-check`).
+   */
+  checkReservation(input: CheckReservationInput): Promise<Outcome<{ reservationId: string }>>;
+
+  /** When this kiosk admitted the reservation of its lookup (checkReservation), or null. */
+  admissionOfLookup(input: { kioskId: string; lookupId: string }): Promise<number | null>;
 
   /**
    * Atomically claims the looked-up reservation (active → claimed) for a lease. The same kiosk

@@ -262,6 +262,76 @@ describe.each(storeBackends())('store contract on $name', (backend) => {
       });
     });
 
+    describe('the reservation check before any PIN', () => {
+      const checkInput = (kioskId: string, now: number, procedure: Procedure = 'signature-pin') => ({
+        kioskId,
+        cardRef: 'card-a',
+        proofKeyRef: null,
+        tokenSerial: 'SERIAL0000000001',
+        procedure,
+        now,
+      });
+
+      it('admits a usable reservation for its kiosk; the lookup of that kiosk then knows when', async () => {
+        const r = newReservation();
+        await store.createReservation(r);
+        expect(await store.checkReservation(checkInput('kiosk-1', T0 + 1000))).toEqual({
+          ok: true,
+          value: { reservationId: r.id },
+        });
+        // A later check of the same kiosk moves the admission on.
+        await store.checkReservation(checkInput('kiosk-1', T0 + 2000));
+        const lookupId = 'lk_admitted';
+        expect((await store.lookupReservation(lookupInput('kiosk-1', T0 + 3000, lookupId))).ok).toBe(true);
+        expect(await store.admissionOfLookup({ kioskId: 'kiosk-1', lookupId })).toBe(T0 + 2000);
+        // Another kiosk's lookup of the same reservation was never admitted by it.
+        expect((await store.lookupReservation(lookupInput('kiosk-2', T0 + 3000, 'lk_other'))).ok).toBe(true);
+        expect(await store.admissionOfLookup({ kioskId: 'kiosk-2', lookupId: 'lk_other' })).toBeNull();
+        expect(await store.admissionOfLookup({ kioskId: 'kiosk-2', lookupId })).toBeNull();
+      });
+
+      it('refuses as the lookup would, another card included; the proof key only when given', async () => {
+        await store.createReservation(newReservation());
+        expect(
+          await store.checkReservation({ ...checkInput('kiosk-1', T0), tokenSerial: 'SERIAL0000000002' }),
+        ).toEqual({ ok: false, code: 'RESERVATION_NOT_FOUND' });
+        expect(await store.checkReservation({ ...checkInput('kiosk-1', T0), proofKeyRef: 'other' })).toEqual({
+          ok: false,
+          code: 'RESERVATION_NOT_FOUND',
+        });
+        expect(
+          (await store.checkReservation({ ...checkInput('kiosk-1', T0), proofKeyRef: 'proof-a' })).ok,
+        ).toBe(true);
+        expect(await store.checkReservation(checkInput('kiosk-1', T0 + DAY))).toEqual({
+          ok: false,
+          code: 'RESERVATION_EXPIRED',
+        });
+      });
+
+      it('names the other procedure when only it has a live reservation', async () => {
+        await store.createReservation(newReservation({ procedure: 'auth-pin' }));
+        expect(await store.checkReservation(checkInput('kiosk-1', T0))).toEqual({
+          ok: false,
+          code: 'RESERVATION_FOR_OTHER_PROCEDURE',
+        });
+        expect((await store.checkReservation(checkInput('kiosk-1', T0, 'auth-pin'))).ok).toBe(true);
+        // Once that one is past its 24 h, there is nothing to point to.
+        expect(await store.checkReservation(checkInput('kiosk-1', T0 + DAY))).toEqual({
+          ok: false,
+          code: 'RESERVATION_NOT_FOUND',
+        });
+      });
+
+      it('says in use while another kiosk holds a claim', async () => {
+        await store.createReservation(newReservation());
+        expect((await lookupAndClaim('kiosk-1', T0 + 1000)).ok).toBe(true);
+        expect(await store.checkReservation(checkInput('kiosk-2', T0 + 2000))).toEqual({
+          ok: false,
+          code: 'RESERVATION_IN_USE',
+        });
+      });
+    });
+
     it('binds a claim to a fresh, unused lookup by the same kiosk for the same procedure', async () => {
       await store.createReservation(newReservation());
       const lookup = await store.lookupReservation(lookupInput('kiosk-1', T0));

@@ -91,6 +91,28 @@ export const UNUSABLE: Record<Exclude<ReservationStatus, 'active'>, ApiErrorCode
   superseded: 'RESERVATION_SUPERSEDED',
 };
 
+/**
+ * A reservation found by certificate (issuer + serial) is this card's only when the token serial —
+ * and the proof key, when known — are the card's too; otherwise it was made with another card.
+ */
+export function isOfTheCard(
+  row: ReservationRow,
+  card: { tokenSerial: string; proofKeyRef: string | null },
+): boolean {
+  return (
+    row.token_serial === card.tokenSerial &&
+    (card.proofKeyRef === null || row.proof_key_ref === card.proofKeyRef)
+  );
+}
+
+/** The procedure that resets the other PIN. */
+export function otherProcedureOf(procedure: Procedure): Procedure {
+  return procedure === 'signature-pin' ? 'auth-pin' : 'signature-pin';
+}
+
+/** Admissions (reservation checks) older than this can no longer let a claim past closing: pruned. */
+export const ADMISSIONS_KEPT_MS = 2 * 24 * 60 * 60 * 1000;
+
 /** The audit action of each lifecycle event. */
 export const EVENT_ACTIONS: Record<ReservationEvent['type'], string> = {
   CLAIM: 'claim',

@@ -18,14 +18,18 @@ times=("$@")
 [ ${#times[@]} -eq 0 ] && times=(01:00 06:29 10:30 14:00 22:30 22:59 23:30)
 
 # The suites whose behaviour turns on the hour: npm start and the demo clock, the kiosk runtime's
-# service window, the API's time rules, the fleet's alerts and charts, and the file lock the test
-# PKI takes (once fooled by the wall clock). The whole suite also ran under faketime at 23:30 once
-# (docs/decisions.md); these are the ones kept for every run.
+# service window, the API's time rules (closing time: the admission rule, the session machine and
+# the API's reservation check and claim around 23:00), the fleet's alerts and charts, and the file
+# lock the test PKI takes (once fooled by the wall clock). The whole suite also ran under faketime at
+# 23:30 once (docs/decisions.md); these are the ones kept for every run.
 suites=(
   test/start/npm-start.test.ts
   test/start/demo-controls.test.ts
   test/kiosk/kiosk-runtime.test.ts
   test/api/service-window-any-zone.test.ts
+  reservation-api/routes/reservation-check.test.ts
+  state-machines/session/closing-time.test.ts
+  test/kiosk/closing-time.test.ts
   test/ops/fleet-alerts.test.ts
   kiosk/simulation
   state-machines/time

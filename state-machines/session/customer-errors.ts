@@ -33,6 +33,8 @@ export const NEXT_STEPS = [
   'reserve-in-app',
   /** Use a store whose kiosks offer the procedure. */
   'use-other-store',
+  /** Start again and choose the other procedure (the one the reservation is for). */
+  'choose-other-procedure',
 ] as const;
 export type NextStep = (typeof NEXT_STEPS)[number];
 
@@ -84,6 +86,15 @@ export const CUSTOMER_ERRORS = {
   'procedure-not-offered': { displayCode: 'E-044', nextStep: 'use-other-store', recoverable: false },
   /** The reservation is being used by another kiosk session right now (a lease runs ~2 minutes). */
   'reservation-in-use': { displayCode: 'E-045', nextStep: 'try-again-later', recoverable: false },
+  /**
+   * Told before the PIN: the card's reservation is for the other procedure (the other PIN). Next
+   * step: choose that one here, or a store that offers it (params.otherOfferedHere).
+   */
+  'reservation-other-procedure': {
+    displayCode: 'E-046',
+    nextStep: 'choose-other-procedure',
+    recoverable: false,
+  },
   /** The card refused the reset; nothing changed on it. */
   'reset-refused': { displayCode: 'E-051', nextStep: 'try-again-later', recoverable: false },
 } as const satisfies Record<string, CustomerErrorDefinition>;

@@ -18,6 +18,7 @@ const EXPECTED: Record<RefusalReason, CustomerErrorId> = {
   'card-not-trusted': 'not-my-number-card',
   'card-mismatch': 'card-mismatch',
   'outside-hours': 'outside-hours',
+  'reservation-other-procedure': 'reservation-other-procedure',
 };
 
 describe('checking the reservation', () => {

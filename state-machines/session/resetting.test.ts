@@ -10,6 +10,7 @@ describe('the reset, end to end', () => {
     expect(h.screen).toBe('done');
     expect(h.actors.calls.map((call) => [call.name, call.input])).toEqual([
       ['readCard', { procedure: 'signature-pin' }],
+      ['precheckReservation', { procedure: 'signature-pin' }],
       ['verifyCurrentPin', { pin: 'auth' }],
       ['lookupReservation', { procedure: 'signature-pin' }],
       ['checkNewPin', { pin: 'sign', stage: 'new' }],

@@ -126,8 +126,20 @@ export const REFUSAL_REASONS = [
   'card-mismatch',
   /** OUTSIDE_SERVICE_HOURS: the API's clock says closed (it decides, not the kiosk). */
   'outside-hours',
+  /** RESERVATION_FOR_OTHER_PROCEDURE (check before the PIN): the card's reservation is for the other PIN. */
+  'reservation-other-procedure',
 ] as const;
 export type RefusalReason = (typeof REFUSAL_REASONS)[number];
+
+/**
+ * Before any PIN: the API looks the card's reservation up from its authentication certificate (read
+ * without a PIN) and, when it is usable, admits the session (service hours, docs/decisions.md).
+ * Coarse by design: usable or the refusal the screen must show, nothing about the person.
+ */
+export interface PrecheckReservationInput {
+  procedure: Procedure;
+}
+export type PrecheckReservationOutput = { result: 'usable' } | { result: 'refused'; reason: RefusalReason };
 
 export interface LookupReservationInput {
   procedure: Procedure;
@@ -216,6 +228,7 @@ export interface SettleClaimOutput {
 /** Input and output of every actor, by the name the machine invokes it with. */
 export interface SessionActorContract {
   readCard: { input: ReadCardInput; output: ReadCardOutput };
+  precheckReservation: { input: PrecheckReservationInput; output: PrecheckReservationOutput };
   verifyCurrentPin: { input: VerifyCurrentPinInput; output: VerifyCurrentPinOutput };
   lookupReservation: { input: LookupReservationInput; output: LookupReservationOutput };
   checkNewPin: { input: CheckNewPinInput; output: CheckNewPinOutput };

@@ -1,4 +1,5 @@
 import { DEFAULT_SERVICE_WINDOW, type ServiceWindow } from '../time/service-window';
+import { DEFAULT_CLOSING_GRACE_MS } from '../time/session-admission';
 import type { CertificateValidity } from './certificate-validity';
 import type { CustomerError } from './customer-errors';
 import type { PinKind, PinSlot, Procedure } from './pin-rules';
@@ -14,7 +15,7 @@ export interface SessionTiming {
   resultDisplayMs: number;
   /** The card still on the reader this long after the session ended: alert the operators. */
   cardLeftBehindMs: number;
-  /** A session under way at closing time may finish within this grace, then ends safely. */
+  /** A session admitted before closing time may finish within this grace, then ends safely. */
   closingGraceMs: number;
 }
 
@@ -23,7 +24,7 @@ export const DEFAULT_TIMING: SessionTiming = {
   inactivityLimitMs: 90_000,
   resultDisplayMs: 15_000,
   cardLeftBehindMs: 30_000,
-  closingGraceMs: 5 * 60_000,
+  closingGraceMs: DEFAULT_CLOSING_GRACE_MS,
 };
 
 /** What a kiosk tells its machine at creation. */
@@ -54,6 +55,8 @@ export interface SessionFacts {
   /** A recoverable error shown on the current PIN screen (wrong PIN, new PIN format, mismatch). */
   notice: CustomerError | null;
   reservation: ReservationFacts | null;
+  /** The API checked the reservation before any PIN and admitted the session (it may finish after closing). */
+  admitted: boolean;
   /** A claim on the reservation is held (granted, not yet settled). */
   claimHeld: boolean;
   /** The card accepted the new PIN in a VERIFY: the reset took. */
@@ -86,6 +89,7 @@ export function freshSessionFacts(languages: readonly string[]): SessionFacts {
     pinLengths: { current: 0, new: 0, confirm: 0 },
     notice: null,
     reservation: null,
+    admitted: false,
     claimHeld: false,
     newPinVerified: false,
     resetCertificate: null,

@@ -37,8 +37,11 @@ export type DeviceEvent =
 /** The runtime's clock, sent now and then (e.g. every minute and after NTP adjustments). */
 export type ClockEvent = { type: 'clock.sync'; now: number };
 
-/** Raised by the machine itself when the service hours (and any grace) are over. */
-export type InternalEvent = { type: 'hours.closed' };
+/**
+ * Raised by the machine itself: `hours.closing` at closing time (sessions not admitted end),
+ * `hours.closed` when the grace is over too (every session not resetting ends).
+ */
+export type InternalEvent = { type: 'hours.closing' } | { type: 'hours.closed' };
 
 export type SessionEvent = UiEvent | DeviceEvent | ClockEvent | InternalEvent;
 

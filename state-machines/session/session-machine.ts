@@ -10,9 +10,9 @@ import {
   setup,
   stateIn,
 } from 'xstate';
-import { isWithinServiceWindow, nextServiceWindowChange } from '../time/service-window';
+import { nextServiceWindowChange } from '../time/service-window';
 import { hasExpired } from './certificate-validity';
-import { closingGraceEndsAt } from './session-clock';
+import { closingGraceEndsAt, maySessionStart } from '../time/session-admission';
 import { customerError, type CustomerErrorId } from './customer-errors';
 import {
   isAcceptablePinLength,
@@ -117,6 +117,7 @@ const REFUSAL_ERRORS: Record<RefusalReason, CustomerErrorId> = {
   'card-not-trusted': 'not-my-number-card',
   'card-mismatch': 'card-mismatch',
   'outside-hours': 'outside-hours',
+  'reservation-other-procedure': 'reservation-other-procedure',
 };
 
 function refusalOf(event: { type: string }): RefusalReason {
@@ -192,6 +193,7 @@ const sessionSetup = setup({
   },
   actors: {
     readCard: runtimeActor('readCard'),
+    precheckReservation: runtimeActor('precheckReservation'),
     verifyCurrentPin: runtimeActor('verifyCurrentPin'),
     lookupReservation: runtimeActor('lookupReservation'),
     checkNewPin: runtimeActor('checkNewPin'),
@@ -211,11 +213,14 @@ const sessionSetup = setup({
     cardOnReader: stateIn({ devices: { card: 'present' } }),
 
     // Time
-    withinServiceWindow: ({ context }) => isWithinServiceWindow(context.now, context.serviceWindow),
+    // Sessions may start (be admitted) while the window is open: the rule the API applies too.
+    withinServiceWindow: ({ context }) => maySessionStart(context.now, context.serviceWindow),
     syncedIntoServiceWindow: ({ context, event }) =>
-      event.type === 'clock.sync' && isWithinServiceWindow(event.now, context.serviceWindow),
+      event.type === 'clock.sync' && maySessionStart(event.now, context.serviceWindow),
     syncedOutOfServiceWindow: ({ context, event }) =>
-      event.type === 'clock.sync' && !isWithinServiceWindow(event.now, context.serviceWindow),
+      event.type === 'clock.sync' && !maySessionStart(event.now, context.serviceWindow),
+    /** The API has not admitted this session (its reservation check has not passed yet). */
+    sessionNotAdmitted: ({ context }) => !context.admitted,
 
     // Choices
     anyProcedureOffered: ({ context }) => context.offeredProcedures.length > 0,
@@ -252,6 +257,7 @@ const sessionSetup = setup({
       const proves = PROCEDURE_PINS[procedureOf(context)].proves;
       return output?.result === 'my-number-card' && output.pins[proves].triesLeft === 0;
     },
+    reservationUsable: ({ event }) => outputOf('precheckReservation', event)?.result === 'usable',
     currentPinVerified: ({ event }) => outputOf('verifyCurrentPin', event)?.result === 'verified',
     currentPinWrongWithTriesLeft: ({ event }) => {
       const output = outputOf('verifyCurrentPin', event);
@@ -328,6 +334,8 @@ const sessionSetup = setup({
         ),
     }),
     announceClosing: raise({ type: 'hours.closed' }),
+    /** Closing time: sessions not admitted yet end now (before any PIN); admitted ones go on. */
+    announceClosingTime: raise({ type: 'hours.closing' }),
 
     // --- Inactivity
     warnOfInactivity: assign({ inactivityWarning: true }),
@@ -363,6 +371,8 @@ const sessionSetup = setup({
         return output?.result === 'found' ? output.reservation : null;
       },
     }),
+    /** The API checked the reservation before any PIN and admitted the session (service hours). */
+    noteAdmission: assign({ admitted: true }),
     noteClaimHeld: assign({ claimHeld: true }),
     noteNewPinVerified: assign(({ event }) => {
       const output = outputOf('verifyNewPin', event);
@@ -392,7 +402,19 @@ const sessionSetup = setup({
       const failure = failureOf(event);
       return { error: customerError(failure ? FAILURE_ERRORS[failure] : params.otherwise) };
     }),
-    failWithRefusal: assign(({ event }) => ({ error: customerError(REFUSAL_ERRORS[refusalOf(event)]) })),
+    failWithRefusal: assign(({ context, event }) => {
+      const reason = refusalOf(event);
+      if (reason !== 'reservation-other-procedure') return { error: customerError(REFUSAL_ERRORS[reason]) };
+      // The card's reservation is for the other procedure: choose it here, or at a store offering it.
+      const otherOfferedHere = context.offeredProcedures.includes(otherProcedure(procedureOf(context)));
+      return {
+        error: customerError(
+          'reservation-other-procedure',
+          { otherOfferedHere },
+          otherOfferedHere ? 'choose-other-procedure' : 'use-other-store',
+        ),
+      };
+    }),
     /**
      * The PIN to prove is blocked. If the other PIN still has tries, the other procedure can reset
      * this one first (with its own reservation); otherwise only the municipal office can help.
@@ -511,16 +533,25 @@ export const sessionMachine = sessionSetup.createMachine({
           always: [{ guard: 'withinServiceWindow', target: 'open' }, { target: 'closed' }],
         },
         open: {
-          after: { untilServiceWindowChange: { target: 'grace', actions: 'advanceClockToWindowChange' } },
+          after: {
+            untilServiceWindowChange: {
+              target: 'grace',
+              actions: ['advanceClockToWindowChange', 'announceClosingTime'],
+            },
+          },
           on: {
             'clock.sync': [
-              { guard: 'syncedOutOfServiceWindow', target: 'grace', actions: 'syncClock' },
+              {
+                guard: 'syncedOutOfServiceWindow',
+                target: 'grace',
+                actions: ['syncClock', 'announceClosingTime'],
+              },
               // Re-entering reschedules the closing timer from the corrected clock.
               { target: 'open', reenter: true, actions: 'syncClock' },
             ],
           },
         },
-        // No session may start; one under way may finish until the grace ends.
+        // No session may start; an admitted one may finish until the grace ends.
         grace: {
           after: {
             closingGrace: { target: 'closed', actions: ['advanceClockPastGrace', 'announceClosing'] },
@@ -629,6 +660,12 @@ export const sessionMachine = sessionSetup.createMachine({
               initial: 'chooseProcedure',
               on: {
                 'session.cancel': { target: '#sessionEnd' },
+                // Closing time: a session the API has not admitted ends before any PIN is typed.
+                'hours.closing': {
+                  guard: 'sessionNotAdmitted',
+                  target: '#sessionError',
+                  actions: { type: 'failWith', params: { error: 'outside-hours' } },
+                },
                 'hours.closed': {
                   target: '#sessionError',
                   actions: { type: 'failWith', params: { error: 'outside-hours' } },
@@ -709,11 +746,34 @@ export const sessionMachine = sessionSetup.createMachine({
                             target: '#sessionError',
                             actions: ['rememberCard', 'failWithBlockedPin'],
                           },
-                          { target: 'provingPin', actions: 'rememberCard' },
+                          { target: 'precheckingReservation', actions: 'rememberCard' },
                         ],
                         onError: {
                           target: '#sessionError',
                           actions: { type: 'failWithActorFailure', params: { otherwise: 'card-unreadable' } },
+                        },
+                      },
+                    },
+
+                    // Before any PIN: the API looks the reservation up from the authentication
+                    // certificate (free to read) and admits the session. Grants nothing: the card
+                    // proof after the PIN still comes before any claim.
+                    precheckingReservation: {
+                      meta: { screen: 'checking-reservation', progress: 0.2 },
+                      invoke: {
+                        id: 'precheckReservation',
+                        src: 'precheckReservation',
+                        input: procedureInput,
+                        onDone: [
+                          { guard: 'reservationUsable', target: 'provingPin', actions: 'noteAdmission' },
+                          { target: '#sessionError', actions: 'failWithRefusal' },
+                        ],
+                        onError: {
+                          target: '#sessionError',
+                          actions: {
+                            type: 'failWithActorFailure',
+                            params: { otherwise: 'service-unreachable' },
+                          },
                         },
                       },
                     },

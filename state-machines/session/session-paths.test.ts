@@ -28,7 +28,7 @@ const TRAVERSAL = {
 const paths = getShortestPaths(sessionMachine, TRAVERSAL);
 
 /** Raised by the machine itself within a step, so no model event selects it directly. */
-const RAISED_INTERNALLY = ['hours.closed'];
+const RAISED_INTERNALLY = ['hours.closing', 'hours.closed'];
 
 function allNodes(node: AnyStateNode): AnyStateNode[] {
   return [node, ...(Object.values(node.states) as AnyStateNode[]).flatMap(allNodes)];
@@ -87,6 +87,7 @@ async function replay(steps: Array<{ event: EventObject; state: AnyMachineSnapsh
     readerReady: false,
   });
   h.actors.setDefault('checkNewPin', undefined);
+  h.actors.setDefault('precheckReservation', undefined);
   const scheduledAt = new WeakMap<object, number>();
   const noteTimers = () => {
     for (const scheduled of Object.values(h.actor.system.getSnapshot()._scheduledEvents)) {

@@ -10,8 +10,8 @@ import { startVirtualCardSession } from './support/virtual-card-session';
 import { openSwitchableLink, type SwitchableLink } from './switchable-link';
 
 /**
- * Network faults at each API call of a reset session (challenge, lookup, claim, complete), for both
- * procedures:
+ * Network faults at each API call of a reset session (reservation check, challenge, lookup, claim,
+ * complete), for both procedures:
  * - `cut`: the network goes just before the call and comes back after the session;
  * - `answer-lost`: the call reaches the API and is carried out, but its answer never comes back.
  * Once the outbox has delivered, the card, the reservation and the outbox agree: completed exactly
@@ -20,7 +20,7 @@ import { openSwitchableLink, type SwitchableLink } from './switchable-link';
  * again, so that session goes on to `done` (docs/kiosk-runtime.md, "Answers lost").
  */
 
-const API_CALLS = ['challenge', 'lookup', 'claim', 'complete', 'release'] as const;
+const API_CALLS = ['reservationCheck', 'challenge', 'lookup', 'claim', 'complete', 'release'] as const;
 const FAULTS = ['cut', 'answer-lost'] as const;
 type Fault = (typeof FAULTS)[number];
 const LEASE_MS = 2 * 60_000;
@@ -147,7 +147,7 @@ describe.each(PROCEDURE_CASES)('network faults at each API call of a $procedure 
     '%s: card, reservation and outbox agree once the network is back',
     async (fault) => {
       const happy = await sessionWith(scenario, fault, undefined);
-      expect(happy).toMatchObject({ finalScreen: 'done', status: 'completed', newPinWorks: true, calls: 4 });
+      expect(happy).toMatchObject({ finalScreen: 'done', status: 'completed', newPinWorks: true, calls: 5 });
 
       for (let faultAt = 1; faultAt <= happy.calls; faultAt += 1) {
         const result = await sessionWith(scenario, fault, faultAt);
@@ -180,8 +180,8 @@ describe('network faults on the release of a claim', () => {
     '%s: the outbox delivers the release and the reservation is usable at once',
     async (fault) => {
       if (!scenario) throw new Error('no procedure case');
-      // The card is pulled at EXTERNAL AUTHENTICATE: the claim held is released (API call 4).
-      const result = await sessionWith(scenario, fault, 4, (command) => command[1] === EXTERNAL_AUTHENTICATE);
+      // The card is pulled at EXTERNAL AUTHENTICATE: the claim held is released (API call 5).
+      const result = await sessionWith(scenario, fault, 5, (command) => command[1] === EXTERNAL_AUTHENTICATE);
       const context = JSON.stringify(result);
       expect(result.faulted, context).toBe('release');
       expect(result.counts, context).toMatchObject({ pending: 0, rejected: 0 });

@@ -126,6 +126,16 @@ describe('the panel', () => {
     await screen('idle');
   });
 
+  it('ages reservations past 24 h by moving the demo clock forward (never back-dating them)', async () => {
+    const before = demo.clock.now();
+    const message = await act({ type: 'clock.age-reservations' });
+    expect(demo.clock.now() - before).toBeGreaterThanOrEqual(24 * 60 * 60_000 + 60_000);
+    expect(message).toMatch(
+      /^demo clock moved 24 h 1 min ahead: 2026-03-04 10:0\d JST; every reservation made before has expired$/,
+    );
+    await screen('idle');
+  });
+
   it('refuses to go back to real time once ahead, and says why', async () => {
     const before = demo.clock.now();
     const outcome = await demo.panel.perform({ type: 'clock.real' });

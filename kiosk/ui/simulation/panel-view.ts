@@ -129,6 +129,7 @@ export function mountPanel(root: HTMLElement, send: (action: SimulationAction) =
         button({ 'data-sim-action': 'clock.set.23:30' }, 'Next 23:30 JST — closed', () =>
           send({ type: 'clock.set', japanTime: '23:30' }),
         ),
+        actionButton('24 h later — reservations expire', { type: 'clock.age-reservations' }),
       ),
       clockHint,
       timeForm,

@@ -11,6 +11,7 @@ import type {
   AuditRefusalInput,
   CancelReservationInput,
   ChallengePurpose,
+  CheckReservationInput,
   ClaimReservationInput,
   ClaimResult,
   CompleteClaimInput,
@@ -29,12 +30,15 @@ import type {
   ReservationStore,
 } from '../reservation-store';
 import {
+  ADMISSIONS_KEPT_MS,
   type AuditRow,
   type ClaimRow as BaseClaimRow,
   EVENT_ACTIONS,
+  isOfTheCard,
   type KioskRow,
   type LookupRow,
   ok,
+  otherProcedureOf,
   refused,
   type ReservationRow,
   stateOf,
@@ -260,6 +264,58 @@ export class PostgresReservationStore implements ReservationStore {
       await this.audit(tx, who, current.id, 'lookup', current.status, current.status, 'ok');
       return ok({ lookupId: input.lookupId, lookupExpiresAt, reservation: toReservation(current) });
     });
+  }
+
+  async checkReservation(input: CheckReservationInput): Promise<Outcome<{ reservationId: string }>> {
+    const who: Who = { actor: `kiosk:${input.kioskId}`, kioskId: input.kioskId, now: input.now };
+    return inTransaction(this.pool, async (tx) => {
+      await this.lockCard(tx, input.cardRef, input.procedure);
+      const latest = await row<ReservationRow>(
+        tx,
+        `SELECT ${RESERVATION_COLUMNS} FROM reservations WHERE card_ref = $1 AND procedure = $2
+         ORDER BY created_at DESC, row_seq DESC LIMIT 1 FOR UPDATE`,
+        [input.cardRef, input.procedure],
+      );
+      const current =
+        latest && isOfTheCard(latest, input) ? await this.settleForKiosk(tx, latest, who) : undefined;
+      if (current?.status === 'active') {
+        await tx.query('DELETE FROM admissions WHERE admitted_at < $1', [input.now - ADMISSIONS_KEPT_MS]);
+        await tx.query(
+          `INSERT INTO admissions (kiosk_id, reservation_id, admitted_at) VALUES ($1, $2, $3)
+           ON CONFLICT (kiosk_id, reservation_id) DO UPDATE SET admitted_at = EXCLUDED.admitted_at`,
+          [input.kioskId, current.id, input.now],
+        );
+        await this.audit(tx, who, current.id, 'reservation-check', current.status, current.status, 'ok');
+        return ok({ reservationId: current.id });
+      }
+      // Read without the other procedure's lock: a live reservation there only changes the words.
+      const other = await row<{ id: string }>(
+        tx,
+        `SELECT id FROM reservations WHERE card_ref = $1 AND procedure = $2 AND token_serial = $3
+           AND status IN ('active', 'claimed') AND expires_at > $4 LIMIT 1`,
+        [input.cardRef, otherProcedureOf(input.procedure), input.tokenSerial, input.now],
+      );
+      if (other) return this.refuse(tx, who, null, 'reservation-check', 'RESERVATION_FOR_OTHER_PROCEDURE');
+      if (!current) return this.refuse(tx, who, null, 'reservation-check', 'RESERVATION_NOT_FOUND');
+      return this.refuse(
+        tx,
+        who,
+        current.id,
+        'reservation-check',
+        UNUSABLE[current.status as Exclude<typeof current.status, 'active'>],
+      );
+    });
+  }
+
+  async admissionOfLookup(input: { kioskId: string; lookupId: string }): Promise<number | null> {
+    const found = await row<{ admitted_at: number }>(
+      this.pool,
+      `SELECT a.admitted_at FROM lookups l
+       JOIN admissions a ON a.kiosk_id = l.kiosk_id AND a.reservation_id = l.reservation_id
+       WHERE l.id = $1 AND l.kiosk_id = $2`,
+      [input.lookupId, input.kioskId],
+    );
+    return found?.admitted_at ?? null;
   }
 
   async claimReservation(input: ClaimReservationInput): Promise<Outcome<ClaimResult>> {

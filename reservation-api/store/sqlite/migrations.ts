@@ -262,4 +262,20 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX audit_by_outcome ON audit (outcome, at);
     `,
   },
+  {
+    version: 9,
+    name: 'admissions (a session checked before closing may claim in the grace)',
+    sql: `
+      -- A kiosk's reservation check before any PIN admits the session: the API's own record, on its
+      -- clock, that the session began in time. The latest per kiosk and reservation; pruned after 2 days.
+      CREATE TABLE admissions (
+        kiosk_id        TEXT NOT NULL REFERENCES kiosks (id),
+        reservation_id  TEXT NOT NULL REFERENCES reservations (id),
+        admitted_at     INTEGER NOT NULL,
+        PRIMARY KEY (kiosk_id, reservation_id)
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX admissions_by_reservation ON admissions (reservation_id);
+      CREATE INDEX admissions_by_age ON admissions (admitted_at);
+    `,
+  },
 ];

@@ -19,6 +19,7 @@ import type {
   ReadReservationInput,
   CancelReservationInput,
   LookupReservationInput,
+  CheckReservationInput,
   ClaimReservationInput,
   CompleteClaimInput,
   ReleaseClaimInput,
@@ -29,12 +30,15 @@ import type {
 import { minuteBucketOf, sessionFactOf } from '../../fleet/session-facts';
 import type { OpsStore } from '../ops-store';
 import {
+  ADMISSIONS_KEPT_MS,
   type AuditRow,
   type ClaimRow,
   EVENT_ACTIONS,
+  isOfTheCard,
   type KioskRow,
   type LookupRow,
   ok,
+  otherProcedureOf,
   refused,
   type ReservationRow,
   stateOf,
@@ -156,6 +160,20 @@ export class SqliteReservationStore implements ReservationStore {
         `UPDATE reservations SET status = @status, claim_id = @claimId, lease_expires_at = @leaseExpiresAt,
                 completed_at = @completedAt, updated_at = @now
          WHERE id = @id`,
+      ),
+      liveOfCard: prepare<[string, string, string, number], { id: string }>(
+        `SELECT id FROM reservations WHERE card_ref = ? AND procedure = ? AND token_serial = ?
+           AND status IN ('active', 'claimed') AND expires_at > ? LIMIT 1`,
+      ),
+      upsertAdmission: prepare<[string, string, number]>(
+        `INSERT INTO admissions (kiosk_id, reservation_id, admitted_at) VALUES (?, ?, ?)
+         ON CONFLICT (kiosk_id, reservation_id) DO UPDATE SET admitted_at = excluded.admitted_at`,
+      ),
+      pruneAdmissions: prepare<[number]>('DELETE FROM admissions WHERE admitted_at < ?'),
+      admissionOfLookup: prepare<[string, string], { admitted_at: number }>(
+        `SELECT a.admitted_at FROM lookups l
+         JOIN admissions a ON a.kiosk_id = l.kiosk_id AND a.reservation_id = l.reservation_id
+         WHERE l.id = ? AND l.kiosk_id = ?`,
       ),
       insertLookup: prepare<[string, string, string, number, number]>(
         'INSERT INTO lookups (id, kiosk_id, reservation_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?)',
@@ -321,6 +339,33 @@ export class SqliteReservationStore implements ReservationStore {
       this.audit(who, row.id, 'lookup', row.status, row.status, 'ok');
       return ok({ lookupId: input.lookupId, lookupExpiresAt, reservation: toReservation(row) });
     });
+  }
+
+  async checkReservation(input: CheckReservationInput): Promise<Outcome<{ reservationId: string }>> {
+    const who: Who = { actor: `kiosk:${input.kioskId}`, kioskId: input.kioskId, now: input.now };
+    return this.inTransaction(() => {
+      const latest = this.statements.latestOfCard.get(input.cardRef, input.procedure);
+      const row = latest && isOfTheCard(latest, input) ? this.settleForKiosk(latest, who) : undefined;
+      if (row?.status === 'active') {
+        this.statements.pruneAdmissions.run(input.now - ADMISSIONS_KEPT_MS);
+        this.statements.upsertAdmission.run(input.kioskId, row.id, input.now);
+        this.audit(who, row.id, 'reservation-check', row.status, row.status, 'ok');
+        return ok({ reservationId: row.id });
+      }
+      const other = otherProcedureOf(input.procedure);
+      if (this.statements.liveOfCard.get(input.cardRef, other, input.tokenSerial, input.now)) {
+        return this.refuse(who, null, 'reservation-check', 'RESERVATION_FOR_OTHER_PROCEDURE');
+      }
+      const code = row
+        ? UNUSABLE[row.status as Exclude<typeof row.status, 'active'>]
+        : 'RESERVATION_NOT_FOUND';
+      return this.refuse(who, row?.id ?? null, 'reservation-check', code);
+    });
+  }
+
+  async admissionOfLookup(input: { kioskId: string; lookupId: string }): Promise<number | null> {
+    const row = this.statements.admissionOfLookup.get(input.lookupId, input.kioskId);
+    return this.reported(row?.admitted_at ?? null);
   }
 
   async claimReservation(input: ClaimReservationInput): Promise<Outcome<ClaimResult>> {

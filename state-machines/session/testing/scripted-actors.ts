@@ -56,6 +56,7 @@ export function checkNewPinFrom(pins: FakePinBuffers): Reply<'checkNewPin'> {
 export function happyReplies(pins: FakePinBuffers): { [Name in SessionActorName]: Reply<Name> } {
   return {
     readCard: { output: myNumberCard() },
+    precheckReservation: { output: { result: 'usable' } },
     verifyCurrentPin: { output: { result: 'verified' } },
     lookupReservation: (input) => ({
       output: {
@@ -124,6 +125,7 @@ export class ScriptedActors {
   implementations(): SessionActorImplementations {
     return {
       readCard: this.logic('readCard'),
+      precheckReservation: this.logic('precheckReservation'),
       verifyCurrentPin: this.logic('verifyCurrentPin'),
       lookupReservation: this.logic('lookupReservation'),
       checkNewPin: this.logic('checkNewPin'),

@@ -10,7 +10,10 @@ import { checkNewPinFrom, happyReplies, ScriptedActors } from './scripted-actors
 
 export interface HarnessOptions {
   input?: Partial<SessionInput>;
-  /** `happy`: every actor answers as on the straight road; `manual`: only checkNewPin answers. */
+  /**
+   * `happy`: every actor answers as on the straight road; `manual`: only checkNewPin answers, and
+   * the reservation check before the PIN (usable) — tests of it set their own answers.
+   */
   replies?: 'happy' | 'manual';
   /** Send reader.ready after start (default true). */
   readerReady?: boolean;
@@ -44,8 +47,10 @@ export class SessionHarness {
   constructor(options: HarnessOptions = {}) {
     this.input = { offeredProcedures: ['signature-pin', 'auth-pin'], now: MORNING, ...options.input };
     this.clock.set(this.input.now);
-    if (options.replies === 'manual') this.actors.setDefault('checkNewPin', checkNewPinFrom(this.pins));
-    else
+    if (options.replies === 'manual') {
+      this.actors.setDefault('checkNewPin', checkNewPinFrom(this.pins));
+      this.actors.setDefault('precheckReservation', { output: { result: 'usable' } });
+    } else
       for (const [name, reply] of Object.entries(happyReplies(this.pins)))
         this.actors.setDefault(name as never, reply as never);
     const machine = createSessionMachine({ actors: this.actors.implementations(), pinBuffers: this.pins });

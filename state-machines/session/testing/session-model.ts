@@ -16,6 +16,7 @@ const HOUR = 60 * 60 * 1000;
 /** Which actor (provided name) each invoke id runs. */
 export const INVOKED_ACTORS: Record<string, SessionActorName> = {
   readCard: 'readCard',
+  precheckReservation: 'precheckReservation',
   verifyCurrentPin: 'verifyCurrentPin',
   lookupReservation: 'lookupReservation',
   checkNewPin: 'checkNewPin',
@@ -37,6 +38,9 @@ const ANSWERS: EventObject[] = [
   done('readCard', NOT_A_MY_NUMBER_CARD),
   done('readCard', myNumberCard({ certificateDaysLeft: -1 })),
   done('readCard', myNumberCard({ tries: { auth: 0, sign: 0 } })),
+  done('precheckReservation', { result: 'usable' }),
+  done('precheckReservation', { result: 'refused', reason: 'reservation-expired' }),
+  done('precheckReservation', { result: 'refused', reason: 'reservation-other-procedure' }),
   done('verifyCurrentPin', { result: 'verified' }),
   done('verifyCurrentPin', { result: 'wrong-pin', triesLeft: 2 }),
   done('verifyCurrentPin', { result: 'wrong-pin', triesLeft: 0 }),
@@ -133,7 +137,7 @@ function activeSlot(snapshot: AnyMachineSnapshot): PinSlot | undefined {
 
 /**
  * Keeps the model finite and realisable:
- * - `hours.closed` is raised by the machine itself, never sent;
+ * - `hours.closing` and `hours.closed` are raised by the machine itself, never sent;
  * - the hour timers fire (and the clock is synced) only while no screen timer runs, and screen
  *   timers not during the grace
  *   (on a live clock the shorter timer always fires first);
@@ -143,7 +147,7 @@ function activeSlot(snapshot: AnyMachineSnapshot): PinSlot | undefined {
 export function modelAllows(snapshot: AnyMachineSnapshot, event: EventObject): boolean {
   const context = snapshot.context as SessionContext;
   const { type } = event;
-  if (type === 'hours.closed') return false;
+  if (type === 'hours.closed' || type === 'hours.closing') return false;
   if (isHoursTimer(type) || type === 'clock.sync') return !kioskTimersRunning(snapshot);
   if (type.startsWith('xstate.after.')) return !snapshot.matches({ hours: 'grace' });
   if (type === 'api.available' || type === 'api.unavailable' || type === 'language.select') {
@@ -171,6 +175,7 @@ export function serializeModelState(snapshot: AnyMachineSnapshot): string {
     tries: context.card && [context.card.pins.auth.triesLeft, context.card.pins.sign.triesLeft],
     notice: context.notice?.id,
     error: context.error?.id,
+    admitted: context.admitted,
     claimHeld: context.claimHeld,
     verified: context.newPinVerified,
     warned: context.inactivityWarning,
