@@ -29,6 +29,7 @@ import { answerClientError, answerFrameworkError, installErrorHandling } from '.
 import { acceptJsonBodiesOnly } from './json-body';
 import { ApiMetrics } from './metrics';
 import { type ApiPolicy, DEFAULT_POLICY } from './policy';
+import { sharedRateLimitStore } from './shared-rate-limit';
 
 /**
  * Builds the reservation API — phone, kiosk and operator endpoints, health, metrics, OpenAPI —
@@ -137,7 +138,12 @@ export async function build(options: BuildOptions): Promise<ReservationApi> {
     );
   });
 
-  await app.register(rateLimit, { global: false, errorResponseBuilder: () => new ApiError('RATE_LIMITED') });
+  await app.register(rateLimit, {
+    global: false,
+    // Counted in the database, so a limit holds across every instance (docs/decisions.md).
+    store: sharedRateLimitStore(store.rateLimits, now),
+    errorResponseBuilder: () => new ApiError('RATE_LIMITED'),
+  });
   await app.register(cookie);
   await app.register(swagger, {
     openapi: {
@@ -222,6 +228,7 @@ export async function build(options: BuildOptions): Promise<ReservationApi> {
     stream,
     async tick() {
       await monitor.tick();
+      await store.rateLimits.prune(now());
       // Logins past their expiry and operators revoked by the CLI (another process) lose their
       // live streams within a tick, whatever the ping interval.
       await stream.recheckCredentials();

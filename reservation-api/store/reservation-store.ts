@@ -8,6 +8,7 @@ import type {
   Procedure,
 } from '../contract';
 import type { OpsStore } from './ops-store';
+import type { RateLimitStore } from './rate-limit-store';
 
 /**
  * The narrow storage interface of the reservation API. Each method is one business operation and
@@ -170,6 +171,8 @@ export interface AppendKioskEventsInput {
 export interface ReservationStore {
   /** Operator monitoring: login sessions, alerts, session rollup, statistics. */
   readonly ops: OpsStore;
+  /** The per-client rate limits' counters, shared by every instance on the database. */
+  readonly rateLimits: RateLimitStore;
 
   /** Stores a challenge nonce (phone: kioskId null; kiosk: the kiosk it was issued to). */
   issueChallenge(challenge: {

@@ -28,6 +28,7 @@ import type {
 } from '../reservation-store';
 import { minuteBucketOf, sessionFactOf } from '../../fleet/session-facts';
 import type { OpsStore } from '../ops-store';
+import type { RateLimitStore } from '../rate-limit-store';
 import {
   type AuditRow,
   type ClaimRow,
@@ -46,6 +47,7 @@ import {
 import { GroupCommit, type StoreDurabilityError } from './group-commit';
 import { openDatabase } from './open-database';
 import { SqliteOpsStore } from './sqlite-ops-store';
+import { SqliteRateLimitStore } from './sqlite-rate-limit-store';
 import { transactionWriter } from './transaction-writer';
 import { WalFileSync } from './wal-file-sync';
 
@@ -62,6 +64,7 @@ export class SqliteReservationStore implements ReservationStore {
   private readonly statements;
   private readonly bookkeepingStatements;
   readonly ops: OpsStore;
+  readonly rateLimits: RateLimitStore;
 
   /** Opens (and migrates) the database file on one connection, with group commit on its WAL. */
   static open(
@@ -119,6 +122,7 @@ export class SqliteReservationStore implements ReservationStore {
       ),
     };
     this.ops = new SqliteOpsStore(db, commits);
+    this.rateLimits = new SqliteRateLimitStore(db);
     this.write = transactionWriter(db, commits);
     this.statements = {
       addToSessionRollup: prepare<[number, string, string]>(
