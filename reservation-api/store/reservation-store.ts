@@ -8,6 +8,7 @@ import type {
   Procedure,
 } from '../contract';
 import type { OpsStore } from './ops-store';
+import type { InstanceChannel } from './instance-channel';
 import type { RateLimitStore } from './rate-limit-store';
 
 /**
@@ -246,6 +247,12 @@ export interface ReservationStore {
   operatorByTokenHash(tokenHash: string): Promise<OperatorRecord | undefined>;
 
   auditEntries(query: { reservationId?: string; afterSeq?: number; limit: number }): Promise<AuditEntry[]>;
+
+  /**
+   * A channel to the other API instances on this database (the operators' live streams); the
+   * caller closes it before the store. Silent on an engine only one instance can use.
+   */
+  openInstanceChannel(): InstanceChannel;
 
   /** Resolves when the database answers (readiness). */
   ping(): Promise<void>;

@@ -48,6 +48,8 @@ import { createPool, type PoolOptions } from './pool';
 import { PostgresOpsStore } from './postgres-ops-store';
 import { PostgresRateLimitStore } from './postgres-rate-limit-store';
 import type { RateLimitStore } from '../rate-limit-store';
+import type { InstanceChannel } from '../instance-channel';
+import { PostgresInstanceChannel } from './postgres-instance-channel';
 import { changes, inTransaction, row, rows, type Tx } from './transaction';
 
 /**
@@ -636,6 +638,11 @@ export class PostgresReservationStore implements ReservationStore {
 
   async ping(): Promise<void> {
     await this.pool.query('SELECT 1');
+  }
+
+  /** LISTEN/NOTIFY on this database: every instance on it hears the others. */
+  openInstanceChannel(): InstanceChannel {
+    return new PostgresInstanceChannel(this.pool);
   }
 
   close(): Promise<void> {

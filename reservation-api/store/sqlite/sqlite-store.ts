@@ -29,6 +29,7 @@ import type {
 import { minuteBucketOf, sessionFactOf } from '../../fleet/session-facts';
 import type { OpsStore } from '../ops-store';
 import type { RateLimitStore } from '../rate-limit-store';
+import { type InstanceChannel, SINGLE_INSTANCE_CHANNEL } from '../instance-channel';
 import {
   type AuditRow,
   type ClaimRow,
@@ -627,6 +628,11 @@ export class SqliteReservationStore implements ReservationStore {
   async ping(): Promise<void> {
     this.commits.throwIfFailed();
     this.statements.ping.get();
+  }
+
+  /** One instance per database file (server/instance-lock.ts): no other instance to tell. */
+  openInstanceChannel(): InstanceChannel {
+    return SINGLE_INSTANCE_CHANNEL;
   }
 
   async close(): Promise<void> {
