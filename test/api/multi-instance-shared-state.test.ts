@@ -177,6 +177,32 @@ describe('shared state across API instances on one PostgreSQL', () => {
       expect(stream.messages.filter(about('session', kiosk.kioskId))).toHaveLength(1);
     });
 
+    it('a kiosk-reported alert opened on B stays open when A ticks, shows on A, and is resolved once', async () => {
+      const kiosk = await addKiosk(b, 'lawson');
+      await heartbeat(b, kiosk, { alerts: ['card-left-behind'] });
+      const openOn = async (api: PostgresTestApi) =>
+        (await api.store.ops.openAlerts()).filter((alert) => alert.kioskId === kiosk.kioskId);
+      expect((await openOn(b)).map((alert) => alert.kind)).toEqual(['card-left-behind']);
+      // A never saw the heartbeat: its tick takes the stored one (and the open alert) from the database.
+      await a.app.ops.tick();
+      expect((await openOn(a)).map((alert) => alert.kind)).toEqual(['card-left-behind']);
+      const fleetOnA = await a.app.ops.monitor.fleet();
+      expect(fleetOnA.find((k) => k.kioskId === kiosk.kioskId)?.alerts).toEqual(['card-left-behind']);
+
+      // Cleared in a heartbeat to A: resolved, and B's tick neither reopens it nor fails.
+      a.clock.advance(1_000);
+      await heartbeat(a, kiosk, { alerts: [] });
+      expect(await openOn(a)).toEqual([]);
+      await b.app.ops.tick();
+      await a.app.ops.tick();
+      expect(await openOn(b)).toEqual([]);
+      const resolved = (await b.store.ops.recentAlerts(100)).filter(
+        (alert) => alert.kioskId === kiosk.kioskId,
+      );
+      expect(resolved).toHaveLength(1);
+      expect(resolved[0]?.resolvedAt).not.toBeNull();
+    });
+
     it("after losing PostgreSQL's connection, A ends its streams (dashboards reload) and relays again", async () => {
       const stream = await streamOnA();
       // Every listening connection of the database is cut, as a PostgreSQL restart would.
