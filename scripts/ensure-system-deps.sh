@@ -2,10 +2,11 @@
 # Makes sure the Debian packages the tests need are present: the real PC/SC stack (pcscd + vpcd),
 # OpenSC for the conformance check, Chromium and a Japanese font for the browser tests, strace for
 # the test that checks answers leave only after their fsync (test/faults/ack-after-fsync.test.ts),
-# libfaketime for the suites run at other hours (scripts/test/at-japan-times.sh).
+# libfaketime for the suites run at other hours (scripts/test/at-japan-times.sh), PostgreSQL for the
+# store's second engine, HAProxy to check the load balancer's configuration (test/compose/).
 # Installs them when it can (root + apt-get, as on CI); otherwise prints the exact command and fails.
 set -euo pipefail
-packages=(pcscd libpcsclite-dev vsmartcard-vpcd opensc pcsc-tools chromium fonts-ipafont-gothic strace faketime postgresql)
+packages=(pcscd libpcsclite-dev vsmartcard-vpcd opensc pcsc-tools chromium fonts-ipafont-gothic strace faketime postgresql haproxy)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

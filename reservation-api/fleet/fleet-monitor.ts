@@ -36,14 +36,26 @@ import { failureAlertBuckets } from './session-series';
  *
  * One instance per API process; every change runs one at a time (a queue), so concurrent
  * heartbeats cannot open the same alert twice. Time comes only from the injected clock.
+ *
+ * Several API instances on one database each run a monitor, and each derives its state from the
+ * database: on every tick it re-reads the kiosks with their stored heartbeats (the kiosk-reported
+ * alerts and reader state included) and the open alerts, and it reads the shared event feed. So a
+ * change only one instance saw (a heartbeat, an acknowledgement) reaches the others' state within
+ * a tick, and no monitor resolves an alert because it missed what another saw. Its message goes
+ * to the other instances' streams at once (reach `everywhere`, see ops-relay.ts); what every
+ * monitor derives from the database itself (ticks, the event feed) stays `here`, so no operator
+ * gets it twice.
  */
+
+/** Whether a published change is for this instance's operators only or for every instance's. */
+export type PublishReach = 'here' | 'everywhere';
 
 export interface FleetMonitorDeps {
   store: ReservationStore;
   now: () => number;
   policy: ApiPolicy;
   metrics: ApiMetrics;
-  publish: (message: OpsStreamEvent) => void;
+  publish: (message: OpsStreamEvent, reach: PublishReach) => void;
   newAlertId?: () => string;
 }
 
@@ -72,6 +84,8 @@ export class FleetMonitor {
   private eventSeq = 0;
   private publishedStats = '';
   private queue: Promise<unknown> = Promise.resolve();
+  /** The reach of what the running job publishes (set by `exclusive`). */
+  private reach: PublishReach = 'here';
 
   /** When this process began watching: silence before it is not counted against a kiosk. */
   private readonly monitoredSince: number;
@@ -95,7 +109,7 @@ export class FleetMonitor {
           this.readerDownSince.set(alert.kioskId, alert.openedAt);
         }
       }
-      await this.refreshKiosks();
+      await this.refreshKiosks({ applyStoredHeartbeats: false });
       const now = this.deps.now();
       for (const entry of this.kiosks.values()) {
         const { heartbeat } = entry;
@@ -117,7 +131,7 @@ export class FleetMonitor {
       this.deps.metrics.kioskLastHeartbeat.set({ kiosk_id: kiosk.id }, receivedAt / 1000);
       await this.evaluateKiosk(kiosk.id, receivedAt);
       this.updateGauges(receivedAt);
-    });
+    }, 'everywhere');
   }
 
   /** An event batch was stored: reads the new events from the store's feed and acts on them. */
@@ -132,7 +146,7 @@ export class FleetMonitor {
       await this.refreshKiosks();
       for (const id of this.kiosks.keys()) await this.evaluateKiosk(id, now);
       this.updateGauges(now);
-    });
+    }, 'everywhere');
   }
 
   /** Re-evaluates everything that moves with time alone; refreshes statistics; applies retention. */
@@ -141,6 +155,7 @@ export class FleetMonitor {
       const now = this.deps.now();
       const { ops } = this.deps.store;
       await this.pollEvents(now);
+      await this.adoptOpenAlerts();
       await this.refreshKiosks();
       for (const id of this.kiosks.keys()) await this.evaluateKiosk(id, now);
       await this.evaluateFleet(now);
@@ -184,17 +199,25 @@ export class FleetMonitor {
       const alert = outcome.value;
       const key = keyOf(alert.kind, alert.kioskId);
       if (this.open.get(key)?.alertId === alert.alertId) this.open.set(key, alert);
-      this.deps.publish({ event: 'alert', data: alert });
+      this.publish({ event: 'alert', data: alert });
       return alert;
-    });
+    }, 'everywhere');
   }
 
   // ── internals (run inside `exclusive`) ──────────────────────────────────────────────────────
 
-  private exclusive<T>(work: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(work, work);
+  private exclusive<T>(work: () => Promise<T>, reach: PublishReach = 'here'): Promise<T> {
+    const job = () => {
+      this.reach = reach;
+      return work();
+    };
+    const run = this.queue.then(job, job);
     this.queue = run.catch(() => undefined);
     return run;
+  }
+
+  private publish(message: OpsStreamEvent): void {
+    this.deps.publish(message, this.reach);
   }
 
   /** Starts or ends the kiosk's stretch of reader downtime (the grace of reader-unavailable). */
@@ -204,7 +227,22 @@ export class FleetMonitor {
     else if (!this.readerDownSince.has(kioskId)) this.readerDownSince.set(kioskId, at);
   }
 
-  private async refreshKiosks(): Promise<void> {
+  /**
+   * The open alerts as the database has them: alerts other instances opened, resolved or had
+   * acknowledged since (this one's own changes are there too).
+   */
+  private async adoptOpenAlerts(): Promise<void> {
+    const stored = await this.deps.store.ops.openAlerts();
+    this.open.clear();
+    for (const alert of stored) this.open.set(keyOf(alert.kind, alert.kioskId), alert);
+  }
+
+  /**
+   * Re-reads the kiosks and their stored heartbeats. A stored heartbeat newer than the one this
+   * monitor saw reached another instance: its reported alerts and reader state are taken as if it
+   * had come here (not at start, where the open alerts stand for what was reported before).
+   */
+  private async refreshKiosks(options: { applyStoredHeartbeats: boolean } = { applyStoredHeartbeats: true }) {
     const seen = new Set<string>();
     for (const status of await this.deps.store.listKiosks()) {
       seen.add(status.id);
@@ -215,6 +253,10 @@ export class FleetMonitor {
         known?.heartbeat && (!lastHeartbeat || known.heartbeat.receivedAt >= lastHeartbeat.receivedAt)
           ? known.heartbeat
           : lastHeartbeat;
+      if (options.applyStoredHeartbeats && heartbeat && heartbeat !== known?.heartbeat) {
+        this.reported.applyHeartbeat(status.id, heartbeat.alerts, heartbeat.clock);
+        this.noteReader(status.id, heartbeat.reader, heartbeat.receivedAt);
+      }
       this.kiosks.set(status.id, { record, heartbeat });
       if (record.revokedAt !== null) {
         this.reported.forget(status.id);
@@ -250,7 +292,7 @@ export class FleetMonitor {
     const fact = sessionFactOf(event);
     if (fact) {
       this.deps.metrics.kioskSessions.inc({ outcome: fact.outcome, cause: fact.cause });
-      this.deps.publish({
+      this.publish({
         event: 'session',
         data: { kioskId: event.kioskId, at: event.at, outcome: fact.outcome, cause: fact.cause },
       });
@@ -294,7 +336,7 @@ export class FleetMonitor {
     const key = changeKey(view);
     if (this.publishedKiosks.get(kioskId) !== key) {
       this.publishedKiosks.set(kioskId, key);
-      this.deps.publish({ event: 'kiosk', data: view });
+      this.publish({ event: 'kiosk', data: view });
     }
   }
 
@@ -320,7 +362,7 @@ export class FleetMonitor {
       if (alert.kioskId !== kioskId || wanted.has(key)) continue;
       this.open.delete(key);
       const resolved = await ops.resolveAlert({ alertId: alert.alertId, now });
-      if (resolved) this.deps.publish({ event: 'alert', data: resolved });
+      if (resolved) this.publish({ event: 'alert', data: resolved });
     }
     for (const [key, want] of wanted) {
       const existing = this.open.get(key);
@@ -337,7 +379,7 @@ export class FleetMonitor {
         });
         this.open.set(key, opened);
         this.deps.metrics.alertsOpened.inc({ kind: want.kind });
-        this.deps.publish({ event: 'alert', data: opened });
+        this.publish({ event: 'alert', data: opened });
       } else if (!sameDetail(existing, want)) {
         const updated = await ops.updateAlertDetail({
           alertId: existing.alertId,
@@ -348,7 +390,7 @@ export class FleetMonitor {
         });
         if (updated) {
           this.open.set(key, updated);
-          this.deps.publish({ event: 'alert', data: updated });
+          this.publish({ event: 'alert', data: updated });
         }
       }
     }
@@ -405,7 +447,7 @@ export class FleetMonitor {
     const key = JSON.stringify({ ...stats, serverTime: 0 });
     if (key === this.publishedStats) return;
     this.publishedStats = key;
-    this.deps.publish({ event: 'stats', data: stats });
+    this.publish({ event: 'stats', data: stats });
   }
 
   private updateGauges(now: number): void {

@@ -12,6 +12,7 @@ import { OperatorLogin } from '../auth/operator-login';
 import { dashboardPlugin, type DashboardPluginOptions } from '../dashboard/dashboard-plugin';
 import { FleetMonitor } from '../fleet/fleet-monitor';
 import { OpsEventStream } from '../fleet/ops-event-stream';
+import { OpsRelay } from '../fleet/ops-relay';
 import { healthRoutes } from '../routes/health-routes';
 import { kioskRoutes } from '../routes/kiosk-routes';
 import { opsFleetRoutes } from '../routes/ops-fleet-routes';
@@ -29,6 +30,7 @@ import { answerClientError, answerFrameworkError, installErrorHandling } from '.
 import { acceptJsonBodiesOnly } from './json-body';
 import { ApiMetrics } from './metrics';
 import { type ApiPolicy, DEFAULT_POLICY } from './policy';
+import { sharedRateLimitStore } from './shared-rate-limit';
 
 /**
  * Builds the reservation API — phone, kiosk and operator endpoints, health, metrics, OpenAPI —
@@ -137,7 +139,12 @@ export async function build(options: BuildOptions): Promise<ReservationApi> {
     );
   });
 
-  await app.register(rateLimit, { global: false, errorResponseBuilder: () => new ApiError('RATE_LIMITED') });
+  await app.register(rateLimit, {
+    global: false,
+    // Counted in the database, so a limit holds across every instance (docs/decisions.md).
+    store: sharedRateLimitStore(store.rateLimits, now),
+    errorResponseBuilder: () => new ApiError('RATE_LIMITED'),
+  });
   await app.register(cookie);
   await app.register(swagger, {
     openapi: {
@@ -208,27 +215,31 @@ export async function build(options: BuildOptions): Promise<ReservationApi> {
   const authenticator = new KioskAuthenticator(store, { clockSkewMs: policy.kioskClockSkewMs });
 
   const stream = new OpsEventStream({ onCountChange: (count) => metrics.opsStreamClients.set(count) });
-  const monitor = new FleetMonitor({
-    store,
-    now,
-    policy,
-    metrics,
-    publish: (message) => stream.publish(message),
+  // Live changes between instances on one database (PostgreSQL LISTEN/NOTIFY; silent on SQLite).
+  const relay = new OpsRelay({
+    channel: store.openInstanceChannel(),
+    stream,
+    onError: (error) =>
+      app.log.warn({ err: { type: error.name, message: error.message } }, 'ops relay failed'),
   });
+  app.addHook('onClose', () => relay.close());
+  const monitor = new FleetMonitor({ store, now, policy, metrics, publish: relay.publish });
   await monitor.start();
+  await relay.start(monitor);
   const operatorAuth = new OperatorAuthenticator(store, now, policy);
   const ops: OpsRuntime = {
     monitor,
     stream,
     async tick() {
       await monitor.tick();
+      await store.rateLimits.prune(now());
       // Logins past their expiry and operators revoked by the CLI (another process) lose their
       // live streams within a tick, whatever the ping interval.
       await stream.recheckCredentials();
     },
   };
   app.decorate('ops', ops);
-  observeKioskReports(app, monitor, now);
+  observeKioskReports(app, monitor, relay, now);
 
   await app.register(phoneRoutes, { phone, now, metrics, requestsPerMinute: policy.phoneRequestsPerMinute });
   await app.register(kioskRoutes, {
@@ -267,7 +278,12 @@ export async function build(options: BuildOptions): Promise<ReservationApi> {
  * the answer goes out (so a test's inject sees its effects) and never changes the kiosk's answer:
  * a monitoring failure is logged, not returned. Registered before the kiosk routes to reach them.
  */
-function observeKioskReports(app: FastifyInstance, monitor: FleetMonitor, now: () => number): void {
+function observeKioskReports(
+  app: FastifyInstance,
+  monitor: FleetMonitor,
+  relay: OpsRelay,
+  now: () => number,
+): void {
   app.addHook('onSend', async (request, reply, payload) => {
     if (reply.statusCode !== 200 || !request.kiosk) return payload;
     const route = request.routeOptions.url;
@@ -276,6 +292,7 @@ function observeKioskReports(app: FastifyInstance, monitor: FleetMonitor, now: (
         await monitor.onHeartbeat(request.kiosk, request.body as HeartbeatRequest, now());
       } else if (route === API_PATHS.kioskEvents) {
         await monitor.onKioskEvents();
+        relay.feedAdvanced();
       }
     } catch (error) {
       request.log.error(

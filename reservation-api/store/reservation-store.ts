@@ -8,6 +8,8 @@ import type {
   Procedure,
 } from '../contract';
 import type { OpsStore } from './ops-store';
+import type { InstanceChannel } from './instance-channel';
+import type { RateLimitStore } from './rate-limit-store';
 
 /**
  * The narrow storage interface of the reservation API. Each method is one business operation and
@@ -181,6 +183,8 @@ export interface AppendKioskEventsInput {
 export interface ReservationStore {
   /** Operator monitoring: login sessions, alerts, session rollup, statistics. */
   readonly ops: OpsStore;
+  /** The per-client rate limits' counters, shared by every instance on the database. */
+  readonly rateLimits: RateLimitStore;
 
   /** Stores a challenge nonce (phone: kioskId null; kiosk: the kiosk it was issued to). */
   issueChallenge(challenge: {
@@ -266,6 +270,12 @@ export interface ReservationStore {
   operatorByTokenHash(tokenHash: string): Promise<OperatorRecord | undefined>;
 
   auditEntries(query: { reservationId?: string; afterSeq?: number; limit: number }): Promise<AuditEntry[]>;
+
+  /**
+   * A channel to the other API instances on this database (the operators' live streams); the
+   * caller closes it before the store. Silent on an engine only one instance can use.
+   */
+  openInstanceChannel(): InstanceChannel;
 
   /** Resolves when the database answers (readiness). */
   ping(): Promise<void>;

@@ -2,12 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Fid } from '../../hardware/jpki/constants';
 import { signKioskRequest } from '../../kiosk/api-client/request-signer';
-import { PostgresReservationStore } from '../../reservation-api/store/postgres/postgres-store';
+import { postgresUnavailable } from '../../reservation-api/testing/postgres-database';
 import {
-  createTestDatabase,
-  postgresUnavailable,
-  type TestDatabase,
-} from '../../reservation-api/testing/postgres-database';
+  type PostgresInstances,
+  postgresApiInstances,
+  type PostgresTestApi,
+} from '../../reservation-api/testing/postgres-instances';
 import {
   addKiosk,
   kioskPost,
@@ -15,32 +15,26 @@ import {
   phoneChallenge,
   reservationBody,
   reserve,
-  type TestApi,
-  testApiInstances,
   type TestKiosk,
 } from '../../reservation-api/testing/test-api';
 
 /**
  * Several API instances on one PostgreSQL database, as production runs them behind a load
- * balancer: what one instance granted, another must know. Each instance is its own Fastify app
- * with its own store and connection pool (as separate processes would have); nothing is shared
- * between them but the database.
+ * balancer (testing/postgres-instances.ts): what one instance granted, another must know.
  */
 
 const INSTANCES = 3;
 const KIOSKS = 10;
 const CLAIMS_PER_KIOSK = 10;
 
-type Api = TestApi<PostgresReservationStore>;
+type Api = PostgresTestApi;
 
 const unavailable = postgresUnavailable();
-let database: TestDatabase;
+let deployment: PostgresInstances;
 let instances: Api[];
 
 function instance(i: number): Api {
-  const api = instances[i % INSTANCES];
-  if (!api) throw new Error('no instances');
-  return api;
+  return deployment.instance(i);
 }
 
 function codeOf(response: { statusCode: number; json(): unknown }) {
@@ -63,17 +57,12 @@ describe('API instances on one PostgreSQL', () => {
   }
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    const stores = [];
-    for (let i = 0; i < INSTANCES; i += 1) stores.push(await PostgresReservationStore.open(database.url));
-    instances = await testApiInstances(stores, {
+    deployment = await postgresApiInstances(INSTANCES, {
       policy: { cardAttemptsPerWindow: 10_000, phoneRequestsPerMinute: 10_000 },
     });
+    instances = deployment.instances;
   });
-  afterAll(async () => {
-    for (const api of instances ?? []) await api.close();
-    await database?.drop();
-  });
+  afterAll(() => deployment?.close());
 
   it(`${KIOSKS} kiosks × ${CLAIMS_PER_KIOSK} concurrent claims for one reservation over ${INSTANCES} instances: exactly one granted, exactly one completion`, async () => {
     const card = instance(0).pki.other;

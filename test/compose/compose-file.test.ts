@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import Ajv from 'ajv';
@@ -8,9 +9,11 @@ import { type TestApi, testApi } from '../../reservation-api/testing/test-api';
 
 /**
  * docker-compose.yml without a Docker engine: valid against the official Compose Specification
- * schema (vendored, see README.md here), and consistent with the API as built — the health check
- * asks a real route on the port the service listens on, the data directory is the named volume,
- * the environment is a configuration the API accepts, and the image runs the `npm run api` entry.
+ * schema (vendored, see README.md here), and consistent with the API as built — PostgreSQL, two
+ * API instances on it and HAProxy in front; the health checks ask real routes on the ports the
+ * services listen on, the data directory is the named volume, the environment is a configuration
+ * the API accepts, the balancer sends to exactly the API services, and the image runs the
+ * `npm run api` entry. The balancer's configuration passes HAProxy's own checker (`haproxy -c`).
  */
 
 const root = (path: string) => fileURLToPath(new URL(`../../${path}`, import.meta.url));
@@ -19,12 +22,15 @@ const schema = JSON.parse(readFileSync(new URL('./compose-spec.json', import.met
 };
 
 interface ComposeService {
+  image: string;
   labels: Record<string, string>;
   build: { context: string; dockerfile: string };
   environment: Record<string, string>;
-  ports: { target: number; published: string; host_ip: string; protocol: string }[];
-  volumes: { type: string; source: string; target: string }[];
+  ports?: { target: number; published: string; host_ip: string; protocol: string }[];
+  expose?: string[];
+  volumes: { type: string; source: string; target: string; read_only?: boolean }[];
   healthcheck: { test: string[]; interval: string; timeout: string; retries: number; start_period: string };
+  depends_on?: Record<string, { condition: string }>;
   read_only?: boolean;
   tmpfs?: string[];
 }
@@ -33,8 +39,18 @@ interface ComposeFile {
   volumes: Record<string, unknown>;
 }
 
+/** Compose's interpolation of `${NAME}` and `${NAME:?message}` (the forms the file uses). */
+function interpolate(text: string, env: Record<string, string>): string {
+  return text.replace(/\$\{([A-Z_][A-Z0-9_]*)(?::\?[^}]*)?\}/g, (_, name: string) => {
+    const value = env[name];
+    if (value === undefined) throw new Error(`${name} is required by docker-compose.yml`);
+    return value;
+  });
+}
+
 function parseYaml(text: string): unknown {
-  const document = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
+  // Merge keys (`<<: *api`) as Compose reads them.
+  const document = parseDocument(text, { uniqueKeys: true, prettyErrors: true, merge: true });
   expect(document.errors.map((error) => error.message)).toEqual([]);
   return document.toJS();
 }
@@ -46,8 +62,19 @@ function composeValidator() {
 }
 
 const composeText = readFileSync(root('docker-compose.yml'), 'utf8');
-const compose = parseYaml(composeText) as ComposeFile;
-const api = compose.services['api']!;
+const POSTGRES_PASSWORD = 'compose-test-secret';
+const compose = parseYaml(interpolate(composeText, { POSTGRES_PASSWORD })) as ComposeFile;
+const apiNames = Object.keys(compose.services).filter((name) => /^api-\d+$/.test(name));
+const api = compose.services['api-1']!;
+const postgres = compose.services['postgres']!;
+const lb = compose.services['lb']!;
+const haproxyMount = lb.volumes.find((volume) => volume.target === '/usr/local/etc/haproxy/haproxy.cfg');
+const haproxyConfig = readFileSync(root(haproxyMount?.source ?? 'deploy/haproxy/haproxy.cfg'), 'utf8');
+/** The configuration's lines without comments and blank lines, trimmed. */
+const haproxyLines = haproxyConfig
+  .split('\n')
+  .map((line) => line.replace(/#.*/, '').trim())
+  .filter(Boolean);
 
 let built: TestApi;
 beforeAll(async () => {
@@ -64,10 +91,11 @@ describe('docker-compose.yml against the Compose Specification', () => {
   it('the validator is not vacuous: it refuses broken variants of the same file', () => {
     const validate = composeValidator();
     const broken: ((file: ComposeFile) => void)[] = [
-      (file) => ((file.services['api'] as unknown as Record<string, unknown>)['helthcheck'] = {}),
-      (file) => ((file.services['api']!.healthcheck as unknown as Record<string, unknown>)['test'] = 42),
-      (file) => ((file.services['api']!.ports[0] as unknown as Record<string, unknown>)['target'] = 8080.5),
-      (file) => ((file.services['api']!.volumes[0] as unknown as Record<string, unknown>)['type'] = 'disk'),
+      (file) => ((file.services['api-1'] as unknown as Record<string, unknown>)['helthcheck'] = {}),
+      (file) => ((file.services['api-2']!.healthcheck as unknown as Record<string, unknown>)['test'] = 42),
+      (file) => ((file.services['lb']!.ports![0] as unknown as Record<string, unknown>)['target'] = 8080.5),
+      (file) => ((file.services['api-1']!.volumes[0] as unknown as Record<string, unknown>)['type'] = 'disk'),
+      (file) => (file.services['api-2']!.depends_on!['postgres']!.condition = 'service_ready'),
       (file) => ((file as unknown as Record<string, unknown>)['service'] = {}),
     ];
     for (const breakIt of broken) {
@@ -78,25 +106,129 @@ describe('docker-compose.yml against the Compose Specification', () => {
   });
 });
 
-describe('the api service fits the API as built', () => {
+describe('the services: PostgreSQL, two API instances, HAProxy in front', () => {
+  it('runs at least two API instances of one image and configuration', () => {
+    expect(apiNames).toEqual(['api-1', 'api-2']);
+    for (const name of apiNames) {
+      const { depends_on: _order, ...shared } = compose.services[name]!;
+      const { depends_on: _first, ...first } = api;
+      expect(shared).toEqual(first);
+    }
+  });
+
+  it('puts every instance on the PostgreSQL service, started only once it is healthy', () => {
+    const config = loadConfig({ env: api.environment });
+    const url = new URL(config.databaseUrl ?? '');
+    expect(url.hostname).toBe('postgres');
+    expect(url.username).toBe(postgres.environment['POSTGRES_USER']);
+    expect(url.password).toBe(POSTGRES_PASSWORD);
+    expect(postgres.environment['POSTGRES_PASSWORD']).toBe(POSTGRES_PASSWORD);
+    expect(url.pathname).toBe(`/${postgres.environment['POSTGRES_DB']}`);
+    for (const name of apiNames) {
+      expect(compose.services[name]!.depends_on?.['postgres']).toEqual({ condition: 'service_healthy' });
+    }
+  });
+
+  it('requires the database password from the environment (no default in the file)', () => {
+    expect(() => interpolate(composeText, {})).toThrow(/POSTGRES_PASSWORD is required/);
+    expect(composeText).not.toContain(POSTGRES_PASSWORD);
+  });
+
+  it('health-checks PostgreSQL with pg_isready on its database, and keeps its data on a named volume', () => {
+    expect(postgres.healthcheck.test).toEqual([
+      'CMD',
+      'pg_isready',
+      `--username=${postgres.environment['POSTGRES_USER']}`,
+      `--dbname=${postgres.environment['POSTGRES_DB']}`,
+    ]);
+    const data = postgres.volumes.find((volume) => volume.target === '/var/lib/postgresql/data');
+    expect(data).toMatchObject({ type: 'volume' });
+    expect(Object.keys(compose.volumes)).toContain(data!.source);
+    expect(postgres.ports).toBeUndefined();
+  });
+
+  it('publishes only the balancer, on loopback; the instances and the database are reached inside', () => {
+    expect(lb.ports).toEqual([{ target: 8080, published: '8080', host_ip: '127.0.0.1', protocol: 'tcp' }]);
+    for (const name of [...apiNames, 'postgres']) expect(compose.services[name]!.ports).toBeUndefined();
+    expect(lb.depends_on).toEqual(
+      Object.fromEntries(apiNames.map((name) => [name, { condition: 'service_healthy' }])),
+    );
+  });
+
+  it('mounts the HAProxy configuration read-only from deploy/haproxy', () => {
+    expect(lb.image).toMatch(/^haproxy:\d+\.\d+/);
+    expect(haproxyMount).toMatchObject({
+      type: 'bind',
+      source: './deploy/haproxy/haproxy.cfg',
+      read_only: true,
+    });
+  });
+});
+
+describe('HAProxy sends to the API instances as built', () => {
+  it("passes HAProxy's own configuration check (haproxy -c)", () => {
+    // From Debian's haproxy package (scripts/ensure-system-deps.sh). Service names resolve only
+    // inside Compose's network: "could not resolve" is a warning here, not an error.
+    const output = execFileSync('haproxy', ['-c', '-f', root('deploy/haproxy/haproxy.cfg')], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    expect(output).toContain('Configuration file is valid');
+  });
+
+  it('listens on the port the compose file publishes, and balances over exactly the API services', () => {
+    expect(haproxyLines).toContain(`bind :${lb.ports![0]!.target}`);
+    const servers = haproxyLines
+      .filter((line) => line.startsWith('server '))
+      .map((line) => line.split(/\s+/).slice(1, 3));
+    const config = loadConfig({ env: api.environment });
+    expect(servers).toEqual(apiNames.map((name) => [name, `${name}:${config.port}`]));
+    expect(api.expose).toEqual([String(config.port)]);
+    for (const line of haproxyLines.filter((l) => l.startsWith('server '))) expect(line).toMatch(/ check$/);
+  });
+
+  it("checks each instance's /readyz, a real route of build() that answers 200 when the database does", async () => {
+    expect(haproxyLines).toContain('option httpchk');
+    const send = haproxyLines.find((line) => line.startsWith('http-check send'));
+    const path = /\buri (\S+)/.exec(send ?? '')?.[1];
+    expect(send).toMatch(/\bmeth GET\b/);
+    expect(path).toBe('/readyz');
+    expect(haproxyLines).toContain('http-check expect status 200');
+    expect(built.app.registeredRoutes.map((route) => `${route.method} ${route.url}`)).toContain(
+      `GET ${path}`,
+    );
+    expect((await built.app.inject({ method: 'GET', url: path! })).statusCode).toBe(200);
+  });
+
+  it('passes the client address on, and the instances trust it (per-IP rate limits)', () => {
+    expect(haproxyLines).toContain('option forwardfor');
+    expect(loadConfig({ env: api.environment }).trustProxy).toBe(true);
+  });
+
+  it('health-checks the balancer at its monitor URI, which fails while no instance is ready', () => {
+    const monitorUri = haproxyLines.find((line) => line.startsWith('monitor-uri '))?.split(' ')[1];
+    expect(monitorUri).toBeDefined();
+    expect(lb.healthcheck.test.join(' ')).toContain(`GET ${monitorUri} HTTP/1.0`);
+    expect(lb.healthcheck.test.join(' ')).toContain(`/dev/tcp/127.0.0.1/${lb.ports![0]!.target}`);
+    expect(haproxyLines).toContain('acl no_ready_instance nbsrv(api_instances) lt 1');
+    expect(haproxyLines).toContain('monitor fail if no_ready_instance');
+  });
+});
+
+describe('the api services fit the API as built', () => {
   const environment = api.environment;
 
   it('has an environment the API configuration accepts: all interfaces, the port, the volume as data dir', () => {
     const config = loadConfig({ env: environment });
     expect(config.host).toBe('0.0.0.0');
     expect(config.dataDir).toBe('/data');
-    expect(config.database).toBe('/data/reservation-api.sqlite');
-    expect(api.ports.map((port) => port.target)).toEqual([config.port]);
+    expect(api.expose).toEqual([String(config.port)]);
   });
 
   it('keeps the data directory on a named volume declared at the top level', () => {
     const dataMount = api.volumes.find((volume) => volume.target === environment['RESERVATION_API_DATA_DIR']);
     expect(dataMount).toMatchObject({ type: 'volume' });
     expect(Object.keys(compose.volumes)).toContain(dataMount!.source);
-  });
-
-  it('publishes the port on loopback only', () => {
-    expect(api.ports).toEqual([{ target: 8080, published: '8080', host_ip: '127.0.0.1', protocol: 'tcp' }]);
   });
 
   it('health-checks a real GET route of build(), on the port the service listens on, that answers 200', async () => {

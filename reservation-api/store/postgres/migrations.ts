@@ -288,4 +288,26 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       CREATE INDEX admissions_by_age ON admissions (admitted_at);
     `,
   },
+  {
+    version: 10,
+    name: 'rate-limit windows and the live-stream spill (several instances)',
+    sql: `
+      -- Request counters of the per-client rate limits, one row per (route, client) with its
+      -- current fixed window: kept in the database so every API instance counts the same hits.
+      CREATE TABLE rate_limit_windows (
+        key          TEXT PRIMARY KEY,
+        window_ends  BIGINT NOT NULL,
+        hits         INTEGER NOT NULL
+      );
+      CREATE INDEX rate_limit_windows_by_end ON rate_limit_windows (window_ends);
+      -- Live-stream messages too large for one NOTIFY payload (8000 bytes): the notification
+      -- carries the row's id and every instance reads the body from here.
+      CREATE TABLE ops_stream_spill (
+        id          BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        body        TEXT NOT NULL,
+        created_at  BIGINT NOT NULL
+      );
+      CREATE INDEX ops_stream_spill_by_age ON ops_stream_spill (created_at);
+    `,
+  },
 ];

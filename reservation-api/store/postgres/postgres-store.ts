@@ -50,6 +50,10 @@ import {
 import { migratePostgres } from './migrate';
 import { createPool, type PoolOptions } from './pool';
 import { PostgresOpsStore } from './postgres-ops-store';
+import { PostgresRateLimitStore } from './postgres-rate-limit-store';
+import type { RateLimitStore } from '../rate-limit-store';
+import type { InstanceChannel } from '../instance-channel';
+import { PostgresInstanceChannel } from './postgres-instance-channel';
 import { changes, inTransaction, row, rows, type Tx } from './transaction';
 
 /**
@@ -92,6 +96,7 @@ function prunable(table: string, key: string, condition: string): string {
 
 export class PostgresReservationStore implements ReservationStore {
   readonly ops: OpsStore;
+  readonly rateLimits: RateLimitStore;
   private closing: Promise<void> | undefined;
 
   /** Opens a pool on `url` and brings the schema up to date (under the migration advisory lock). */
@@ -108,6 +113,7 @@ export class PostgresReservationStore implements ReservationStore {
 
   constructor(private readonly pool: pg.Pool) {
     this.ops = new PostgresOpsStore(pool);
+    this.rateLimits = new PostgresRateLimitStore(pool);
   }
 
   /** The pool (tests, ops CLI). */
@@ -688,6 +694,11 @@ export class PostgresReservationStore implements ReservationStore {
 
   async ping(): Promise<void> {
     await this.pool.query('SELECT 1');
+  }
+
+  /** LISTEN/NOTIFY on this database: every instance on it hears the others. */
+  openInstanceChannel(): InstanceChannel {
+    return new PostgresInstanceChannel(this.pool);
   }
 
   close(): Promise<void> {

@@ -278,4 +278,24 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX admissions_by_age ON admissions (admitted_at);
     `,
   },
+  {
+    version: 10,
+    name: 'rate-limit windows and the live-stream spill (several instances)',
+    sql: `
+      -- Request counters of the per-client rate limits, one row per (route, client) with its
+      -- current fixed window: kept in the database so every API instance counts the same hits.
+      CREATE TABLE rate_limit_windows (
+        key          TEXT PRIMARY KEY,
+        window_ends  INTEGER NOT NULL,
+        hits         INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX rate_limit_windows_by_end ON rate_limit_windows (window_ends);
+      -- Live-stream messages too large for one PostgreSQL NOTIFY (unused on SQLite: one instance).
+      CREATE TABLE ops_stream_spill (
+        id          INTEGER PRIMARY KEY,
+        body        TEXT NOT NULL,
+        created_at  INTEGER NOT NULL
+      ) STRICT;
+    `,
+  },
 ];

@@ -29,6 +29,8 @@ import type {
 } from '../reservation-store';
 import { minuteBucketOf, sessionFactOf } from '../../fleet/session-facts';
 import type { OpsStore } from '../ops-store';
+import type { RateLimitStore } from '../rate-limit-store';
+import { type InstanceChannel, SINGLE_INSTANCE_CHANNEL } from '../instance-channel';
 import {
   ADMISSIONS_KEPT_MS,
   type AuditRow,
@@ -50,6 +52,7 @@ import {
 import { GroupCommit, type StoreDurabilityError } from './group-commit';
 import { openDatabase } from './open-database';
 import { SqliteOpsStore } from './sqlite-ops-store';
+import { SqliteRateLimitStore } from './sqlite-rate-limit-store';
 import { transactionWriter } from './transaction-writer';
 import { WalFileSync } from './wal-file-sync';
 
@@ -66,6 +69,7 @@ export class SqliteReservationStore implements ReservationStore {
   private readonly statements;
   private readonly bookkeepingStatements;
   readonly ops: OpsStore;
+  readonly rateLimits: RateLimitStore;
 
   /** Opens (and migrates) the database file on one connection, with group commit on its WAL. */
   static open(
@@ -123,6 +127,7 @@ export class SqliteReservationStore implements ReservationStore {
       ),
     };
     this.ops = new SqliteOpsStore(db, commits);
+    this.rateLimits = new SqliteRateLimitStore(db);
     this.write = transactionWriter(db, commits);
     this.statements = {
       addToSessionRollup: prepare<[number, string, string]>(
@@ -668,6 +673,11 @@ export class SqliteReservationStore implements ReservationStore {
   async ping(): Promise<void> {
     this.commits.throwIfFailed();
     this.statements.ping.get();
+  }
+
+  /** One instance per database file (server/instance-lock.ts): no other instance to tell. */
+  openInstanceChannel(): InstanceChannel {
+    return SINGLE_INSTANCE_CHANNEL;
   }
 
   async close(): Promise<void> {

@@ -11,6 +11,7 @@ import type { ApiPolicy } from '../../../reservation-api/server/policy';
 import type { FixtureCard } from '../../../reservation-api/testing/fixture-pki';
 import {
   addOperator,
+  type AnyTestApi,
   kioskPost,
   lookupBody,
   reserve,
@@ -65,7 +66,7 @@ export const SAME_ORIGIN = { 'x-ops-request': '1' };
 
 /** Creates an operator and logs in; returns its name, token and the session cookie header. */
 export async function loginAs(
-  api: TestApi,
+  api: AnyTestApi,
   role: 'admin' | 'viewer',
 ): Promise<{ name: string; token: string; cookie: string; response: LightMyRequestResponse }> {
   const name = `${role}-${Math.random().toString(36).slice(2, 8)}`;
@@ -85,7 +86,10 @@ export function opsGet(api: TestApi, url: string, cookie: string): Promise<Light
   return api.app.inject({ method: 'GET', url, headers: { cookie } });
 }
 
-export function healthyHeartbeat(api: TestApi, overrides: Partial<HeartbeatRequest> = {}): HeartbeatRequest {
+export function healthyHeartbeat(
+  api: AnyTestApi,
+  overrides: Partial<HeartbeatRequest> = {},
+): HeartbeatRequest {
   return {
     state: 'idle',
     reader: 'ready',
@@ -99,7 +103,7 @@ export function healthyHeartbeat(api: TestApi, overrides: Partial<HeartbeatReque
 }
 
 export async function heartbeat(
-  api: TestApi,
+  api: AnyTestApi,
   kiosk: TestKiosk,
   overrides: Partial<HeartbeatRequest> = {},
 ): Promise<LightMyRequestResponse> {
@@ -112,7 +116,7 @@ let eventCounter = 0;
 
 /** A `session.ended` event at the test clock (or `at`). */
 export function sessionEnded(
-  api: TestApi,
+  api: AnyTestApi,
   outcome: 'completed' | 'cancelled' | 'failed',
   error: string | null = null,
   at = api.clock.now(),
@@ -127,7 +131,12 @@ export function sessionEnded(
 }
 
 /** An `alert` / `alert.cleared` event as the kiosk journal sends it. */
-export function alertEvent(api: TestApi, alert: string, cleared = false, at = api.clock.now()): KioskEvent {
+export function alertEvent(
+  api: AnyTestApi,
+  alert: string,
+  cleared = false,
+  at = api.clock.now(),
+): KioskEvent {
   eventCounter += 1;
   return {
     id: `evt-${eventCounter.toString().padStart(8, '0')}-${Math.random().toString(36).slice(2, 8)}`,
@@ -138,7 +147,7 @@ export function alertEvent(api: TestApi, alert: string, cleared = false, at = ap
 }
 
 export async function sendEvents(
-  api: TestApi,
+  api: AnyTestApi,
   kiosk: TestKiosk,
   events: KioskEvent[],
 ): Promise<LightMyRequestResponse> {
