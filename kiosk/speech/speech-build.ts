@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -119,7 +119,8 @@ export async function buildSpeech(options: SpeechBuildOptions = {}): Promise<Spe
         pending.add(file);
         jobs.push(async () => {
           // Written under a temporary name first, so a stopped build never leaves half a clip.
-          const temporary = join(dir, `${file}.part.wav`);
+          // (Its name is this process's own: two builds at once, as in a parallel test run, cannot collide.)
+          const temporary = join(dir, `${file}.${process.pid}-${randomUUID()}.part.wav`);
           await engine.synthesise(text, temporary);
           await rename(temporary, join(dir, file));
           synthesised++;
@@ -129,10 +130,13 @@ export async function buildSpeech(options: SpeechBuildOptions = {}): Promise<Spe
     manifest.languages[language] = { engine: `${engine.id} (${version})`, phrases };
   }
   await pool(jobs, options.concurrency ?? 2);
-  await writeFile(join(dir, manifest.chime), encodeWav(cardReminderChime()));
+  const chime = join(dir, `${manifest.chime}.${process.pid}-${randomUUID()}.tmp`);
+  await writeFile(chime, encodeWav(cardReminderChime()));
+  await rename(chime, join(dir, manifest.chime));
   const manifestPath = join(dir, MANIFEST_FILE);
-  await writeFile(`${manifestPath}.tmp`, JSON.stringify(manifest));
-  await rename(`${manifestPath}.tmp`, manifestPath);
+  const temporaryManifest = `${manifestPath}.${process.pid}-${randomUUID()}.tmp`;
+  await writeFile(temporaryManifest, JSON.stringify(manifest));
+  await rename(temporaryManifest, manifestPath);
   return { dir, manifest, synthesised, cached };
 }
 

@@ -12,6 +12,7 @@ import type { TextParams } from '../i18n';
 /** A time of day (`09:30`), a number with what sticks to it (`2030年`, `1,`), or a word. */
 const VALUE_TOKEN = /\d{1,2}:\d{2}|\d+[^\d\s]*|[^\d\s]+/g;
 const PLACEHOLDER = /\{(\w+)\}/g;
+const PLACEHOLDER_ONLY = /\{\w+\}/;
 /** A piece worth speaking has at least one letter or digit (not only "〜", "：" or a comma). */
 const SPEAKABLE = /[\p{L}\p{N}]/u;
 
@@ -40,7 +41,11 @@ export function phrasesOf(template: string, params: TextParams = {}): string[] {
 }
 
 /** The literal phrases of a template (what is left when every value is taken out). */
-export const literalPhrases = (template: string): string[] => phrasesOf(template.replace(PLACEHOLDER, '\n'));
+export const literalPhrases = (template: string): string[] =>
+  template
+    .split(PLACEHOLDER_ONLY)
+    .map((piece) => piece.trim())
+    .filter((piece) => SPEAKABLE.test(piece));
 
 /** Words for a time of day, per language; the engines read "09:30" poorly or not at all. */
 function spokenTime(language: string, hours: number, minutes: number): string {

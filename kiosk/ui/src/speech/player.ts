@@ -38,6 +38,7 @@ export function createSpeechPlayer(manifest: SpeechManifest): SpeechPlayer {
   log.setAttribute('aria-hidden', 'true');
   document.body.append(log);
   let volumeStep = DEFAULT_VOLUME_STEP;
+  let said = 0;
   log.dataset.volume = String(VOLUMES[volumeStep]);
 
   let context: AudioContext | undefined;
@@ -95,6 +96,8 @@ export function createSpeechPlayer(manifest: SpeechManifest): SpeechPlayer {
     const found = files.filter(Boolean).length;
     entry.dataset.audio = found === files.length && found > 0 ? 'complete' : found ? 'partial' : 'none';
     entry.dataset.state = 'queued';
+    // A running number, so a reader of the log can tell new messages from old after the trim.
+    entry.dataset.seq = String(++said);
     entry.textContent = item.text;
     log.append(entry);
     while (log.childElementCount > LOG_LIMIT) log.firstElementChild?.remove();
