@@ -204,7 +204,13 @@ export function addFurigana(root: HTMLElement): void {
   const nodes: Text[] = [];
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
     const text = node as Text;
-    if (KANJI.test(text.data) && text.parentElement?.closest('[lang]')?.getAttribute('lang') === 'ja') {
+    const parent = text.parentElement;
+    // A <progress> element's text is its fallback, never drawn: no ruby there.
+    if (
+      KANJI.test(text.data) &&
+      !parent?.closest('progress') &&
+      parent?.closest('[lang]')?.getAttribute('lang') === 'ja'
+    ) {
       nodes.push(text);
     }
   }
