@@ -205,8 +205,11 @@ export function addFurigana(root: HTMLElement): void {
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
     const text = node as Text;
     const parent = text.parentElement;
-    // A <progress> element's text is its fallback, never drawn: no ruby there.
+    // A <progress> element's text is its fallback, never drawn: no ruby there. Nor in the PIN
+    // screen's alert slot: its height is fixed so the keys never move under a finger, and ruby
+    // would make a notice taller than the slot (the notice is spoken as well).
     if (
+      !parent?.closest('.pin-alert') &&
       KANJI.test(text.data) &&
       !parent?.closest('progress') &&
       parent?.closest('[lang]')?.getAttribute('lang') === 'ja'
