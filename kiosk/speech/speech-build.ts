@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { withDirectoryLock } from '../../hardware/pki/atomic-files';
 import { CUSTOMER_ERRORS } from '../../state-machines/session/customer-errors';
 import { formatJapanTime } from '../../state-machines/time/service-window';
 import { type Catalogue, loadCatalogues } from '../ui/catalogues';
@@ -96,6 +97,12 @@ export interface SpeechBuildResult {
 /** Synthesises what is not cached yet and writes the manifest (atomically, last). */
 export async function buildSpeech(options: SpeechBuildOptions = {}): Promise<SpeechBuildResult> {
   const dir = options.dir ?? defaultSpeechDir();
+  await mkdir(dir, { recursive: true });
+  // One build at a time per cache (two test files, or two shells): the second finds the first's clips.
+  return withDirectoryLock(join(dir, '.build-lock'), () => build(dir, options), { waitMs: 30 * 60_000 });
+}
+
+async function build(dir: string, options: SpeechBuildOptions): Promise<SpeechBuildResult> {
   const catalogues = options.catalogues ?? loadCatalogues();
   const engines = options.engines ?? SPEECH_ENGINES;
   const languages = (options.languages ?? Object.keys(catalogues)).filter((l) => engines[l] && catalogues[l]);
