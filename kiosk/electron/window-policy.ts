@@ -110,6 +110,8 @@ export const CHROMIUM_SWITCHES: ReadonlyArray<readonly [string, string?]> = [
   ['disable-component-update'],
   ['disable-sync'],
   ['no-first-run'],
+  // The voice guidance speaks as each screen appears, before any touch (docs/speech.md).
+  ['autoplay-policy', 'no-user-gesture-required'],
 ];
 
 /**

@@ -9,6 +9,7 @@ import { journalSessionEvents } from '../journal/session-event-journal';
 import { type DeliveryReport, journaledSettler, OutboxDeliverer } from '../journal/outbox-delivery';
 import { createUiServer, type UiServer } from '../ui-server/ui-server';
 import { sessionViewModels } from '../ui-server/session-view-models';
+import { catalogueLanguages } from '../ui/catalogues';
 import type { SimulationControls } from '../ui-server/simulation-actions';
 import type { HeartbeatRequest } from '../../reservation-api/contract';
 import { connectReaderToSession, readerMachine, type ReaderMachine } from '../../state-machines/reader';
@@ -129,7 +130,13 @@ export async function startKioskRuntime(options: KioskRuntimeOptions): Promise<K
   });
   const machine = createSessionMachine({ actors, pinBuffers: pins });
   const actor = createActor(machine, {
-    input: { ...options.session, offeredProcedures: options.procedures, now: options.now() },
+    input: {
+      // Every language that has a message catalogue, unless the caller names them.
+      languages: catalogueLanguages(),
+      ...options.session,
+      offeredProcedures: options.procedures,
+      now: options.now(),
+    },
     ...(options.timers === undefined ? {} : { clock: options.timers }),
   });
   const reader = createActor(readerMachine, {

@@ -31,7 +31,7 @@ export const UiEventSchema = Type.Union([
   bare('session.cancel'),
   bare('session.continue'),
   Type.Object(
-    { type: Type.Literal('language.select'), language: Type.String({ pattern: '^[a-z]{2,3}$' }) },
+    { type: Type.Literal('language.select'), language: Type.String({ pattern: '^[a-z]{2,3}(-[A-Z]{2})?$' }) },
     { additionalProperties: false },
   ),
 ]);

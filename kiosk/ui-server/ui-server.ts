@@ -1,4 +1,3 @@
-import { readFile, readdir } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
@@ -9,6 +8,8 @@ import Fastify, {
   type FastifyRequest,
 } from 'fastify';
 import { buildSimulationPanelBundle, buildUiBundle } from '../ui/build';
+import { loadCatalogues } from '../ui/catalogues';
+import { defaultSpeechDir, readSpeechManifest } from '../speech/speech-build';
 import { newLaunchSecret, secretMatches } from './launch-secret';
 import { SECURITY_HEADERS } from '../../web/security-headers';
 import { type SimulationControls, isSimulationAction } from './simulation-actions';
@@ -36,6 +37,11 @@ export interface UiServerOptions<ViewModel> {
    * panel's page and endpoints exist only when this is given, behind the same launch secret.
    */
   simulation?: SimulationControls;
+  /**
+   * The speech cache made by `npm run speech` (docs/speech.md); default `defaultSpeechDir()`.
+   * Without a built cache the UI still logs what it would say but plays nothing.
+   */
+  speechDir?: string;
 }
 
 export interface UiServer {
@@ -50,28 +56,10 @@ export interface UiServer {
 
 const UI_ROOT = fileURLToPath(new URL('../ui/', import.meta.url));
 const PUBLIC_DIR = `${UI_ROOT}public`;
-const MESSAGES_DIR = `${UI_ROOT}messages`;
-/** The language every session starts in; listed first. */
-const DEFAULT_LANGUAGE = 'ja';
 /** A UI event is a few dozen bytes; anything bigger is not one. */
 const EVENT_BODY_LIMIT = 256;
 const STREAM_PATH = '/view-model/stream';
 const PANEL_PATH = '/simulation';
-
-/** All catalogues found in kiosk/ui/messages (adding a language = adding one file), Japanese first. */
-async function loadCatalogues(): Promise<Record<string, Record<string, string>>> {
-  const files = (await readdir(MESSAGES_DIR)).filter((name) => /^[a-z]{2,3}\.json$/.test(name)).sort();
-  const languages = files.map((name) => name.slice(0, -'.json'.length));
-  languages.sort((a, b) => Number(b === DEFAULT_LANGUAGE) - Number(a === DEFAULT_LANGUAGE));
-  const catalogues: Record<string, Record<string, string>> = {};
-  for (const language of languages) {
-    catalogues[language] = JSON.parse(await readFile(`${MESSAGES_DIR}/${language}.json`, 'utf8')) as Record<
-      string,
-      string
-    >;
-  }
-  return catalogues;
-}
 
 /** The value of one cookie; ours is base64url, so no decoding or quoting rules apply. */
 function readCookie(header: string | undefined, name: string): string | undefined {
@@ -118,11 +106,21 @@ function streamSource<T>(
 export async function createUiServer<ViewModel>(options: UiServerOptions<ViewModel>): Promise<UiServer> {
   const secret = newLaunchSecret();
   const simulation = options.simulation;
-  const [bundle, catalogues, panelBundle] = await Promise.all([
+  const speechDir = options.speechDir ?? defaultSpeechDir();
+  const [bundle, catalogues, panelBundle, speech] = await Promise.all([
     buildUiBundle(),
+    // All catalogues in kiosk/ui/messages (adding a language = adding one file), Japanese first.
     loadCatalogues(),
     simulation ? buildSimulationPanelBundle() : undefined,
+    readSpeechManifest(speechDir),
   ]);
+  const speechManifest = speech ?? { format: 1, chime: '', languages: {} };
+  /** Only files the manifest names are served from the cache folder. */
+  const speechFiles = new Set<string>([
+    speechManifest.chime,
+    ...Object.values(speechManifest.languages).flatMap((language) => Object.values(language.phrases)),
+  ]);
+  speechFiles.delete('');
   /** Paths where the launch secret may be traded for the cookie. */
   const launchPaths = simulation ? ['/', PANEL_PATH] : ['/'];
   const streams = new Set<ServerResponse>();
@@ -172,6 +170,12 @@ export async function createUiServer<ViewModel>(options: UiServerOptions<ViewMod
   app.get('/styles.css', async (_request, reply) => reply.sendFile('styles.css'));
   app.get('/app.js', async (_request, reply) => reply.type('text/javascript; charset=utf-8').send(bundle));
   app.get('/messages.json', async () => catalogues);
+  app.get('/speech/manifest.json', async () => speechManifest);
+  app.get<{ Params: { '*': string } }>('/speech/*', async (request, reply) => {
+    const file = request.params['*'];
+    if (!speechFiles.has(file)) return reply.code(404).send({ error: 'no such clip' });
+    return reply.type('audio/wav').sendFile(file, speechDir);
+  });
 
   app.get(STREAM_PATH, (request: FastifyRequest, reply: FastifyReply) =>
     streamSource(request, reply, options.viewModels, streams),

@@ -1,6 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCREEN_FIXTURES, fixture, inLanguage } from '../../kiosk/ui/fixtures/view-models';
+import { catalogueLanguages } from '../../kiosk/ui/catalogues';
 import type { ViewModel } from '../../kiosk/ui/src/view-model';
 import type { UiEvent } from '../../kiosk/ui-server/ui-events';
 import { type UiServer, createUiServer } from '../../kiosk/ui-server/ui-server';
@@ -48,7 +49,8 @@ async function show(vm: ViewModel): Promise<void> {
   await waitForRenderAfter(page, before);
 }
 
-describe.each(['ja', 'en'])('every screen in %s', (language) => {
+// Every catalogue language: a longer translation must fit the panel too.
+describe.each(catalogueLanguages())('every screen in %s', (language) => {
   it.each(Object.keys(SCREEN_FIXTURES))(
     '%s fits 1280×800, touch targets ≥ 64 px, contrast ≥ AA',
     async (name) => {

@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import type { AnyStateNode, StateValue } from 'xstate';
 import { describe, expect, it } from 'vitest';
 import { CUSTOMER_ERROR_IDS, customerError } from '../../../state-machines/session/customer-errors';
@@ -7,17 +7,10 @@ import { initialSessionContext } from '../../../state-machines/session/session-c
 import { sessionMachine } from '../../../state-machines/session/session-machine';
 import { toViewModel } from '../../../state-machines/session/view-model';
 import { uiTextKeys } from '../src/text-keys';
+import { MESSAGES_DIR, loadCatalogues } from '../catalogues';
 
-const dir = new URL('./', import.meta.url);
-const languages = readdirSync(dir)
-  .filter((name) => /^[a-z]{2,3}\.json$/.test(name))
-  .map((name) => name.slice(0, -'.json'.length));
-const catalogues = Object.fromEntries(
-  languages.map((language) => [
-    language,
-    JSON.parse(readFileSync(new URL(`${language}.json`, dir), 'utf8')) as Record<string, string>,
-  ]),
-);
+const catalogues = loadCatalogues();
+const languages = Object.keys(catalogues);
 const japanese = catalogues.ja ?? {};
 const placeholders = (text: string): string[] =>
   [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1] ?? '').sort();
@@ -71,8 +64,14 @@ function machineTextKeys(): Set<string> {
 }
 
 describe('message catalogues', () => {
-  it('include Japanese and English', () => {
-    expect(languages).toEqual(expect.arrayContaining(['ja', 'en']));
+  it('include Japanese, English, Chinese, Korean, Vietnamese and Brazilian Portuguese, Japanese first', () => {
+    expect(languages[0]).toBe('ja');
+    expect([...languages].sort()).toEqual(['en', 'ja', 'ko', 'pt-BR', 'vi', 'zh']);
+  });
+
+  it('every file in the messages folder is a catalogue the kiosk loads (none skipped by its name)', () => {
+    const files = readdirSync(MESSAGES_DIR).filter((name) => name.endsWith('.json'));
+    expect(files.map((name) => name.slice(0, -'.json'.length)).sort()).toEqual([...languages].sort());
   });
 
   it('the machine enumeration reaches every screen and every error', () => {

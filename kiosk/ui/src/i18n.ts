@@ -14,6 +14,13 @@ export interface Translator {
 /** Japan time, whatever the kiosk machine's zone: dates on the card are Japanese dates. */
 const JAPAN = 'Asia/Tokyo';
 
+/** How `language` writes a calendar date (the speech build enumerates the same formats). */
+export const japanDateFormat = (language: string): Intl.DateTimeFormat =>
+  new Intl.DateTimeFormat(language, { dateStyle: 'long', timeZone: JAPAN });
+
+/** A calendar date (YYYY-MM-DD) at noon Japan time, which keeps its day whatever the zone arithmetic. */
+export const japanNoon = (isoDate: string): Date => new Date(`${isoDate}T12:00:00+09:00`);
+
 /**
  * A translator for `language`. A key missing from that catalogue falls back to Japanese and, if
  * missing there too, shows the key itself (a test keeps every catalogue complete).
@@ -21,7 +28,7 @@ const JAPAN = 'Asia/Tokyo';
 export function translator(catalogues: Catalogues, language: string, fallback = 'ja'): Translator {
   const primary = catalogues[language] ?? {};
   const secondary = catalogues[fallback] ?? {};
-  const dateFormat = new Intl.DateTimeFormat(language, { dateStyle: 'long', timeZone: JAPAN });
+  const dateFormat = japanDateFormat(language);
   return {
     language,
     t(key, params = {}) {
@@ -31,8 +38,7 @@ export function translator(catalogues: Catalogues, language: string, fallback = 
       );
     },
     date(isoDate) {
-      // Noon JST keeps the calendar day whatever the formatter's zone arithmetic does.
-      return dateFormat.format(new Date(`${isoDate}T12:00:00+09:00`));
+      return dateFormat.format(japanNoon(isoDate));
     },
   };
 }

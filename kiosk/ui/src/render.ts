@@ -1,6 +1,7 @@
 import type { Connection } from './connection';
 import { button, h } from '../../../web/dom';
-import { type Catalogues, type Translator, translator } from './i18n';
+import { type Catalogues, type TextParams, type Translator, translator } from './i18n';
+import { addFurigana } from './furigana';
 import { screenParts } from './screens';
 import type { ViewModel } from './view-model';
 
@@ -74,12 +75,31 @@ export function connectionLostOverlay(tr: Translator): HTMLElement {
   );
 }
 
-/** The whole page for one view model: header with the language switch, the screen, its buttons. */
-export function renderPage(vm: ViewModel, catalogues: Catalogues, connection: Connection): HTMLElement {
+/** A translator that also reports each text it gives, in order (what the voice guidance says). */
+function reporting(tr: Translator, onText: (key: string, params?: TextParams) => void): Translator {
+  return {
+    ...tr,
+    t(key, params) {
+      onText(key, params);
+      return tr.t(key, params);
+    },
+  };
+}
+
+/**
+ * The whole page for one view model: header with the language switch, the screen, its buttons.
+ * `onText` hears every catalogue text the page shows, in page order.
+ */
+export function renderPage(
+  vm: ViewModel,
+  catalogues: Catalogues,
+  connection: Connection,
+  onText: (key: string, params?: TextParams) => void = () => undefined,
+): HTMLElement {
   const language = vm.language in catalogues ? vm.language : 'ja';
-  const tr = translator(catalogues, language);
+  const tr = reporting(translator(catalogues, language), onText);
   const parts = screenParts(vm, tr, connection);
-  return h(
+  const page = h(
     'div',
     { class: `page screen-${vm.screen}`, 'data-screen': vm.screen, lang: language },
     h(
@@ -92,4 +112,13 @@ export function renderPage(vm: ViewModel, catalogues: Catalogues, connection: Co
     h('footer', { class: 'actions' }, ...parts.actions),
     vm.inactivityWarning ? inactivityOverlay(vm, tr, connection) : null,
   );
+  // Furigana on what the screen says, not on the small service name in the header.
+  if (language === 'ja') {
+    for (const part of Array.from(
+      page.querySelectorAll<HTMLElement>(':scope > main, :scope > footer, :scope > .overlay'),
+    )) {
+      addFurigana(part);
+    }
+  }
+  return page;
 }

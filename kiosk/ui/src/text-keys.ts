@@ -45,6 +45,13 @@ export const UI_CHROME_KEYS = [
   'screen.take-card.body',
 ] as const;
 
+/** What the voice guidance says beside the screen's own texts (kiosk/ui/src/speech/guidance.ts). */
+export const SPEECH_KEYS = [
+  'speech.pinKeyEntered',
+  'speech.pinKeyDeleted',
+  'speech.cardLeftReminder',
+] as const;
+
 export const procedureTitleKey = (procedure: Procedure): string => `procedure.${procedure}.title`;
 export const procedureDetailKey = (procedure: Procedure): string => `procedure.${procedure}.detail`;
 /** The consent list names the PIN the customer must know, which depends on the procedure. */
@@ -71,6 +78,7 @@ export function uiTextKeys(): string[] {
   const keyboards: Keyboard[] = ['numeric', 'alphanumeric'];
   return [
     ...UI_CHROME_KEYS,
+    ...SPEECH_KEYS,
     ...PROCEDURES.flatMap((p) => [procedureTitleKey(p), procedureDetailKey(p), consentPinKey(p)]),
     consentPinKey(undefined),
     ...keyboards.flatMap((k) => [pinRuleKey(k, true), pinRuleKey(k, false)]),

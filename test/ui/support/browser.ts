@@ -22,6 +22,8 @@ export function launchChromium(): Promise<Browser> {
       '--disable-component-update',
       '--disable-sync',
       '--no-first-run',
+      // The kiosk speaks without a tap first (the Electron shell sets the same switch).
+      '--autoplay-policy=no-user-gesture-required',
     ],
   });
 }

@@ -1,0 +1,225 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildSpeech } from '../../kiosk/speech/speech-build';
+import { loadCatalogues } from '../../kiosk/ui/catalogues';
+import { KIOSK_VIEWPORT, launchChromium, layoutProblems, saveScreenshot } from '../ui/support/browser';
+import { type StartedProduct, runNpmStart } from './start-process';
+
+/**
+ * `npm start` in Chromium, in every language: each one reaches the done screen through the real
+ * kiosk UI, and the voice guidance says the screens' texts in that language, "one character
+ * entered" for each PIN key and never a PIN character (docs/speech.md). The speech cache is built
+ * first (cached after the first run), as `npm run speech` does on a kiosk.
+ */
+const catalogues = loadCatalogues();
+const CURRENT_PIN = '1234';
+const NEW_PIN = 'NEW2PIN9';
+let dataDir: string;
+let product: StartedProduct;
+let browser: Browser;
+let kiosk: Page;
+let panel: Page;
+
+beforeAll(async () => {
+  await buildSpeech();
+  dataDir = mkdtempSync(join(tmpdir(), 'npm-start-speech-'));
+  [product, browser] = await Promise.all([runNpmStart(dataDir), launchChromium()]);
+  const context = await browser.newContext({ viewport: KIOSK_VIEWPORT, deviceScaleFactor: 1 });
+  kiosk = await context.newPage();
+  // The page's timers on Playwright's clock, so the card reminder's interval can be run at once.
+  await kiosk.clock.install();
+  await kiosk.goto(product.urls.kiosk);
+  await kiosk.waitForSelector('[data-screen]');
+  panel = await (await browser.newContext({ viewport: { width: 460, height: 900 } })).newPage();
+  await panel.goto(product.urls.panel);
+  await panel.waitForSelector('#outcome');
+}, 600_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await product?.stop();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+const screen = (id: string) => kiosk.waitForSelector(`[data-screen="${id}"]`, { timeout: 15_000 });
+
+/** Clicks a panel action and waits for its (changed) outcome line to say it succeeded. */
+async function panelAction(action: string): Promise<void> {
+  const previous = await panel.innerText('#outcome');
+  await panel.click(`[data-sim-action="${action}"]`);
+  await panel.waitForFunction(
+    (text) => {
+      const outcome = document.querySelector<HTMLElement>('#outcome');
+      return outcome?.hasAttribute('data-ok') === true && outcome.innerText !== text;
+    },
+    previous,
+    { timeout: 30_000 },
+  );
+  expect(await panel.getAttribute('#outcome', 'data-ok'), await panel.innerText('#outcome')).toBe('true');
+}
+
+async function typeKeys(keys: string): Promise<void> {
+  const before = Number(await kiosk.getAttribute('.pin-dots', 'data-length'));
+  for (const key of keys) await kiosk.click(`[data-key="${key}"]`);
+  await kiosk.waitForSelector(`.pin-dots[data-length="${before + keys.length}"]`);
+}
+
+interface Said {
+  seq: number;
+  key: string;
+  language: string;
+  audio: string;
+  state: string;
+  text: string;
+}
+
+/** The voice guidance's log: every message it said, in order. */
+function spokenLog(): Promise<Said[]> {
+  return kiosk.$$eval('#spoken-log li', (items) =>
+    items.map((li) => ({
+      seq: Number((li as HTMLElement).dataset.seq),
+      key: (li as HTMLElement).dataset.key ?? '',
+      language: (li as HTMLElement).dataset.language ?? '',
+      audio: (li as HTMLElement).dataset.audio ?? '',
+      state: (li as HTMLElement).dataset.state ?? '',
+      text: li.textContent ?? '',
+    })),
+  );
+}
+
+const lastSeq = async (): Promise<number> => Math.max(0, ...(await spokenLog()).map((said) => said.seq));
+
+/** Keys of `said`, checked to contain `expected` in this order (other messages may come between). */
+function expectInOrder(said: Said[], expected: string[]): void {
+  const keys = said.map((s) => s.key);
+  let at = 0;
+  for (const key of expected) {
+    const found = keys.indexOf(key, at);
+    expect(found, `${key} after position ${at} in ${keys.join(', ')}`).toBeGreaterThanOrEqual(0);
+    at = found + 1;
+  }
+}
+
+/** The signature-PIN reset from the idle screen to the card taken, in `language`; what was said. */
+async function journey(language: string, listenToDone = false): Promise<Said[]> {
+  await screen('idle');
+  const since = await lastSeq();
+  await panelAction('phone.reserve.signature-pin');
+  if (language !== 'ja') {
+    await kiosk.click(`[data-language="${language}"]`);
+    await kiosk.waitForSelector(`html[lang="${language}"] [data-screen="idle"]`);
+  }
+  await kiosk.click('[data-action="start"]');
+  await screen('choose-procedure');
+  await kiosk.click('[data-procedure="signature-pin"]');
+  await screen('consent');
+  await kiosk.click('[data-action="accept"]');
+  await screen('place-card');
+  await panelAction('card.insert');
+  await screen('enter-current-pin');
+  await typeKeys(CURRENT_PIN);
+  await kiosk.click('[data-key="submit"]');
+  await screen('enter-new-pin');
+  await typeKeys(NEW_PIN);
+  await kiosk.click('[data-key="submit"]');
+  await screen('confirm-new-pin');
+  await typeKeys(NEW_PIN);
+  await kiosk.click('[data-key="submit"]');
+  await screen('done');
+  expect(await kiosk.getAttribute('html', 'lang')).toBe(language);
+  expect(await kiosk.innerText('h1.title')).toBe(catalogues[language]?.['screen.done.title.signature-pin']);
+  expect(await layoutProblems(kiosk)).toEqual([]);
+  await saveScreenshot(kiosk, language, 'speech-journey-done');
+  if (listenToDone) {
+    // Chromium runs the Web Audio graph headless: the done title's clips play to their end.
+    await kiosk.waitForSelector(
+      '#spoken-log li[data-key="screen.done.title.signature-pin"][data-state="done"]',
+      {
+        state: 'attached',
+        timeout: 20_000,
+      },
+    );
+  }
+  await kiosk.click('[data-action="finish"]');
+  await screen('take-card');
+  // The card left on the reader: a chime and a spoken reminder, again and again until it is taken.
+  await kiosk.clock.runFor(10_500);
+  await kiosk.clock.runFor(10_500);
+  await kiosk.waitForFunction(
+    () => document.querySelectorAll('#spoken-log li[data-key="speech.cardLeftReminder"]').length > 0,
+  );
+  await panelAction('card.remove');
+  await screen('idle');
+  return (await spokenLog()).filter((said) => said.seq > since);
+}
+
+describe('every language through npm start, with voice guidance', () => {
+  it('Japanese: the spoken sequence has each screen, "one character entered" per PIN key, never a PIN character', async () => {
+    await panelAction('clock.set.10:00');
+    const said = await journey('ja', true);
+    const ja = catalogues.ja ?? {};
+    expectInOrder(said, [
+      'screen.choose-procedure.title',
+      'procedure.signature-pin.title',
+      'screen.consent.title',
+      'screen.consent.needCard',
+      'screen.place-card.title',
+      'screen.enter-current-pin.title.signature-pin',
+      'speech.pinKeyEntered',
+      'screen.enter-new-pin.title.signature-pin',
+      'speech.pinKeyEntered',
+      'screen.confirm-new-pin.title.signature-pin',
+      'speech.pinKeyEntered',
+      'screen.done.title.signature-pin',
+      'screen.done.validUntil',
+      'screen.take-card.title',
+      'speech.cardLeftReminder',
+    ]);
+    // One announcement per key typed: 4 + 8 + 8.
+    expect(said.filter((s) => s.key === 'speech.pinKeyEntered')).toHaveLength(
+      CURRENT_PIN.length + 2 * NEW_PIN.length,
+    );
+    for (const s of said) {
+      expect(s.language).toBe('ja');
+      // Every message is a catalogue text (its parameters filled in), never something typed.
+      expect(ja[s.key], s.key).toBeDefined();
+      if (!/\{\w+\}/.test(ja[s.key] ?? '')) expect(s.text).toBe(ja[s.key]);
+      expect(s.text).not.toContain(CURRENT_PIN);
+      expect(s.text).not.toContain(NEW_PIN);
+      // Every message has its clips in the speech cache.
+      expect(s.audio, `${s.key}: ${s.text}`).toBe('complete');
+    }
+    expect(said.find((s) => s.key === 'speech.pinKeyEntered')?.text).toBe('一文字入力しました');
+    expect(said.find((s) => s.key === 'screen.done.title.signature-pin')?.state).toBe('done');
+  }, 120_000);
+
+  it.each(['en', 'zh', 'ko', 'vi', 'pt-BR'])(
+    '%s reaches the done screen and is spoken in that language',
+    async (language) => {
+      const said = await journey(language);
+      expectInOrder(said, [
+        'screen.idle.title',
+        'screen.choose-procedure.title',
+        'screen.enter-current-pin.title.signature-pin',
+        'speech.pinKeyEntered',
+        'screen.done.title.signature-pin',
+        'screen.take-card.title',
+      ]);
+      // From the first screen after the switch to the done screen. (The take-card screen is spoken in
+      // the language the session machine gives it.)
+      const inSession = said.slice(
+        said.findIndex((s) => s.key === 'screen.choose-procedure.title'),
+        said.findIndex((s) => s.key === 'screen.done.title.signature-pin') + 1,
+      );
+      expect(inSession.length).toBeGreaterThan(10);
+      for (const s of inSession) {
+        expect(s.language).toBe(language);
+        expect(s.audio, `${s.key}: ${s.text}`).toBe('complete');
+      }
+    },
+    120_000,
+  );
+});
