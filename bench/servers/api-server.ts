@@ -1,16 +1,15 @@
 import { join } from 'node:path';
-import pino from 'pino';
 import { loadIssuerMasterKey } from '../../hardware/pki/pki-layout';
 import { build } from '../../reservation-api/server/app';
 import { faceJwksPath, loadFaceProviderKeys } from '../../reservation-api/server/face-provider-keys';
-import { createApiLogger } from '../../reservation-api/server/logger';
+import { bufferedLogDestination, createApiLogger } from '../../reservation-api/server/logger';
 import { SqliteReservationStore } from '../../reservation-api/store/sqlite/sqlite-store';
 import { DataDirTrust } from '../../reservation-api/verification/data-dir-trust';
 
 /**
  * The reservation API as the benchmark runs it: the real app (Fastify, validation, certificate and
  * CRL checks, RFC 9421 kiosk auth, SQLite store with group commit), info-level request logs to
- * a file, in its own process. Its clock is the real clock shifted by OFFSET ms (the parent's bench
+ * a file (buffered like the production logger), in its own process. Its clock is the real clock shifted by OFFSET ms (the parent's bench
  * clock, inside service hours), so both agree.
  * Rate limits are lifted (one client IP, one card, thousands of requests).
  * Usage: `node --import tsx api-server.ts DIR OFFSET`; prints {"port":N}.
@@ -28,7 +27,8 @@ const app = await build({
   trust: new DataDirTrust(dir),
   logger: createApiLogger({
     level: 'info',
-    destination: pino.destination({ dest: join(dir, 'api.log'), sync: false }),
+    // Buffered as in production (start-api.ts's default logger).
+    destination: bufferedLogDestination(join(dir, 'api.log')),
   }),
   policy: { phoneRequestsPerMinute: 1_000_000, cardAttemptsPerWindow: 1_000_000 },
 });

@@ -1,5 +1,14 @@
-import { createServer } from 'node:http';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
 import Database from 'better-sqlite3';
+
+/** What a baseline's `accept` sees of a request: the parsed body and the request as received. */
+export interface BareRequest {
+  method: string;
+  url: string;
+  headers: IncomingHttpHeaders;
+  /** The exact body bytes. */
+  raw: Buffer;
+}
 
 /**
  * The benchmark baselines' server: bare `node:http` that parses a JSON body, lets `accept` refuse
@@ -7,7 +16,10 @@ import Database from 'better-sqlite3';
  * baseline stands for) and answers 201 with a small JSON body. Prints {"port":N} once it listens;
  * SIGTERM stops it.
  */
-export function serveBare(databaseFile: string, accept: (body: unknown) => boolean = () => true): void {
+export function serveBare(
+  databaseFile: string,
+  accept: (body: unknown, request: BareRequest) => boolean = () => true,
+): void {
   const db = new Database(databaseFile);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
@@ -21,12 +33,14 @@ export function serveBare(databaseFile: string, accept: (body: unknown) => boole
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       try {
-        const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as unknown;
-        if (!accept(body)) {
+        const raw = Buffer.concat(chunks);
+        const body = JSON.parse(raw.toString('utf8') || '{}') as unknown;
+        const url = request.url ?? '/';
+        if (!accept(body, { method: request.method ?? 'GET', url, headers: request.headers, raw })) {
           response.writeHead(403).end();
           return;
         }
-        const { lastInsertRowid } = insert.run(request.url ?? '/', JSON.stringify(body), Date.now());
+        const { lastInsertRowid } = insert.run(url, JSON.stringify(body), Date.now());
         const payload = JSON.stringify({ id: String(lastInsertRowid) });
         response.writeHead(201, {
           'content-type': 'application/json',

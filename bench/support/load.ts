@@ -55,15 +55,23 @@ export class JsonPoster {
     this.agent = new Agent({ keepAlive: true, maxSockets: sockets });
   }
 
-  /** POSTs `body` (a JSON string); resolves with the status and the response text. */
-  post(path: string, body: string): Promise<{ status: number; text: string }> {
+  /** POSTs `body` (a JSON string) with any extra `headers`; resolves with the status and the response text. */
+  post(
+    path: string,
+    body: string,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; text: string }> {
     return new Promise((resolve, reject) => {
       const req = request(
         `${this.baseUrl}${path}`,
         {
           method: 'POST',
           agent: this.agent,
-          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+          headers: {
+            ...headers,
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(body),
+          },
         },
         (res) => {
           const chunks: Buffer[] = [];

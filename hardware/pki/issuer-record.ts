@@ -31,11 +31,22 @@ export function normalisedSerialNumber(hex: string): string {
   return hex.toLowerCase().replace(/^(00)+(?=..)/, '');
 }
 
-/** The record's key of a certificate: `<issuer Name DER hex>/<serial hex>`. */
+/**
+ * The record's key of a certificate: `<issuer Name DER hex>/<serial hex>`. Kept per certificate
+ * object: re-encoding the issuer Name to DER cost ~0.3 ms per call on the API's hot path, and a
+ * parsed certificate never changes (the API hands out one object per DER).
+ */
 export function certificateKey(certificate: CertificateName): string {
-  const issuer = Buffer.from(certificate.issuerName.toArrayBuffer()).toString('hex');
-  return `${issuer}/${normalisedSerialNumber(certificate.serialNumber)}`;
+  let key = certificateKeys.get(certificate);
+  if (key === undefined) {
+    const issuer = Buffer.from(certificate.issuerName.toArrayBuffer()).toString('hex');
+    key = `${issuer}/${normalisedSerialNumber(certificate.serialNumber)}`;
+    certificateKeys.set(certificate, key);
+  }
+  return key;
 }
+
+const certificateKeys = new WeakMap<CertificateName, string>();
 
 /** The line of one issued card (with its newline). */
 export function issuerRecordLine(card: IssuedCard): string {

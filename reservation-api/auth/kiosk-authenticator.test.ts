@@ -24,14 +24,28 @@ const PATH = '/v1/kiosk/challenge';
 const COMPONENTS = '("@method" "@path" "content-digest")';
 
 /** Sends `{}` signed over `params` (the text after the covered components) as the kiosk. */
-async function send(params: string, options: { label?: string; inputHeader?: string } = {}) {
+async function send(
+  params: string,
+  options: {
+    label?: string;
+    inputHeader?: string;
+    signatureHeader?: (member: string) => string;
+    components?: string[];
+    signedPath?: string;
+  } = {},
+) {
   const body = Buffer.from('{}');
   const digest = contentDigest(body);
-  const signatureParams = `${COMPONENTS}${params}`;
+  const components = options.components ?? ['@method', '@path', 'content-digest'];
+  const signatureParams = `(${components.map((name) => `"${name}"`).join(' ')})${params}`;
+  const values: Record<string, string> = {
+    '@method': 'POST',
+    '@path': options.signedPath ?? PATH,
+    'content-digest': digest,
+    'content-type': 'application/json',
+  };
   const base = [
-    `"@method": POST`,
-    `"@path": ${PATH}`,
-    `"content-digest": ${digest}`,
+    ...components.map((name) => `"${name}": ${values[name]}`),
     `"@signature-params": ${signatureParams}`,
   ].join('\n');
   const signature = sign(null, Buffer.from(base), kiosk.privateKey).toString('base64');
@@ -44,7 +58,7 @@ async function send(params: string, options: { label?: string; inputHeader?: str
       'content-type': 'application/json',
       'content-digest': digest,
       'signature-input': options.inputHeader ?? `${label}=${signatureParams}`,
-      signature: `${label}=:${signature}:`,
+      signature: options.signatureHeader?.(`${label}=:${signature}:`) ?? `${label}=:${signature}:`,
     },
   });
 }
@@ -118,6 +132,33 @@ describe('kiosk authentication: signature parameters', () => {
     });
   });
 
+  it('covers exactly @method, @path and content-digest, in any order', async () => {
+    const params = () => `;created=${created()};keyid=${keyid()};nonce=${nonce()}`;
+    const reordered = await send(params(), { components: ['content-digest', '@method', '@path'] });
+    expect(reordered.statusCode).toBe(200);
+    for (const components of [
+      ['@method', '@path'],
+      ['@method', '@path', 'content-digest', 'content-type'],
+      ['@method', '@path', 'content-digest', 'content-digest'],
+      ['@method', '@method', '@path', 'content-digest'],
+    ]) {
+      expect(codeOf(await send(params(), { components }))).toEqual({
+        status: 401,
+        code: 'KIOSK_UNAUTHENTICATED',
+      });
+    }
+  });
+
+  it('refuses a signature over another path, a second Signature member and a signature not its own', async () => {
+    const params = () => `;created=${created()};keyid=${keyid()};nonce=${nonce()}`;
+    const refusal = { status: 401, code: 'KIOSK_UNAUTHENTICATED' };
+    expect(codeOf(await send(params(), { signedPath: '/v1/kiosk/heartbeat' }))).toEqual(refusal);
+    const twoMembers = (member: string) => `${member}, other=${member.slice('kiosk='.length)}`;
+    expect(codeOf(await send(params(), { signatureHeader: twoMembers }))).toEqual(refusal);
+    const otherBytes = () => `kiosk=:${randomBytes(64).toString('base64')}:`;
+    expect(codeOf(await send(params(), { signatureHeader: otherBytes }))).toEqual(refusal);
+  });
+
   it('a created time far from the server clock is still KIOSK_CLOCK_SKEW', async () => {
     const response = await send(`;created=${created() - 3600};keyid=${keyid()};nonce=${nonce()}`);
     expect(codeOf(response)).toEqual({ status: 401, code: 'KIOSK_CLOCK_SKEW' });
@@ -130,6 +171,7 @@ describe('kiosk authentication: signature parameters', () => {
       createdSeconds: 1,
       keyid: 'k',
       nonce: 'n'.repeat(16),
+      signatureParams: `${COMPONENTS};created=1;keyid="k";nonce="${'n'.repeat(16)}"`,
     });
     expect(strictSignatureParameters(['a', 'b'])).toBeUndefined();
     expect(strictSignatureParameters(undefined)).toBeUndefined();

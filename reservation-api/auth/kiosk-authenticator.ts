@@ -1,5 +1,4 @@
-import { createHash, createPublicKey, timingSafeEqual } from 'node:crypto';
-import { httpbis, type SignatureParameters, type VerifyingKey } from 'http-message-signatures';
+import { createHash, createPublicKey, type KeyObject, timingSafeEqual } from 'node:crypto';
 import { type ApiErrorCode, KIOSK_SIGNATURE, sha256FromContentDigest } from '../contract';
 import type { KioskRecord, Outcome, ReservationStore } from '../store/reservation-store';
 import { verifyInPool } from '../verification/verify-in-pool';
@@ -12,11 +11,14 @@ import { verifyInPool } from '../verification/verify-in-pool';
  * body bytes (CONTENT_DIGEST_MISMATCH); the nonce was not seen within the replay window
  * (REQUEST_REPLAYED). Anything else is KIOSK_UNAUTHENTICATED.
  *
- * The Signature-Input is read strictly first (`strictSignatureParameters`): one member, labelled
- * `kiosk`, whose parameters are each given once, of their RFC 8941 type — `created` an Integer of
- * seconds (not a String, Decimal, Boolean or Token: the library turns `"x"` into an Invalid Date,
- * which no clock comparison refuses), `keyid`, `alg` and `nonce` Strings of the expected shape — so
- * nothing the signature library would coerce reaches the checks.
+ * The Signature-Input is read strictly (`strictSignatureParameters`): one member, labelled
+ * `kiosk`, covering exactly @method, @path and content-digest, whose parameters are each given
+ * once, of their RFC 8941 type — `created` an Integer of seconds (not a String, Decimal, Boolean or
+ * Token: a general RFC 9421 library turned `"x"` into an Invalid Date, which no clock comparison
+ * refuses), `keyid`, `alg` and `nonce` Strings of the expected shape. The Signature header is
+ * exactly one `kiosk` byte sequence. Since only that one canonical shape is accepted, the signature
+ * base is built here directly (`signatureBase`) instead of by a general RFC 9421 parser: on the
+ * kiosk hot path the general parse and re-serialisation cost more than the Ed25519 check.
  */
 
 export interface SignedRequest {
@@ -32,22 +34,9 @@ export interface KioskAuthenticatorOptions {
   clockSkewMs: number;
 }
 
-const ALLOWED_PARAMETERS = new Set<string>(KIOSK_SIGNATURE.parameters);
-const REQUIRED_PARAMETERS = ['created', 'keyid', 'nonce'];
-const NONCE_PATTERN = /^[A-Za-z0-9_-]{16,128}$/;
-
-class Refused extends Error {
-  constructor(readonly code: ApiErrorCode) {
-    super(code);
-  }
-}
-
 export class KioskAuthenticator {
   /** Public keys parsed once per kiosk (and key). */
-  private readonly keyCache = new Map<
-    string,
-    { publicKey: string; key: ReturnType<typeof createPublicKey> }
-  >();
+  private readonly keyCache = new Map<string, { publicKey: string; key: KeyObject }>();
 
   constructor(
     private readonly store: ReservationStore,
@@ -60,59 +49,38 @@ export class KioskAuthenticator {
   }
 
   async authenticate(request: SignedRequest, now: number): Promise<Outcome<KioskRecord>> {
-    const headers = definedHeaders(request.headers);
-    if (!headers['signature'] || !headers['signature-input']) return refused('KIOSK_UNAUTHENTICATED');
+    const { headers } = request;
     const strict = strictSignatureParameters(headers['signature-input']);
-    if (!strict) return refused('KIOSK_UNAUTHENTICATED');
-
-    let kiosk: KioskRecord | undefined;
-    let params: SignatureParameters | undefined;
-    let signatures = 0;
-    let verified: boolean | null;
-    // The store failing (database unreachable) is not the kiosk's fault: it must not come back as
-    // KIOSK_UNAUTHENTICATED, or a kiosk would think its key was refused; it is answered as the
-    // failure it is (503 when the database is down).
-    let storeFailure: { error: unknown } | undefined;
+    const signature = signatureOf(headers['signature']);
+    const digestHeader = headers['content-digest'];
+    if (!strict || !signature || typeof digestHeader !== 'string') return refused('KIOSK_UNAUTHENTICATED');
+    // The store failing (database unreachable) is not the kiosk's fault: it is not caught here, so
+    // it is answered as the failure it is (503 when the database is down), never as
+    // KIOSK_UNAUTHENTICATED, which would make a kiosk think its key was refused.
+    const kiosk = await this.store.getKiosk(strict.keyid);
+    if (!kiosk) return refused('KIOSK_UNAUTHENTICATED');
+    let verified: boolean;
     try {
-      verified = await httpbis.verifyMessage(
-        {
-          keyLookup: async (candidate) => {
-            signatures += 1;
-            if (signatures > 1) throw new Refused('KIOSK_UNAUTHENTICATED');
-            params = candidate;
-            try {
-              kiosk = await this.acceptableKiosk(candidate);
-            } catch (error) {
-              if (!(error instanceof Refused)) storeFailure = { error };
-              throw error;
-            }
-            return this.verifyingKey(kiosk);
-          },
-          requiredFields: [...KIOSK_SIGNATURE.components],
-          requiredParams: REQUIRED_PARAMETERS,
-          // Time is judged below against the injected clock, not by the library's Date.now().
-          notAfter: Number.MAX_SAFE_INTEGER,
-        },
-        { method: request.method, url: `http://kiosk.invalid${request.url}`, headers },
+      verified = await verifyInPool(
+        null,
+        signatureBase(request, digestHeader, strict.signatureParams),
+        this.publicKeyOf(kiosk),
+        signature,
       );
-    } catch (error) {
-      if (storeFailure) throw storeFailure.error;
-      return refused(error instanceof Refused ? error.code : 'KIOSK_UNAUTHENTICATED');
-    }
-    if (verified !== true || !kiosk || !params) return refused('KIOSK_UNAUTHENTICATED');
-    // What the library verified must be what the strict reading saw.
-    if (params.keyid !== strict.keyid || params.nonce !== strict.nonce)
+    } catch {
       return refused('KIOSK_UNAUTHENTICATED');
+    }
+    if (!verified) return refused('KIOSK_UNAUTHENTICATED');
 
     if (kiosk.revokedAt !== null) return refused('KIOSK_REVOKED');
     const createdMs = strict.createdSeconds * 1000;
     if (!Number.isSafeInteger(createdMs) || Math.abs(createdMs - now) > this.options.clockSkewMs) {
       return refused('KIOSK_CLOCK_SKEW');
     }
-    if (!digestMatches(headers['content-digest'], request.body)) return refused('CONTENT_DIGEST_MISMATCH');
+    if (!digestMatches(digestHeader, request.body)) return refused('CONTENT_DIGEST_MISMATCH');
     const fresh = await this.store.rememberKioskNonce({
       kioskId: kiosk.id,
-      nonce: String(params.nonce),
+      nonce: strict.nonce,
       now,
       windowMs: this.replayWindowMs,
     });
@@ -120,41 +88,56 @@ export class KioskAuthenticator {
     return { ok: true, value: kiosk };
   }
 
-  /** The kiosk a signature's parameters name, if the parameters are the ones we accept. */
-  private async acceptableKiosk(params: SignatureParameters): Promise<KioskRecord> {
-    for (const name of Object.keys(params)) {
-      if (!ALLOWED_PARAMETERS.has(name)) throw new Refused('KIOSK_UNAUTHENTICATED');
-    }
-    if (params.alg !== undefined && params.alg !== KIOSK_SIGNATURE.algorithm) {
-      throw new Refused('KIOSK_UNAUTHENTICATED');
-    }
-    if (typeof params.nonce !== 'string' || !NONCE_PATTERN.test(params.nonce)) {
-      throw new Refused('KIOSK_UNAUTHENTICATED');
-    }
-    const kiosk = typeof params.keyid === 'string' ? await this.store.getKiosk(params.keyid) : undefined;
-    if (!kiosk) throw new Refused('KIOSK_UNAUTHENTICATED');
-    return kiosk;
-  }
-
-  private verifyingKey(kiosk: KioskRecord): VerifyingKey {
+  /** The kiosk's public key, imported once per kiosk and key (a rotated key is imported anew). */
+  private publicKeyOf(kiosk: KioskRecord): KeyObject {
     let cached = this.keyCache.get(kiosk.id);
     if (!cached || cached.publicKey !== kiosk.publicKey) {
       cached = { publicKey: kiosk.publicKey, key: ed25519PublicKey(kiosk.publicKey) };
       this.keyCache.set(kiosk.id, cached);
     }
-    const key = cached.key;
-    return {
-      id: kiosk.id,
-      algs: [KIOSK_SIGNATURE.algorithm],
-      verify: (data, signature) => verifyInPool(null, data, key, signature),
-    };
+    return cached.key;
   }
+}
+
+/**
+ * The RFC 9421 signature base of a kiosk request: the covered components in the order the
+ * Signature-Input lists them (always @method, @path and content-digest: strictSignatureParameters
+ * accepts no other list), then `@signature-params`, the member's inner list and parameters exactly
+ * as received (the strict reading accepts only their canonical serialisation, so this is the text
+ * the kiosk signed). `@path` is the target's path as a URL parser reads it, without the query.
+ */
+function signatureBase(request: SignedRequest, contentDigestValue: string, signatureParams: string): Buffer {
+  const path = new URL(request.url, 'http://kiosk.invalid').pathname;
+  const values: Record<string, string> = {
+    '@method': request.method.toUpperCase(),
+    '@path': path,
+    'content-digest': contentDigestValue.trim(),
+  };
+  let base = '';
+  for (const component of componentsOf(signatureParams)) base += `"${component}": ${values[component]}\n`;
+  return Buffer.from(`${base}"@signature-params": ${signatureParams}`, 'utf8');
+}
+
+function componentsOf(signatureParams: string): string[] {
+  const list = signatureParams.slice(1, signatureParams.indexOf(')'));
+  return list.split(' ').map((quoted) => quoted.slice(1, -1));
+}
+
+const SIGNATURE_MEMBER = /^kiosk=:([A-Za-z0-9+/]+={0,2}):$/;
+
+/** The signature bytes of a Signature header that is exactly one `kiosk` member; else undefined. */
+function signatureOf(header: string | string[] | undefined): Buffer | undefined {
+  if (typeof header !== 'string') return undefined;
+  const encoded = SIGNATURE_MEMBER.exec(header.trim())?.[1];
+  return encoded === undefined ? undefined : Buffer.from(encoded, 'base64');
 }
 
 export interface StrictSignatureParameters {
   createdSeconds: number;
   keyid: string;
   nonce: string;
+  /** The member's value after `kiosk=` as received: the `@signature-params` of the signature base. */
+  signatureParams: string;
 }
 
 const MEMBER = /^kiosk=\(((?:"[a-z@-]+"(?: "[a-z@-]+")*)?)\)((?:;[a-z]+=[^;]*)*)$/;
@@ -166,17 +149,22 @@ const PARAMETER_SHAPES: Record<string, RegExp> = {
   nonce: /^"[A-Za-z0-9_-]{16,128}"$/,
 };
 
+const COVERED = [...KIOSK_SIGNATURE.components].sort().join(' ');
+
 /**
  * The parameters of a kiosk Signature-Input, read strictly; undefined when the header is not
- * exactly one `kiosk` member with each allowed parameter at most once, the required ones present,
- * each of its own type and shape.
+ * exactly one `kiosk` member covering exactly the kiosk components (each once, in any order), with
+ * each allowed parameter at most once, the required ones present, each of its own type and shape.
  */
 export function strictSignatureParameters(
   header: string | string[] | undefined,
 ): StrictSignatureParameters | undefined {
   if (typeof header !== 'string') return undefined;
-  const member = MEMBER.exec(header.trim());
+  const trimmed = header.trim();
+  const member = MEMBER.exec(trimmed);
   if (!member) return undefined;
+  const components = (member[1] ?? '').split(' ').map((quoted) => quoted.slice(1, -1));
+  if (components.sort().join(' ') !== COVERED) return undefined;
   const values = new Map<string, string>();
   for (const parameter of (member[2] ?? '').split(';').slice(1)) {
     const equals = parameter.indexOf('=');
@@ -192,7 +180,12 @@ export function strictSignatureParameters(
   if (created === undefined || keyid === undefined || nonce === undefined) return undefined;
   const createdSeconds = Number(created);
   if (!Number.isSafeInteger(createdSeconds)) return undefined;
-  return { createdSeconds, keyid: keyid.slice(1, -1), nonce: nonce.slice(1, -1) };
+  return {
+    createdSeconds,
+    keyid: keyid.slice(1, -1),
+    nonce: nonce.slice(1, -1),
+    signatureParams: trimmed.slice('kiosk='.length),
+  };
 }
 
 /** An Ed25519 public key from its 32 raw bytes (base64). */
@@ -210,12 +203,6 @@ function digestMatches(header: string | string[] | undefined, body: Buffer): boo
   const claimed = sha256FromContentDigest(header);
   if (!claimed) return false;
   return timingSafeEqual(claimed, createHash('sha256').update(body).digest());
-}
-
-function definedHeaders(headers: SignedRequest['headers']): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(headers)) if (value !== undefined) out[name] = value;
-  return out;
 }
 
 function refused(code: ApiErrorCode): Outcome<never> {

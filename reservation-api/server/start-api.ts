@@ -115,6 +115,8 @@ async function startLocked(
   // Never the URL's password in a log.
   const database = config.databaseUrl ? redactedUrl(config.databaseUrl) : config.database;
   logger.info({ database, dataDir: config.dataDir }, `Reservation API listening on ${url}`);
+  // Lines are buffered (logger.ts): whoever waits for this one gets it now.
+  logger.flush();
 
   let closing: Promise<void> | undefined;
   return {

@@ -60,15 +60,22 @@ export class PhoneReservations {
    */
   async create(body: CreateReservationRequest, now: number): Promise<ReservationCreated> {
     const { store, policy } = this.deps;
-    unwrap(await store.consumeChallenge({ nonce: body.nonce, purpose: 'reserve', kioskId: null, now }));
-
+    const challenge = { nonce: body.nonce, purpose: 'reserve', kioskId: null, now } as const;
     const authDer = Buffer.from(body.authCertificate, 'base64');
     // Parsed strictly (canonical DER, nothing after it) before anything counts against the card,
-    // so the card is named by its certificate's issuer and serial, not by the bytes sent.
+    // so the card is named by its certificate's issuer and serial, not by the bytes sent. Parsing
+    // has no effect, so doing it first changes no order: the challenge is used up (and refused
+    // first) whatever follows.
     const authCertificate = this.deps.certificates.parseCertificate(authDer);
-    if (!authCertificate) throw new ApiError('CERT_MALFORMED');
+    if (!authCertificate) {
+      unwrap(await store.consumeChallenge(challenge));
+      throw new ApiError('CERT_MALFORMED');
+    }
     const cardRef = cardRefOf(authCertificate);
-    const attempts = await store.recordCardAttempt({ cardRef, now, windowMs: policy.cardAttemptWindowMs });
+    // The challenge's use and the card's attempt: one bookkeeping transaction.
+    const attempts = unwrap(
+      await store.consumeChallengeForCard({ ...challenge, cardRef, windowMs: policy.cardAttemptWindowMs }),
+    );
     if (attempts > policy.cardAttemptsPerWindow) throw new ApiError('RATE_LIMITED');
 
     const proofDer = Buffer.from(body.proof.certificate, 'base64');

@@ -201,6 +201,16 @@ export interface ReservationStore {
   /** Records a reservation attempt for a card and returns the attempts within the window, this one included. */
   recordCardAttempt(input: { cardRef: string; now: number; windowMs: number }): Promise<number>;
 
+  /**
+   * consumeChallenge, then — only if the challenge was usable — recordCardAttempt, as one
+   * operation: a reservation create's two bookkeeping writes in one transaction where the store
+   * can (one commit instead of two on the hot path). The refusal is the challenge's; the value the
+   * card's attempts within the window, this one included.
+   */
+  consumeChallengeForCard(
+    input: ConsumeChallengeInput & { cardRef: string; windowMs: number },
+  ): Promise<Outcome<number>>;
+
   /** Inserts an active reservation, superseding the active one of the same card and procedure. */
   createReservation(input: NewReservation): Promise<{ reservation: ReservationRecord; superseded: string[] }>;
 

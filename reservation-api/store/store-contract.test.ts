@@ -141,6 +141,39 @@ describe.each(storeBackends())('store contract on $name', (backend) => {
       expect(await store.recordCardAttempt({ cardRef: 'c', now: T0 + 1000, windowMs: 1000 })).toBe(2);
     });
 
+    it('uses a challenge and counts the card attempt in one operation; a refused challenge counts none', async () => {
+      for (const nonce of ['f1', 'f2']) {
+        await store.issueChallenge({
+          nonce,
+          purpose: 'reserve',
+          kioskId: null,
+          issuedAt: T0,
+          expiresAt: T0 + 1000,
+        });
+      }
+      const attempt = (nonce: string, now: number) =>
+        store.consumeChallengeForCard({
+          nonce,
+          purpose: 'reserve',
+          kioskId: null,
+          now,
+          cardRef: 'fc',
+          windowMs: 1000,
+        });
+      expect(await attempt('f1', T0)).toEqual({ ok: true, value: 1 });
+      expect(await attempt('f1', T0 + 1)).toEqual({ ok: false, code: 'CHALLENGE_USED' });
+      expect(await attempt('unknown', T0 + 1)).toEqual({ ok: false, code: 'CHALLENGE_UNKNOWN' });
+      expect(await attempt('f2', T0 + 1000)).toEqual({ ok: false, code: 'CHALLENGE_EXPIRED' });
+      // Only the usable challenge counted against the card.
+      expect(await store.recordCardAttempt({ cardRef: 'fc', now: T0 + 2, windowMs: 1000 })).toBe(2);
+      expect(
+        await store.consumeChallenge({ nonce: 'f1', purpose: 'reserve', kioskId: null, now: T0 + 3 }),
+      ).toEqual({
+        ok: false,
+        code: 'CHALLENGE_USED',
+      });
+    });
+
     it('spots a replayed kiosk nonce within the window and forgets it after', async () => {
       const remember = (kioskId: string, now: number) =>
         store.rememberKioskNonce({ kioskId, nonce: 'abc', now, windowMs: 10_000 });

@@ -180,6 +180,15 @@ export class PostgresReservationStore implements ReservationStore {
     });
   }
 
+  async consumeChallengeForCard(
+    input: ConsumeChallengeInput & { cardRef: string; windowMs: number },
+  ): Promise<Outcome<number>> {
+    // Two statements' worth of round trips either way; the attempt keeps its own advisory-locked
+    // transaction (attempts of one card serialise across instances).
+    const used = await this.consumeChallenge(input);
+    return used.ok ? ok(await this.recordCardAttempt(input)) : used;
+  }
+
   // ── phone: create, read, cancel ─────────────────────────────────────────────────────────────
 
   async createReservation(
