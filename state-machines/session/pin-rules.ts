@@ -57,6 +57,40 @@ export function normalisePinKey(keyboard: Keyboard, key: string): string | null 
   return KEYS[keyboard].test(character) ? character : null;
 }
 
+/** What kinds of characters a PIN holds: enough to check the mix rule, nothing more. */
+export interface PinComposition {
+  hasLetter: boolean;
+  hasDigit: boolean;
+}
+
+/** A rule of a new PIN the customer can see met or broken while typing. */
+export type NewPinRule = 'min-length' | 'letter' | 'digit';
+
+/** The rules a new PIN of `kind` must meet: the signature PIN mixes letters and digits (DESIGN). */
+export function newPinRules(kind: PinKind): readonly NewPinRule[] {
+  return kind === 'sign' ? ['min-length', 'letter', 'digit'] : ['min-length'];
+}
+
+/** Whether a new PIN of `kind`, `length` characters and `composition` meets `rule`. */
+export function meetsNewPinRule(
+  kind: PinKind,
+  rule: NewPinRule,
+  length: number,
+  composition: PinComposition,
+): boolean {
+  if (rule === 'min-length') return length >= PIN_RULES[kind].minLength;
+  return rule === 'letter' ? composition.hasLetter : composition.hasDigit;
+}
+
+/** The first rule a new PIN breaks, or null when it meets them all. */
+export function brokenNewPinRule(
+  kind: PinKind,
+  length: number,
+  composition: PinComposition,
+): NewPinRule | null {
+  return newPinRules(kind).find((rule) => !meetsNewPinRule(kind, rule, length, composition)) ?? null;
+}
+
 /** True when a PIN of `length` characters has an acceptable length for its kind. */
 export function isAcceptablePinLength(kind: PinKind, length: number): boolean {
   const rule = PIN_RULES[kind];
