@@ -23,6 +23,8 @@ export {
   isAcceptablePinLength,
   isProcedure,
   meetsNewPinRule,
+  NEW_PIN_PROBLEMS,
+  type NewPinProblem,
   type NewPinRule,
   newPinRules,
   type PinComposition,

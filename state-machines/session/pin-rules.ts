@@ -82,6 +82,15 @@ export function meetsNewPinRule(
   return rule === 'letter' ? composition.hasLetter : composition.hasDigit;
 }
 
+/** What a new-PIN format notice says is wrong (`new-pin-format` param `problem`). */
+export const NEW_PIN_PROBLEMS = ['too-short', 'needs-letter', 'needs-digit', 'mix'] as const;
+export type NewPinProblem = (typeof NEW_PIN_PROBLEMS)[number];
+
+/** The problem to name for a broken rule (null: the runtime refused a PIN that looked fine: the mix). */
+export function newPinProblem(broken: NewPinRule | null): NewPinProblem {
+  return broken === 'min-length' ? 'too-short' : broken === null ? 'mix' : `needs-${broken}`;
+}
+
 /** The first rule a new PIN breaks, or null when it meets them all. */
 export function brokenNewPinRule(
   kind: PinKind,

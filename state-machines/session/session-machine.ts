@@ -17,6 +17,7 @@ import { customerError, type CustomerErrorId } from './customer-errors';
 import {
   brokenNewPinRule,
   isAcceptablePinLength,
+  newPinProblem,
   normalisePinKey,
   otherProcedure,
   PIN_RULES,
@@ -421,8 +422,12 @@ const sessionSetup = setup({
     showNewPinProblem: assign(({ context }) => {
       const kind = pinKindOfSlot(procedureOf(context), 'new');
       const broken = brokenNewPinRule(kind, context.pinLengths.new, context.newPinComposition);
-      const problem = broken === 'min-length' ? 'too-short' : broken === null ? 'mix' : `needs-${broken}`;
-      return { notice: customerError('new-pin-format', { problem, min: PIN_RULES[kind].minLength }) };
+      return {
+        notice: customerError('new-pin-format', {
+          problem: newPinProblem(broken),
+          min: PIN_RULES[kind].minLength,
+        }),
+      };
     }),
     /** Like `dismissInactivityWarning`: only a notice on screen is worth a snapshot rebuild. */
     clearNotice: enqueueActions(({ context, enqueue }) => {

@@ -96,6 +96,8 @@ export interface SessionViewModel {
   canGoBack?: boolean;
   /** Waiting screens offer やめる (cancel, which asks first). */
   canCancel?: boolean;
+  /** Waiting screens (the result screens too) offer ヘルプ (help). */
+  canHelp?: boolean;
   title: TextRef;
   /** choose-procedure: the procedures this kiosk offers. */
   procedures?: Procedure[];
@@ -197,12 +199,7 @@ function certificateView(snapshot: SessionSnapshot): CertificateView | undefined
 }
 
 /** Screens whose help names the PIN the procedure needs. */
-const PER_PROCEDURE_HELP: readonly ScreenId[] = [
-  'consent',
-  'enter-current-pin',
-  'enter-new-pin',
-  'confirm-new-pin',
-];
+const PER_PROCEDURE_HELP: readonly ScreenId[] = ['enter-current-pin', 'enter-new-pin'];
 /** Waiting screens with 戻る. */
 const BACK_SCREENS: readonly ScreenId[] = ['choose-procedure', 'consent', 'place-card'];
 /** Waiting screens with やめる (the result screens end with Finish instead). */
@@ -259,6 +256,7 @@ export function toViewModel(snapshot: SessionSnapshot): SessionViewModel {
     const backLeadsSomewhere = screen !== 'consent' || context.offeredProcedures.length > 1;
     if (BACK_SCREENS.includes(screen) && backLeadsSomewhere) vm.canGoBack = true;
     if (CANCEL_SCREENS.includes(screen)) vm.canCancel = true;
+    vm.canHelp = true;
   }
   if (procedure) vm.procedure = procedure;
   if (screen === 'choose-procedure') vm.procedures = [...context.offeredProcedures];
