@@ -73,20 +73,20 @@ function newPinRules(pin: PinEntryView, tr: Translator): HTMLElement | null {
       h(
         'li',
         { class: met ? 'rule-met' : 'rule-unmet', 'data-rule': rule, 'data-met': String(met) },
-        h('span', { class: 'rule-icon', 'aria-hidden': 'true' }, met ? '✓' : '✗'),
         h('span', {}, tr.t(newPinRuleKey(rule), { min: pin.minLength })),
-        h('span', { class: 'visually-hidden' }, tr.t(met ? 'pin.newRule.met' : 'pin.newRule.unmet')),
+        // The mark says met or not to a screen reader too.
+        h(
+          'span',
+          {
+            class: 'rule-icon',
+            role: 'img',
+            'aria-label': tr.t(met ? 'pin.newRule.met' : 'pin.newRule.unmet'),
+          },
+          met ? '✓' : '✗',
+        ),
       ),
     ),
   );
-}
-
-/** Keypad users of the letter keyboard: how two keys make a character, or "now the second key". */
-function twoKeyHint(pin: PinEntryView, tr: Translator, pending: boolean): HTMLElement | null {
-  if (pin.keyboard !== 'alphanumeric') return null;
-  return pending
-    ? h('p', { class: 'two-key two-key-pending', 'data-two-key': 'pending' }, tr.t('keys.twoKey.pending'))
-    : h('p', { class: 'two-key', 'data-two-key': 'hint' }, tr.t('keys.twoKey.hint'));
 }
 
 /**
@@ -116,7 +116,10 @@ export function pinEntry(
       h(
         'p',
         { class: 'pin-rule' },
-        h('span', {}, rule),
+        // Keypad users of the letter keyboard: "now the second key" while half a character is in.
+        twoKeyPending
+          ? h('span', { class: 'two-key-pending', 'data-two-key': 'pending' }, tr.t('keys.twoKey.pending'))
+          : h('span', {}, rule),
         h('span', { class: 'pin-count' }, tr.t('pin.typedCount', { count: pin.length })),
       ),
       newPinRules(pin, tr),
@@ -128,6 +131,5 @@ export function pinEntry(
       ),
     ),
     keyboard(pin.keyboard, pin.canSubmit, tr, connection),
-    twoKeyHint(pin, tr, twoKeyPending),
   );
 }

@@ -58,7 +58,12 @@ function countdown(secondsLeft: number, tr: Translator): HTMLElement {
   return element;
 }
 
-function overlay(name: string, role: 'alertdialog' | 'dialog', titleId: string, ...children: Array<HTMLElement | null>) {
+function overlay(
+  name: string,
+  role: 'alertdialog' | 'dialog',
+  titleId: string,
+  ...children: Array<HTMLElement | null>
+) {
   return h(
     'div',
     { class: 'overlay', 'data-overlay': name },
@@ -78,11 +83,17 @@ function inactivityOverlay(vm: ViewModel, tr: Translator, connection: Connection
     h('h2', { class: 'title', id: 'inactivity-title' }, tr.t('inactivity.title')),
     h('p', { class: 'body' }, tr.t('inactivity.body')),
     vm.inactivitySecondsLeft === undefined ? null : countdown(vm.inactivitySecondsLeft, tr),
-    actionButton('continue', tr.t('action.continue'), 'primary', () => connection.send({ type: 'session.extend' }), {
-      functionKeys: 'decide any',
-      keyHint: tr.t('key.decide'),
-      autofocus: true,
-    }),
+    actionButton(
+      'continue',
+      tr.t('action.continue'),
+      'primary',
+      () => connection.send({ type: 'session.extend' }),
+      {
+        functionKeys: 'decide any',
+        keyHint: tr.t('key.decide'),
+        autofocus: true,
+      },
+    ),
   );
 }
 
@@ -98,11 +109,17 @@ function confirmCancelOverlay(tr: Translator, connection: Connection): HTMLEleme
     h(
       'div',
       { class: 'dialog-actions' },
-      actionButton('keep', tr.t('dialog.cancel.keep'), 'primary', () => connection.send({ type: 'dialog.close' }), {
-        functionKeys: 'back',
-        keyHint: tr.t('key.back'),
-        autofocus: true,
-      }),
+      actionButton(
+        'keep',
+        tr.t('dialog.cancel.keep'),
+        'primary',
+        () => connection.send({ type: 'dialog.close' }),
+        {
+          functionKeys: 'back',
+          keyHint: tr.t('key.back'),
+          autofocus: true,
+        },
+      ),
       actionButton(
         'confirm-cancel',
         tr.t('dialog.cancel.confirm'),
@@ -119,7 +136,12 @@ function helpOverlay(vm: ViewModel, tr: Translator, connection: Connection): HTM
   const help = vm.help;
   if (!help) return null;
   const section = (label: string, text: string) =>
-    h('div', { class: 'help-section' }, h('h3', { class: 'help-label' }, label), h('p', { class: 'help-text' }, text));
+    h(
+      'div',
+      { class: 'help-section' },
+      h('h3', { class: 'help-label' }, label),
+      h('p', { class: 'help-text' }, text),
+    );
   return overlay(
     'help',
     'dialog',
@@ -129,11 +151,18 @@ function helpOverlay(vm: ViewModel, tr: Translator, connection: Connection): HTM
     section(tr.t('help.needLabel'), tr.t(help.need)),
     section(tr.t('help.callLabel'), tr.t('help.callCentre', help.callCentre)),
     h('p', { class: 'note' }, tr.t('help.keys')),
-    actionButton('close-help', tr.t('help.close'), 'primary', () => connection.send({ type: 'dialog.close' }), {
-      functionKeys: 'decide back help',
-      keyHint: tr.t('key.decide'),
-      autofocus: true,
-    }),
+    vm.pin?.keyboard === 'alphanumeric' ? h('p', { class: 'note' }, tr.t('keys.twoKey.hint')) : null,
+    actionButton(
+      'close-help',
+      tr.t('help.close'),
+      'primary',
+      () => connection.send({ type: 'dialog.close' }),
+      {
+        functionKeys: 'decide back help',
+        keyHint: tr.t('key.decide'),
+        autofocus: true,
+      },
+    ),
   );
 }
 
@@ -219,7 +248,12 @@ export function renderPage(
       'header',
       { class: 'bar', ...inert },
       h('span', { class: 'service-name' }, plain.t('app.title')),
-      h('div', { class: 'switches' }, displaySwitch(vm, plain, connection), languageSwitch(catalogues, language, connection)),
+      h(
+        'div',
+        { class: 'switches' },
+        displaySwitch(vm, plain, connection),
+        languageSwitch(catalogues, language, connection),
+      ),
     ),
     h('main', { class: 'content', ...inert }, ...parts.content),
     h(
