@@ -61,11 +61,17 @@ export function actionButton(
 
 /** "Finish" on the result screens ends the session at once. */
 const finishButton = (tr: Translator, connection: Connection): HTMLElement =>
-  actionButton('finish', tr.t('action.finish'), 'primary', () => connection.send({ type: 'session.continue' }), {
-    functionKeys: 'decide',
-    keyHint: tr.t('key.decide'),
-    autofocus: true,
-  });
+  actionButton(
+    'finish',
+    tr.t('action.finish'),
+    'primary',
+    () => connection.send({ type: 'session.continue' }),
+    {
+      functionKeys: 'decide',
+      keyHint: tr.t('key.decide'),
+      autofocus: true,
+    },
+  );
 
 /** Reading, verifying, checking, resetting: a spinner, the progress and, while the card is used, "do not move it". */
 const busy: ScreenRenderer = (vm, { tr }) => ({
@@ -105,12 +111,8 @@ function procedureChoice(
       'data-autofocus': number === 1,
     },
     [
-      h(
-        'span',
-        { class: 'choice-title' },
-        h('span', { class: 'choice-number', 'aria-hidden': 'true' }, String(number)),
-        tr.t(procedureTitleKey(procedure)),
-      ),
+      h('span', { class: 'choice-number', 'aria-hidden': 'true' }, String(number)),
+      h('span', { class: 'choice-title' }, tr.t(procedureTitleKey(procedure))),
       h('span', { class: 'choice-detail' }, tr.t(procedureDetailKey(procedure))),
     ],
     () => connection.send({ type: 'procedure.select', procedure }),
