@@ -26,6 +26,8 @@ describe('view model', () => {
       language: 'ja',
       title: { key: 'error.reservation-expired.title' },
       procedure: 'signature-pin',
+      // The error screen waits for the customer: help is offered (not cancel or back).
+      canHelp: true,
       error: {
         code: 'reservation-expired',
         displayCode: 'E-042',
