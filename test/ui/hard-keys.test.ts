@@ -112,7 +112,9 @@ async function focusIsVisible(): Promise<boolean> {
 
 async function noPinAnywhere(pins: string[]): Promise<void> {
   const text = await page.locator('body').innerText();
-  const spoken = JSON.stringify(await page.evaluate(() => (window as unknown as { spoken: unknown[] }).spoken));
+  const spoken = JSON.stringify(
+    await page.evaluate(() => (window as unknown as { spoken: unknown[] }).spoken),
+  );
   for (const pin of pins) {
     expect(text).not.toContain(pin);
     expect(spoken).not.toContain(pin);
@@ -159,7 +161,9 @@ describe('keys only', () => {
     await harness.removeCard();
     await screen('idle');
     await noPinAnywhere([current, fresh]);
-    expect(await page.evaluate(() => (window as unknown as { clicksByPointer: number }).clicksByPointer)).toBe(0);
+    expect(
+      await page.evaluate(() => (window as unknown as { clicksByPointer: number }).clicksByPointer),
+    ).toBe(0);
     // The speech player was told each screen, in order (text keys only).
     const screens = (await speechRequests())
       .filter((request) => request.reason === 'screen')
@@ -199,7 +203,9 @@ describe('keys only', () => {
     await press('Enter');
     await screen('done');
     await noPinAnywhere([current, '9876']);
-    expect(await page.evaluate(() => (window as unknown as { clicksByPointer: number }).clicksByPointer)).toBe(0);
+    expect(
+      await page.evaluate(() => (window as unknown as { clicksByPointer: number }).clicksByPointer),
+    ).toBe(0);
   });
 
   it('訂正 deletes a character or a pending first key; 取消 asks, 戻る goes on, 取消 twice stops', async () => {

@@ -36,6 +36,7 @@ export type HardKey = { kind: 'function'; key: FunctionKey } | { kind: 'digit'; 
 export function hardKeyOf(event: Pick<KeyboardEvent, 'key' | 'code'>): HardKey | null {
   const functionKey = FUNCTION_KEYS[event.code] ?? FUNCTION_KEYS[event.key];
   if (functionKey) return { kind: 'function', key: functionKey };
-  const digit = /^(?:Digit|Numpad)([0-9])$/.exec(event.code)?.[1] ?? (/^[0-9]$/.test(event.key) ? event.key : null);
+  const digit =
+    /^(?:Digit|Numpad)([0-9])$/.exec(event.code)?.[1] ?? (/^[0-9]$/.test(event.key) ? event.key : null);
   return digit === null ? null : { kind: 'digit', digit };
 }

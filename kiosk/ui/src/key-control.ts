@@ -36,7 +36,8 @@ export function pressHardKey(root: HTMLElement, key: HardKey, letters: TwoKeyLet
     if (key.key === 'decide') {
       const hadFirstKey = letters.reset();
       const focused = document.activeElement;
-      if (focused instanceof HTMLButtonElement && scope.contains(focused) && !focused.disabled) focused.click();
+      if (focused instanceof HTMLButtonElement && scope.contains(focused) && !focused.disabled)
+        focused.click();
       else pressButton(scope, 'decide');
       return hadFirstKey ? { redraw: true } : {};
     }

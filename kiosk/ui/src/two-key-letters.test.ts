@@ -13,7 +13,16 @@ describe('two-key letters', () => {
   it('makes every letter from its telephone key and its place on it', () => {
     const input = new TwoKeyLetters();
     const letters: string[] = [];
-    for (const [key, group] of Object.entries({ 2: 'ABC', 3: 'DEF', 4: 'GHI', 5: 'JKL', 6: 'MNO', 7: 'PQRS', 8: 'TUV', 9: 'WXYZ' })) {
+    for (const [key, group] of Object.entries({
+      2: 'ABC',
+      3: 'DEF',
+      4: 'GHI',
+      5: 'JKL',
+      6: 'MNO',
+      7: 'PQRS',
+      8: 'TUV',
+      9: 'WXYZ',
+    })) {
       for (let place = 1; place <= group.length; place += 1) {
         input.press(key);
         const result = input.press(String(place));
