@@ -39,7 +39,7 @@ describe('kiosk status (heartbeats)', () => {
     });
     await toEnterCurrentPin(h);
     reader.send({ type: 'card.inserted', reader: 'R', atr: '3B' });
-    await h.send({ type: 'session.cancel' });
+    await h.cancelSession();
     expect(h.screen).toBe('take-card');
     await h.advance(DEFAULT_TIMING.cardLeftBehindMs);
     expect(status.heartbeat()).toMatchObject({

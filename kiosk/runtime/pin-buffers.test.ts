@@ -70,6 +70,17 @@ describe('PinBuffers', () => {
     expect(buffers.mixesLettersAndDigits('current')).toBe(false);
   });
 
+  it('tells the machine only whether the buffer holds a letter and a digit', () => {
+    const buffers = new PinBuffers();
+    expect(buffers.pinComposition({ slot: 'new' })).toEqual({ hasLetter: false, hasDigit: false });
+    buffers.appendPinCharacter({ slot: 'new', character: 'Q' });
+    expect(buffers.pinComposition({ slot: 'new' })).toEqual({ hasLetter: true, hasDigit: false });
+    buffers.appendPinCharacter({ slot: 'new', character: '7' });
+    expect(buffers.pinComposition({ slot: 'new' })).toEqual({ hasLetter: true, hasDigit: true });
+    buffers.removeLastPinCharacter({ slot: 'new' });
+    expect(buffers.pinComposition({ slot: 'new' })).toEqual({ hasLetter: true, hasDigit: false });
+  });
+
   it('never shows the PIN when logged or serialised', () => {
     const buffers = new PinBuffers();
     typed(buffers, 'current', '4321');

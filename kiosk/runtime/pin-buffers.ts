@@ -1,5 +1,5 @@
 import { inspect } from 'node:util';
-import type { PinBufferActions, PinSlot } from '../../state-machines/session';
+import type { PinBufferActions, PinComposition, PinSlot } from '../../state-machines/session';
 import { PIN_SLOTS } from '../../state-machines/session';
 
 /** The longest PIN of any kind (signature PIN: 16 characters). */
@@ -118,17 +118,23 @@ export class PinBuffers implements PinBufferActions {
     return difference === 0;
   }
 
-  /** True when `slot` holds at least one letter and one digit (the signature PIN's mix rule). */
-  mixesLettersAndDigits(slot: PinSlot): boolean {
+  /** Machine action: whether `slot` holds a letter and a digit (two booleans, for the rule feedback). */
+  pinComposition({ slot }: { slot: PinSlot }): PinComposition {
     const buffer = this.buffers[slot];
-    let letters = false;
-    let digits = false;
+    let hasLetter = false;
+    let hasDigit = false;
     for (let index = 0; index < buffer.length; index += 1) {
       const byte = buffer.at(index);
-      if (byte >= 0x41 && byte <= 0x5a) letters = true;
-      else if (byte >= 0x30 && byte <= 0x39) digits = true;
+      if (byte >= 0x41 && byte <= 0x5a) hasLetter = true;
+      else if (byte >= 0x30 && byte <= 0x39) hasDigit = true;
     }
-    return letters && digits;
+    return { hasLetter, hasDigit };
+  }
+
+  /** True when `slot` holds at least one letter and one digit (the signature PIN's mix rule). */
+  mixesLettersAndDigits(slot: PinSlot): boolean {
+    const { hasLetter, hasDigit } = this.pinComposition({ slot });
+    return hasLetter && hasDigit;
   }
 
   /** Only lengths, so an accidental log line or JSON dump leaks nothing. */

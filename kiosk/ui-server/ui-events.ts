@@ -1,6 +1,7 @@
 import Type, { type Static } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { PROCEDURES } from '../../state-machines/session/pin-rules';
+import { DISPLAY_MODES } from '../../state-machines/session/session-events';
 
 /**
  * The only events the kiosk UI may send, as a closed schema: anything else is refused with 400.
@@ -29,9 +30,18 @@ export const UiEventSchema = Type.Union([
   ),
   bare('consent.accept'),
   bare('session.cancel'),
+  bare('cancel.confirm'),
+  bare('dialog.close'),
+  bare('help.open'),
+  bare('session.back'),
+  bare('session.extend'),
   bare('session.continue'),
   Type.Object(
     { type: Type.Literal('language.select'), language: Type.String({ pattern: '^[a-z]{2,3}(-[A-Z]{2})?$' }) },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    { type: Type.Literal('display.select'), mode: Type.Enum(DISPLAY_MODES) },
     { additionalProperties: false },
   ),
 ]);

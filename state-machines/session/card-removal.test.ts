@@ -148,7 +148,7 @@ describe('card removed after the session', () => {
     await toResetting(h);
     await h.removeCard();
     expect(h.screen).toBe('done');
-    await h.advance(h.snapshot.context.timing.resultDisplayMs);
+    await h.advance(h.snapshot.context.timing.inactivityLimitMs);
     expect(h.screen).toBe('idle');
   });
 

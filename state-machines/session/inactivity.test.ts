@@ -92,7 +92,7 @@ describe('inactivity', () => {
     await toEnterCurrentPin(h);
     await h.advance(TIMING.inactivityWarningMs);
     await h.advance(TIMING.inactivityLimitMs - TIMING.inactivityWarningMs);
-    await h.advance(h.snapshot.context.timing.resultDisplayMs);
+    await h.advance(h.snapshot.context.timing.inactivityLimitMs);
     expect(h.screen).toBe('take-card');
     expect(h.emittedOf('session.ended')[0]).toMatchObject({ outcome: 'failed', error: 'session-timeout' });
   });

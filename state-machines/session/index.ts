@@ -19,8 +19,15 @@ export {
   type NextStep,
 } from './customer-errors';
 export {
+  brokenNewPinRule,
   isAcceptablePinLength,
   isProcedure,
+  meetsNewPinRule,
+  NEW_PIN_PROBLEMS,
+  type NewPinProblem,
+  type NewPinRule,
+  newPinRules,
+  type PinComposition,
   type Keyboard,
   normalisePinKey,
   PIN_RULES,
@@ -35,11 +42,17 @@ export {
 export { SCREEN_IDS, type ScreenId } from './screens';
 export * from './session-actors';
 export {
+  DEFAULT_SUPPORT,
   DEFAULT_TIMING,
+  MIN_WARNING_LEAD_MS,
+  sessionTiming,
+  SessionTimingError,
+  type SupportContact,
   type SessionContext,
   type SessionInput,
   type SessionTiming,
 } from './session-context';
+export { DISPLAY_MODES, type DisplayMode } from './session-events';
 export type {
   ClockEvent,
   DeviceEvent,
@@ -51,6 +64,7 @@ export type {
 } from './session-events';
 export {
   createSessionMachine,
+  type DialogId,
   type SessionMachine,
   sessionMachine,
   type SessionStateMeta,
@@ -59,6 +73,7 @@ export {
 export {
   type CertificateView,
   type CustomerErrorView,
+  type HelpView,
   type PinEntryView,
   type SessionSnapshot,
   type SessionViewModel,

@@ -27,14 +27,61 @@ describe('entering the new PIN', () => {
     expect(h.view.notice).toBeUndefined();
   });
 
-  it('asks the runtime for the character rule and refuses letters-only (cleared, asked again)', async () => {
+  it('names the rule a letters-only PIN breaks, before asking the runtime, and keeps what was typed', async () => {
     const h = new SessionHarness();
     await toEnterNewPin(h);
     await h.enter('ABCDEF');
-    expect(h.actors.callsOf('checkNewPin')[0]?.input).toEqual({ pin: 'sign', stage: 'new' });
+    expect(h.actors.callsOf('checkNewPin')).toEqual([]);
     expect(h.view).toMatchObject({
       screen: 'enter-new-pin',
-      notice: { code: 'new-pin-format' },
+      notice: {
+        code: 'new-pin-format',
+        params: { problem: 'needs-digit' },
+        texts: { explanation: 'error.new-pin-format.explanation.needs-digit' },
+      },
+      pin: { length: 6 },
+    });
+    await h.enter('1');
+    expect(h.actors.callsOf('checkNewPin')[0]?.input).toEqual({ pin: 'sign', stage: 'new' });
+    expect(h.screen).toBe('confirm-new-pin');
+  });
+
+  it('shows which rules the new signature PIN meets as it is typed', async () => {
+    const h = new SessionHarness();
+    await toEnterNewPin(h);
+    const rules = () => Object.fromEntries((h.view.pin?.rules ?? []).map((r) => [r.rule, r.met]));
+    expect(rules()).toEqual({ 'min-length': false, letter: false, digit: false });
+    await h.type('7');
+    expect(rules()).toEqual({ 'min-length': false, letter: false, digit: true });
+    await h.type('Q');
+    expect(rules()).toEqual({ 'min-length': false, letter: true, digit: true });
+    await h.send({ type: 'pin.backspace' });
+    expect(rules()).toEqual({ 'min-length': false, letter: false, digit: true });
+    await h.type('Q1234');
+    expect(rules()).toEqual({ 'min-length': true, letter: true, digit: true });
+    await h.send({ type: 'pin.clear' });
+    expect(rules()).toEqual({ 'min-length': false, letter: false, digit: false });
+  });
+
+  it('says "too short" for a short new PIN, and "needs a letter" for digits only', async () => {
+    const h = new SessionHarness();
+    await toEnterNewPin(h);
+    await h.enter('12A');
+    expect(h.view.notice).toMatchObject({ params: { problem: 'too-short', min: 6 } });
+    expect(h.view.pin?.length).toBe(3);
+    await h.send({ type: 'pin.clear' });
+    await h.enter('123456');
+    expect(h.view.notice?.texts.explanation).toBe('error.new-pin-format.explanation.needs-letter');
+  });
+
+  it('falls back to the mix rule when the runtime refuses a PIN the machine thought fine (cleared)', async () => {
+    const h = new SessionHarness();
+    h.actors.setDefault('checkNewPin', { output: { verdict: 'format' } });
+    await toEnterNewPin(h);
+    await h.enter('ABC123');
+    expect(h.view).toMatchObject({
+      screen: 'enter-new-pin',
+      notice: { params: { problem: 'mix' } },
       pin: { length: 0 },
     });
     expect(h.pins.read('new')).toBe('');

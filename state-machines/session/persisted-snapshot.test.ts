@@ -49,7 +49,7 @@ describe('persisted snapshot', () => {
     const h = new SessionHarness();
     await toEnterNewPin(h);
     await h.type('ABC');
-    await h.send({ type: 'session.cancel' });
+    await h.cancelSession();
     const { context } = h.actor.getPersistedSnapshot() as unknown as {
       context: { pinLengths: object; procedure: unknown; card: unknown };
     };

@@ -80,7 +80,7 @@ describe('PIN entry', () => {
     const h = new SessionHarness();
     await toEnterNewPin(h);
     await h.type('ABC');
-    await h.send({ type: 'session.cancel' });
+    await h.cancelSession();
     expect(h.pins.empty).toBe(true);
     expect(h.pins.operations.at(-1)).toEqual({ op: 'wipe', slots: ['current', 'new', 'confirm'] });
     expect(h.emittedOf('session.ended')).toEqual([

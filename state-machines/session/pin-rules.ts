@@ -57,6 +57,49 @@ export function normalisePinKey(keyboard: Keyboard, key: string): string | null 
   return KEYS[keyboard].test(character) ? character : null;
 }
 
+/** What kinds of characters a PIN holds: enough to check the mix rule, nothing more. */
+export interface PinComposition {
+  hasLetter: boolean;
+  hasDigit: boolean;
+}
+
+/** A rule of a new PIN the customer can see met or broken while typing. */
+export type NewPinRule = 'min-length' | 'letter' | 'digit';
+
+/** The rules a new PIN of `kind` must meet: the signature PIN mixes letters and digits (DESIGN). */
+export function newPinRules(kind: PinKind): readonly NewPinRule[] {
+  return kind === 'sign' ? ['min-length', 'letter', 'digit'] : ['min-length'];
+}
+
+/** Whether a new PIN of `kind`, `length` characters and `composition` meets `rule`. */
+export function meetsNewPinRule(
+  kind: PinKind,
+  rule: NewPinRule,
+  length: number,
+  composition: PinComposition,
+): boolean {
+  if (rule === 'min-length') return length >= PIN_RULES[kind].minLength;
+  return rule === 'letter' ? composition.hasLetter : composition.hasDigit;
+}
+
+/** What a new-PIN format notice says is wrong (`new-pin-format` param `problem`). */
+export const NEW_PIN_PROBLEMS = ['too-short', 'needs-letter', 'needs-digit', 'mix'] as const;
+export type NewPinProblem = (typeof NEW_PIN_PROBLEMS)[number];
+
+/** The problem to name for a broken rule (null: the runtime refused a PIN that looked fine: the mix). */
+export function newPinProblem(broken: NewPinRule | null): NewPinProblem {
+  return broken === 'min-length' ? 'too-short' : broken === null ? 'mix' : `needs-${broken}`;
+}
+
+/** The first rule a new PIN breaks, or null when it meets them all. */
+export function brokenNewPinRule(
+  kind: PinKind,
+  length: number,
+  composition: PinComposition,
+): NewPinRule | null {
+  return newPinRules(kind).find((rule) => !meetsNewPinRule(kind, rule, length, composition)) ?? null;
+}
+
 /** True when a PIN of `length` characters has an acceptable length for its kind. */
 export function isAcceptablePinLength(kind: PinKind, length: number): boolean {
   const rule = PIN_RULES[kind];

@@ -67,8 +67,9 @@ describe('the reset, end to end', () => {
     const h = new SessionHarness();
     h.actors.setDefault('authoriseReset', undefined);
     await toResetting(h);
-    await h.send({ type: 'session.cancel' });
+    await h.cancelSession();
     expect(h.screen).toBe('resetting');
+    expect(h.view.dialog).toBeUndefined();
     h.actors.complete('authoriseReset', { output: { result: 'authorised' } });
     await h.settle();
     expect(h.screen).toBe('done');

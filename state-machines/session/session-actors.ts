@@ -1,6 +1,6 @@
 import type { PromiseActorLogic } from 'xstate';
 import type { CertificateValidity } from './certificate-validity';
-import type { PinKind, PinSlot, Procedure } from './pin-rules';
+import type { PinComposition, PinKind, PinSlot, Procedure } from './pin-rules';
 
 /**
  * The contract between the session machine and the kiosk runtime: every side effect the machine
@@ -254,6 +254,8 @@ export type SessionActorImplementations = {
  */
 export interface PinBufferActions {
   appendPinCharacter(params: { slot: PinSlot; character: string }): void;
+  /** Whether `slot` holds a letter and a digit (the new-PIN rule feedback); nothing else about it. */
+  pinComposition(params: { slot: PinSlot }): PinComposition;
   removeLastPinCharacter(params: { slot: PinSlot }): void;
   wipePinBuffers(params: { slots: readonly PinSlot[] }): void;
 }

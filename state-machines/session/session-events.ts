@@ -16,10 +16,27 @@ export type UiEvent =
   | { type: 'session.start' }
   | { type: 'procedure.select'; procedure: Procedure }
   | { type: 'consent.accept' }
+  /** やめる / 取消: on a waiting screen, asks "stop here?" (a dialog); busy screens ignore it. */
   | { type: 'session.cancel' }
-  /** "I am still here" on the inactivity warning; "finish" on the result screens. */
+  /** "Yes, stop" in that dialog: the session ends. */
+  | { type: 'cancel.confirm' }
+  /** "No, go on" in that dialog, or closing the help: back to the screen as it was. */
+  | { type: 'dialog.close' }
+  /** ヘルプ: what this step is, what is needed, where to call (a dialog over the waiting screen). */
+  | { type: 'help.open' }
+  /** 戻る on the choice, consent and place-card screens (the first screen asks "stop here?"). */
+  | { type: 'session.back' }
+  /** "More time" on the inactivity warning: the screen's timers start again (any number of times). */
+  | { type: 'session.extend' }
+  /** "Finish" on the result screens (ends the session); on waiting screens the same as `session.extend`. */
   | { type: 'session.continue' }
-  | { type: 'language.select'; language: string };
+  | { type: 'language.select'; language: string }
+  /** Large text and high contrast, or back to the standard look; lasts until the card is taken. */
+  | { type: 'display.select'; mode: DisplayMode };
+
+/** How the screens are drawn: standard, or large text in high contrast. */
+export const DISPLAY_MODES = ['standard', 'large'] as const;
+export type DisplayMode = (typeof DISPLAY_MODES)[number];
 
 /**
  * Device facts. The reader ones come from the reader machine (state-machines/reader); the API ones

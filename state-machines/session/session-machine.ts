@@ -15,7 +15,9 @@ import { hasExpired } from './certificate-validity';
 import { closingGraceEndsAt, maySessionStart } from '../time/session-admission';
 import { customerError, type CustomerErrorId } from './customer-errors';
 import {
+  brokenNewPinRule,
   isAcceptablePinLength,
+  newPinProblem,
   normalisePinKey,
   otherProcedure,
   PIN_RULES,
@@ -38,6 +40,7 @@ import {
 import {
   freshSessionFacts,
   initialSessionContext,
+  NO_CHARACTERS,
   type SessionContext,
   type SessionInput,
 } from './session-context';
@@ -56,9 +59,15 @@ import type { ScreenId } from './screens';
  * - `kiosk`   the screens.
  */
 
+/** A dialog over a waiting screen: "stop here?" after やめる, or the help of the step. */
+export type DialogId = 'confirm-cancel' | 'help';
+
 /** What each state tells the view model: its screen, and for some a progress or a PIN buffer. */
 export interface SessionStateMeta {
-  screen: ScreenId;
+  /** Every screen state has one; its dialog children inherit it. */
+  screen?: ScreenId;
+  /** The dialog open over the screen. */
+  dialog?: DialogId;
   /** 0–1 on the busy screens. */
   progress?: number;
   /** The PIN buffer this screen fills. */
@@ -245,6 +254,15 @@ const sessionSetup = setup({
         context.pinLengths[params.slot],
       ),
     confirmationLengthMatches: ({ context }) => context.pinLengths.confirm === context.pinLengths.new,
+    /** Length and, for the signature PIN, a letter and a digit (as the runtime's buffer says). */
+    newPinRulesMet: ({ context }) => {
+      const kind = pinKindOfSlot(procedureOf(context), 'new');
+      const length = context.pinLengths.new;
+      return (
+        isAcceptablePinLength(kind, length) &&
+        brokenNewPinRule(kind, length, context.newPinComposition) === null
+      );
+    },
 
     // Card
     notMyNumberCard: ({ event }) => outputOf('readCard', event)?.result === 'not-my-number-card',
@@ -281,6 +299,10 @@ const sessionSetup = setup({
     appendPinCharacter: (_, _params: { slot: PinSlot; character: string }) => {},
     removeLastPinCharacter: (_, _params: { slot: PinSlot }) => {},
     wipePinBuffers: (_, _params: { slots: readonly PinSlot[] }) => {},
+    /** Replaced by an `assign` of the runtime buffer's `pinComposition` (createSessionMachine). */
+    notePinComposition: assign(({ context }, _params: { slot: 'new' }) => ({
+      newPinComposition: context.newPinComposition,
+    })),
 
     // --- PIN lengths: the machine's side of each buffer operation.
     countPinCharacter: assign(({ context }, params: { slot: PinSlot }) => ({
@@ -294,7 +316,9 @@ const sessionSetup = setup({
       if (params.slots.every((slot) => context.pinLengths[slot] === 0)) return;
       const pinLengths = { ...context.pinLengths };
       for (const slot of params.slots) pinLengths[slot] = 0;
-      enqueue.assign({ pinLengths });
+      enqueue.assign(
+        params.slots.includes('new') ? { pinLengths, newPinComposition: NO_CHARACTERS } : { pinLengths },
+      );
     }),
 
     // --- Choices
@@ -312,6 +336,18 @@ const sessionSetup = setup({
       },
     }),
     restoreDefaultLanguage: assign({ language: ({ context }) => context.languages[0] ?? context.language }),
+    selectDisplay: assign({
+      display: ({ event }) => {
+        assertEvent(event, 'display.select');
+        return event.mode;
+      },
+    }),
+    /** Back at the waiting screens (the card taken, or none was left): the next customer's defaults. */
+    restoreDefaultPreferences: enqueueActions(({ context, enqueue }) => {
+      const language = context.languages[0] ?? context.language;
+      if (context.language !== language || context.display !== 'standard')
+        enqueue.assign({ language, display: 'standard' });
+    }),
 
     // --- Time
     syncClock: assign({
@@ -392,6 +428,17 @@ const sessionSetup = setup({
     showNotice: assign((_, params: { notice: CustomerErrorId }) => ({
       notice: customerError(params.notice),
     })),
+    /** The new PIN's format notice names the rule this PIN breaks (too short, no letter, no digit). */
+    showNewPinProblem: assign(({ context }) => {
+      const kind = pinKindOfSlot(procedureOf(context), 'new');
+      const broken = brokenNewPinRule(kind, context.pinLengths.new, context.newPinComposition);
+      return {
+        notice: customerError('new-pin-format', {
+          problem: newPinProblem(broken),
+          min: PIN_RULES[kind].minLength,
+        }),
+      };
+    }),
     /** Like `dismissInactivityWarning`: only a notice on screen is worth a snapshot rebuild. */
     clearNotice: enqueueActions(({ context, enqueue }) => {
       if (context.notice) enqueue.assign({ notice: null });
@@ -448,7 +495,12 @@ const sessionSetup = setup({
         error: context.error?.id ?? null,
       };
     }),
-    forgetSession: assign(({ context }) => freshSessionFacts(context.languages)),
+    /** The language and display mode stay until the card is taken (`restoreDefaultPreferences`). */
+    forgetSession: assign(({ context }) => ({
+      ...freshSessionFacts(context.languages),
+      language: context.language,
+      display: context.display,
+    })),
     raiseAlert: emit((_, params: { alert: SessionAlert }) => ({
       type: 'alert' as const,
       alert: params.alert,
@@ -461,7 +513,6 @@ const sessionSetup = setup({
   delays: {
     inactivityWarning: ({ context }) => context.timing.inactivityWarningMs,
     inactivityLimit: ({ context }) => context.timing.inactivityLimitMs,
-    resultDisplay: ({ context }) => context.timing.resultDisplayMs,
     cardLeftBehind: ({ context }) => context.timing.cardLeftBehindMs,
     /** A language chosen on the idle screen lasts as long as a screen waits for a customer. */
     idleLanguageReset: ({ context }) => context.timing.inactivityLimitMs,
@@ -485,6 +536,48 @@ const inactivityTimers = {
   },
 } as const;
 
+/** The done and error screens wait for the customer the same way, then simply end the session. */
+const resultTimers = {
+  inactivityWarning: { actions: 'warnOfInactivity' },
+  inactivityLimit: { target: '#sessionEnd' },
+} as const;
+
+/**
+ * The dialogs of a waiting screen, as its child states: the screen itself (`showing`), "stop
+ * here?" (`confirmingCancel`), the step's help, and a history (`resume`) that "more time" returns
+ * to. The PIN buffers live in the parents of the screens, so a dialog never touches them.
+ */
+function dialogStates(cancellable: boolean) {
+  const confirmingCancel = {
+    meta: { dialog: 'confirm-cancel' },
+    on: { 'cancel.confirm': '#sessionEnd' },
+  } as const;
+  return {
+    initial: 'showing',
+    states: {
+      showing: {},
+      ...(cancellable ? { confirmingCancel } : {}),
+      help: { meta: { dialog: 'help' } },
+      resume: { type: 'history' },
+    },
+  } as const;
+}
+
+/**
+ * Every tap on a waiting screen re-enters it (`reenter`), which restarts its inactivity timers;
+ * "more time" (`session.extend`, any number of times) comes back to the dialog that was open.
+ */
+function dialogEvents(cancellable: boolean) {
+  const events = {
+    'help.open': { target: '.help', reenter: true },
+    'dialog.close': { target: '.showing', reenter: true },
+    'session.extend': { target: '.resume', reenter: true },
+  } as const;
+  return cancellable
+    ? ({ ...events, 'session.cancel': { target: '.confirmingCancel', reenter: true } } as const)
+    : events;
+}
+
 /**
  * Keyboard events of a PIN screen. Each accepted tap re-enters the screen, which restarts its
  * inactivity timers; the runtime gets the (validated, uppercased) character, the context its length.
@@ -498,6 +591,7 @@ function pinKeyboard<const Slot extends PinSlot, const Screen extends string>(sl
       actions: [
         { type: 'appendPinCharacter', params: typedCharacter(slot) },
         { type: 'countPinCharacter', params: { slot } },
+        ...compositionOf(slot),
       ],
     },
     'pin.backspace': {
@@ -507,6 +601,7 @@ function pinKeyboard<const Slot extends PinSlot, const Screen extends string>(sl
       actions: [
         { type: 'removeLastPinCharacter', params: { slot } },
         { type: 'uncountPinCharacter', params: { slot } },
+        ...compositionOf(slot),
       ],
     },
     'pin.clear': {
@@ -517,8 +612,13 @@ function pinKeyboard<const Slot extends PinSlot, const Screen extends string>(sl
         { type: 'forgetPinLengths', params: { slots: [slot] } },
       ],
     },
-    'session.continue': { target: screen, reenter: true },
+    'session.continue': { target: '.resume', reenter: true },
   } as const;
+}
+
+/** The new PIN's buffer reports what kinds of characters it holds after each change. */
+function compositionOf(slot: PinSlot) {
+  return slot === 'new' ? ([{ type: 'notePinComposition', params: { slot: 'new' } }] as const) : [];
 }
 
 export const sessionMachine = sessionSetup.createMachine({
@@ -607,10 +707,15 @@ export const sessionMachine = sessionSetup.createMachine({
 
     kiosk: {
       initial: 'standby',
-      on: { 'language.select': { guard: 'languageOffered', actions: 'selectLanguage' } },
+      on: {
+        'language.select': { guard: 'languageOffered', actions: 'selectLanguage' },
+        'display.select': { actions: 'selectDisplay' },
+      },
       states: {
-        // Decides which waiting screen fits the hours and the devices.
+        // Decides which waiting screen fits the hours and the devices. Every session's way back
+        // passes here, after the card was taken: the next customer starts in the defaults.
         standby: {
+          entry: 'restoreDefaultPreferences',
           always: [
             { guard: 'serviceNotOpen', target: 'closed' },
             { guard: 'notReadyToServe', target: 'outOfService' },
@@ -635,7 +740,7 @@ export const sessionMachine = sessionSetup.createMachine({
             { guard: 'serviceNotOpen', target: 'closed' },
             { guard: 'notReadyToServe', target: 'outOfService' },
           ],
-          after: { idleLanguageReset: { actions: 'restoreDefaultLanguage' } },
+          after: { idleLanguageReset: { actions: 'restoreDefaultPreferences' } },
           on: {
             'session.start': 'customer',
             'language.select': {
@@ -644,6 +749,7 @@ export const sessionMachine = sessionSetup.createMachine({
               reenter: true,
               actions: 'selectLanguage',
             },
+            'display.select': { target: 'idle', reenter: true, actions: 'selectDisplay' },
           },
         },
 
@@ -658,8 +764,8 @@ export const sessionMachine = sessionSetup.createMachine({
           states: {
             underway: {
               initial: 'chooseProcedure',
+              // やめる is the waiting screens' (it asks first); the busy screens ignore it.
               on: {
-                'session.cancel': { target: '#sessionEnd' },
                 // Closing time: a session the API has not admitted ends before any PIN is typed.
                 'hours.closing': {
                   guard: 'sessionNotAdmitted',
@@ -686,13 +792,17 @@ export const sessionMachine = sessionSetup.createMachine({
                     actions: 'selectOnlyProcedure',
                   },
                   after: inactivityTimers,
+                  ...dialogStates(true),
                   on: {
+                    ...dialogEvents(true),
                     'procedure.select': {
                       guard: 'procedureOffered',
                       target: 'consent',
                       actions: 'selectProcedure',
                     },
-                    'session.continue': { target: 'chooseProcedure', reenter: true },
+                    // The first screen: going back means leaving, which asks first.
+                    'session.back': { target: '.confirmingCancel', reenter: true },
+                    'session.continue': { target: '.resume', reenter: true },
                   },
                 },
                 consent: {
@@ -700,9 +810,14 @@ export const sessionMachine = sessionSetup.createMachine({
                   meta: { screen: 'consent' },
                   exit: 'dismissInactivityWarning',
                   after: inactivityTimers,
+                  ...dialogStates(true),
                   on: {
+                    ...dialogEvents(true),
                     'consent.accept': 'placeCard',
-                    'session.continue': { target: 'consent', reenter: true },
+                    // With one procedure offered the choice passes straight back here (and the UI
+                    // offers no back).
+                    'session.back': 'chooseProcedure',
+                    'session.continue': { target: '.resume', reenter: true },
                   },
                 },
                 placeCard: {
@@ -711,7 +826,12 @@ export const sessionMachine = sessionSetup.createMachine({
                   exit: 'dismissInactivityWarning',
                   always: { guard: 'cardOnReader', target: 'withCard' },
                   after: inactivityTimers,
-                  on: { 'session.continue': { target: 'placeCard', reenter: true } },
+                  ...dialogStates(true),
+                  on: {
+                    ...dialogEvents(true),
+                    'session.back': 'consent',
+                    'session.continue': { target: '.resume', reenter: true },
+                  },
                 },
 
                 // From here on the card must stay on the reader.
@@ -791,7 +911,9 @@ export const sessionMachine = sessionSetup.createMachine({
                           meta: { screen: 'enter-current-pin', pinSlot: 'current' },
                           exit: 'dismissInactivityWarning',
                           after: inactivityTimers,
+                          ...dialogStates(true),
                           on: {
+                            ...dialogEvents(true),
                             ...pinKeyboard('current', 'enterCurrentPin'),
                             'pin.submit': {
                               guard: { type: 'pinLengthAcceptable', params: { slot: 'current' } },
@@ -870,19 +992,13 @@ export const sessionMachine = sessionSetup.createMachine({
                           meta: { screen: 'enter-new-pin', pinSlot: 'new' },
                           exit: 'dismissInactivityWarning',
                           after: inactivityTimers,
+                          ...dialogStates(true),
                           on: {
+                            ...dialogEvents(true),
                             ...pinKeyboard('new', 'enterNewPin'),
                             'pin.submit': [
-                              {
-                                guard: { type: 'pinLengthAcceptable', params: { slot: 'new' } },
-                                target: 'checkingNewPin',
-                                actions: 'clearNotice',
-                              },
-                              {
-                                target: 'enterNewPin',
-                                reenter: true,
-                                actions: { type: 'showNotice', params: { notice: 'new-pin-format' } },
-                              },
+                              { guard: 'newPinRulesMet', target: 'checkingNewPin', actions: 'clearNotice' },
+                              { target: 'enterNewPin', reenter: true, actions: 'showNewPinProblem' },
                             ],
                           },
                         },
@@ -897,7 +1013,7 @@ export const sessionMachine = sessionSetup.createMachine({
                               {
                                 target: 'enterNewPin',
                                 actions: [
-                                  { type: 'showNotice', params: { notice: 'new-pin-format' } },
+                                  'showNewPinProblem',
                                   { type: 'wipePinBuffers', params: { slots: ['new'] } },
                                   { type: 'forgetPinLengths', params: { slots: ['new'] } },
                                 ],
@@ -917,7 +1033,9 @@ export const sessionMachine = sessionSetup.createMachine({
                           meta: { screen: 'confirm-new-pin', pinSlot: 'confirm' },
                           exit: 'dismissInactivityWarning',
                           after: inactivityTimers,
+                          ...dialogStates(true),
                           on: {
+                            ...dialogEvents(true),
                             ...pinKeyboard('confirm', 'confirmNewPin'),
                             'pin.submit': [
                               {
@@ -971,12 +1089,11 @@ export const sessionMachine = sessionSetup.createMachine({
                         },
 
                         // DESIGN §3, one card or API exchange per state. Once begun it runs to a
-                        // settled end: cancel taps, the closing hour and a lost reader do not cut
-                        // it short (a lost card or reader makes its own step fail, and that releases).
+                        // settled end: the closing hour and a lost reader do not cut it short (nor
+                        // cancel taps: busy screens ignore them) (a lost card or reader makes its own step fail, and that releases).
                         resetting: {
                           initial: 'claiming',
                           on: {
-                            'session.cancel': {},
                             'hours.closed': {},
                             'reader.unavailable': {},
                             'card.removed': [
@@ -1102,17 +1219,25 @@ export const sessionMachine = sessionSetup.createMachine({
               },
             },
 
+            // The result screens wait for the customer (under the inactivity rules): the next step
+            // of an error stays until it has been read. "Finish" (`session.continue`) ends at once.
             done: {
               id: 'sessionDone',
+              tags: 'awaitsCustomer',
               meta: { screen: 'done' },
-              after: { resultDisplay: '#sessionEnd' },
-              on: { 'session.continue': '#sessionEnd' },
+              exit: 'dismissInactivityWarning',
+              after: resultTimers,
+              ...dialogStates(false),
+              on: { ...dialogEvents(false), 'session.continue': '#sessionEnd' },
             },
             error: {
               id: 'sessionError',
+              tags: 'awaitsCustomer',
               meta: { screen: 'error' },
-              after: { resultDisplay: '#sessionEnd' },
-              on: { 'session.continue': '#sessionEnd' },
+              exit: 'dismissInactivityWarning',
+              after: resultTimers,
+              ...dialogStates(false),
+              on: { ...dialogEvents(false), 'session.continue': '#sessionEnd' },
             },
           },
         },
@@ -1153,6 +1278,9 @@ export function createSessionMachine(runtime: SessionRuntime): SessionMachine {
     actors: runtime.actors,
     actions: {
       appendPinCharacter: (_, params) => pinBuffers.appendPinCharacter(params),
+      notePinComposition: assign((_, params: { slot: 'new' }) => ({
+        newPinComposition: pinBuffers.pinComposition(params),
+      })),
       removeLastPinCharacter: (_, params) => pinBuffers.removeLastPinCharacter(params),
       wipePinBuffers: (_, params) => pinBuffers.wipePinBuffers(params),
     },

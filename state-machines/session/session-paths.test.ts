@@ -34,7 +34,9 @@ function allNodes(node: AnyStateNode): AnyStateNode[] {
   return [node, ...(Object.values(node.states) as AnyStateNode[]).flatMap(allNodes)];
 }
 
+/** The states a machine can rest in (history pseudo-states only point at one). */
 function atomicNodes(node: AnyStateNode): AnyStateNode[] {
+  if (node.type === 'history') return [];
   const children = Object.values(node.states) as AnyStateNode[];
   return children.length === 0 ? [node] : children.flatMap(atomicNodes);
 }

@@ -6,7 +6,7 @@ describe('take your card', () => {
   it('follows the result screen while the card is on the reader', async () => {
     const h = new SessionHarness();
     await toResetting(h);
-    await h.advance(h.snapshot.context.timing.resultDisplayMs - 1);
+    await h.advance(h.snapshot.context.timing.inactivityLimitMs - 1);
     expect(h.screen).toBe('done');
     await h.advance(1);
     expect(h.screen).toBe('take-card');
@@ -32,7 +32,7 @@ describe('take your card', () => {
   it('raises no alert for a card taken in time', async () => {
     const h = new SessionHarness();
     await toEnterCurrentPin(h);
-    await h.send({ type: 'session.cancel' });
+    await h.cancelSession();
     expect(h.screen).toBe('take-card');
     await h.removeCard();
     await h.advance(h.snapshot.context.timing.cardLeftBehindMs);
@@ -43,7 +43,7 @@ describe('take your card', () => {
   it('starts no new session while a card is left behind', async () => {
     const h = new SessionHarness();
     await toEnterCurrentPin(h);
-    await h.send({ type: 'session.cancel' });
+    await h.cancelSession();
     await h.send({ type: 'session.start' });
     expect(h.screen).toBe('take-card');
   });
@@ -51,7 +51,7 @@ describe('take your card', () => {
   it('goes out of service if the reader disappears meanwhile', async () => {
     const h = new SessionHarness();
     await toEnterCurrentPin(h);
-    await h.send({ type: 'session.cancel' });
+    await h.cancelSession();
     await h.send({ type: 'reader.unavailable' });
     expect(h.screen).toBe('out-of-service');
   });

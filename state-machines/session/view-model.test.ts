@@ -26,6 +26,8 @@ describe('view model', () => {
       language: 'ja',
       title: { key: 'error.reservation-expired.title' },
       procedure: 'signature-pin',
+      // The error screen waits for the customer: help is offered (not cancel or back).
+      canHelp: true,
       error: {
         code: 'reservation-expired',
         displayCode: 'E-042',
@@ -40,7 +42,7 @@ describe('view model', () => {
     });
   });
 
-  it('switches language for the session only, back to Japanese when it ends', async () => {
+  it('switches language for the session only, back to Japanese once the card is taken', async () => {
     const h = new SessionHarness();
     await h.send({ type: 'language.select', language: 'en' });
     expect(h.view.language).toBe('en');
@@ -48,8 +50,8 @@ describe('view model', () => {
     expect(h.view.language).toBe('en');
     await h.send({ type: 'session.start' });
     expect(h.view.language).toBe('en');
-    await h.send({ type: 'session.cancel' });
-    expect(h.view.language).toBe('ja');
+    await h.cancelSession();
+    expect(h.view).toMatchObject({ screen: 'idle', language: 'ja' });
   });
 
   it('goes back to Japanese on the idle screen when nobody starts a session', async () => {

@@ -9,6 +9,9 @@ import {
   type NextStep,
 } from './customer-errors';
 import {
+  meetsNewPinRule,
+  newPinRules,
+  type NewPinRule,
   PIN_RULES,
   pinKindOfSlot,
   PROCEDURE_PINS,
@@ -18,7 +21,8 @@ import {
   type Procedure,
 } from './pin-rules';
 import type { ScreenId } from './screens';
-import type { SessionMachine, SessionStateMeta } from './session-machine';
+import type { DisplayMode } from './session-events';
+import type { DialogId, SessionMachine, SessionStateMeta } from './session-machine';
 
 /**
  * What the UI renders: a pure function of the machine's snapshot. PIN data appears only as
@@ -49,6 +53,16 @@ export interface PinEntryView {
   triesLeft?: number;
   /** One try left: a wrong entry blocks the PIN. */
   lastTry?: boolean;
+  /** New PIN: each rule it must meet, and whether what is typed so far meets it (live feedback). */
+  rules?: Array<{ rule: NewPinRule; met: boolean }>;
+}
+
+/** The help of the step on screen: what it is, what is needed, where to call. */
+export interface HelpView {
+  what: string;
+  need: string;
+  /** The official call centre: phone number, opening hours (`HH:MM` Japan time). */
+  callCentre: { phone: string; opensAt: string; closesAt: string };
 }
 
 export interface CustomerErrorView {
@@ -72,6 +86,18 @@ export interface CertificateView {
 export interface SessionViewModel {
   screen: ScreenId;
   language: string;
+  /** Large text in high contrast when the customer chose it (kept until the card is taken); else absent. */
+  display?: DisplayMode;
+  /** A dialog over the screen: "stop here?" or the step's help. */
+  dialog?: DialogId;
+  /** With `dialog: 'help'`. */
+  help?: HelpView;
+  /** Waiting screens offer 戻る (back). */
+  canGoBack?: boolean;
+  /** Waiting screens offer やめる (cancel, which asks first). */
+  canCancel?: boolean;
+  /** Waiting screens (the result screens too) offer ヘルプ (help). */
+  canHelp?: boolean;
   title: TextRef;
   /** choose-procedure: the procedures this kiosk offers. */
   procedures?: Procedure[];
@@ -112,20 +138,25 @@ const PER_PROCEDURE_TITLES: readonly ScreenId[] = [
 ];
 
 /** The active states' meta merged parent first, so the deepest state decides. */
-function stateMeta(snapshot: SessionSnapshot): SessionStateMeta {
-  const merged: Partial<SessionStateMeta> = {};
+function stateMeta(snapshot: SessionSnapshot): SessionStateMeta & { screen: ScreenId } {
+  const merged: SessionStateMeta = {};
   for (const meta of Object.values(snapshot.getMeta())) Object.assign(merged, meta);
-  return { screen: merged.screen ?? 'out-of-service', ...merged };
+  return { ...merged, screen: merged.screen ?? 'out-of-service' };
 }
 
 function errorView(error: CustomerError): CustomerErrorView {
   const prefix = `error.${error.id}`;
+  // An error that knows what exactly went wrong (the new PIN's broken rule) explains just that.
+  const explanation =
+    typeof error.params.problem === 'string'
+      ? `${prefix}.explanation.${error.params.problem}`
+      : `${prefix}.explanation`;
   return {
     code: error.id,
     displayCode: CUSTOMER_ERRORS[error.id].displayCode,
     nextStep: error.nextStep,
     params: error.params,
-    texts: { title: `${prefix}.title`, explanation: `${prefix}.explanation`, next: `${prefix}.next` },
+    texts: { title: `${prefix}.title`, explanation, next: `${prefix}.next` },
   };
 }
 
@@ -143,6 +174,12 @@ function pinView(snapshot: SessionSnapshot, procedure: Procedure, slot: PinSlot)
     keyboard: rule.keyboard,
     canSubmit: length >= rule.minLength && length <= rule.maxLength,
   };
+  if (slot === 'new') {
+    view.rules = newPinRules(pin).map((rule) => ({
+      rule,
+      met: meetsNewPinRule(pin, rule, length, context.newPinComposition),
+    }));
+  }
   const triesLeft =
     slot === 'current' ? context.card?.pins[PROCEDURE_PINS[procedure].proves].triesLeft : undefined;
   if (triesLeft === undefined) return view;
@@ -158,6 +195,38 @@ function certificateView(snapshot: SessionSnapshot): CertificateView | undefined
     validUntil: japanDate(validity.notAfter),
     renewalHint: isRenewalDue(context.now, validity),
     renewalOpensOn: japanDate(renewalOpensAt(validity.notAfter)),
+  };
+}
+
+/** Screens whose help names the PIN the procedure needs. */
+const PER_PROCEDURE_HELP: readonly ScreenId[] = ['enter-current-pin', 'enter-new-pin'];
+/** Waiting screens with 戻る. */
+const BACK_SCREENS: readonly ScreenId[] = ['choose-procedure', 'consent', 'place-card'];
+/** Waiting screens with やめる (the result screens end with Finish instead). */
+const CANCEL_SCREENS: readonly ScreenId[] = [
+  'choose-procedure',
+  'consent',
+  'place-card',
+  'enter-current-pin',
+  'enter-new-pin',
+  'confirm-new-pin',
+];
+
+function helpView(snapshot: SessionSnapshot, screen: ScreenId): HelpView {
+  const { context } = snapshot;
+  const procedure = context.procedure;
+  const need =
+    procedure && PER_PROCEDURE_HELP.includes(screen)
+      ? `help.${screen}.need.${procedure}`
+      : `help.${screen}.need`;
+  return {
+    what: `help.${screen}.what`,
+    need,
+    callCentre: {
+      phone: context.support.phone,
+      opensAt: formatJapanTime(context.support.opensAtMinute),
+      closesAt: formatJapanTime(context.support.closesAtMinute),
+    },
   };
 }
 
@@ -179,6 +248,16 @@ export function toViewModel(snapshot: SessionSnapshot): SessionViewModel {
     language: context.language,
     title: titleOf(screen, procedure, context.error),
   };
+  if (context.display !== 'standard') vm.display = context.display;
+  if (snapshot.hasTag('awaitsCustomer')) {
+    if (meta.dialog) vm.dialog = meta.dialog;
+    if (meta.dialog === 'help') vm.help = helpView(snapshot, screen);
+    // Back from consent leads to the choice, which exists only with more than one procedure.
+    const backLeadsSomewhere = screen !== 'consent' || context.offeredProcedures.length > 1;
+    if (BACK_SCREENS.includes(screen) && backLeadsSomewhere) vm.canGoBack = true;
+    if (CANCEL_SCREENS.includes(screen)) vm.canCancel = true;
+    vm.canHelp = true;
+  }
   if (procedure) vm.procedure = procedure;
   if (screen === 'choose-procedure') vm.procedures = [...context.offeredProcedures];
   if (meta.pinSlot && procedure) vm.pin = pinView(snapshot, procedure, meta.pinSlot);

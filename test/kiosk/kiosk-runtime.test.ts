@@ -104,7 +104,7 @@ describe('kiosk runtime', () => {
 
     // The simulated reader takes the card back: the session ends and its facts go out as events.
     await reach('done', 'take-card', 'idle');
-    timers.increment(DEFAULT_TIMING.resultDisplayMs);
+    timers.increment(DEFAULT_TIMING.inactivityLimitMs);
     await reach('idle');
     await kiosk.deliverOutbox();
     await kiosk.deliverOutbox();

@@ -69,7 +69,7 @@ describe.each(PROCEDURE_CASES)('kiosk runtime over pcscd + vpcd: $procedure', (s
     }
     // The card taken, the result shown: the kiosk is ready for the next customer.
     await expect.poll(() => kiosk.status().cardPresent).toBe(false);
-    timers.increment(DEFAULT_TIMING.resultDisplayMs);
+    timers.increment(DEFAULT_TIMING.inactivityLimitMs);
     await driver.only('idle');
     await kiosk.deliverOutbox();
     const view = await api.phone.status(reservation.reservationId, reservation.reservationToken);
@@ -91,7 +91,7 @@ describe('kiosk runtime over pcscd + vpcd: the card taken away', () => {
     await card.stop();
     await driver.only('error');
     expect(toViewModel(kiosk.actor.getSnapshot()).error?.code).toBe('card-removed');
-    timers.increment(DEFAULT_TIMING.resultDisplayMs);
+    timers.increment(DEFAULT_TIMING.inactivityLimitMs);
     await driver.only('idle');
     const view = await api.phone.status(reservation.reservationId, reservation.reservationToken);
     expect(view.status).toBe('active');

@@ -60,7 +60,7 @@ afterEach(async () => {
   await bridge?.disconnect();
   bridge = undefined;
   await expect.poll(() => kiosk.status().cardPresent, { timeout: 10_000 }).toBe(false);
-  timers.increment(DEFAULT_TIMING.resultDisplayMs);
+  timers.increment(DEFAULT_TIMING.inactivityLimitMs);
   await driver.only('idle');
 });
 

@@ -124,20 +124,40 @@ describe('PIN entry', () => {
     await show(fixture(plain));
     const before = await positions();
     await show(fixture(withNotice));
-    expect(await page.locator('.notice').count()).toBe(1);
+    expect(await page.locator('.notice, .last-try').count()).toBe(1);
     expect(await positions()).toEqual(before);
   });
 
-  it('warns loudly when a card arrives with one try left', async () => {
+  it('warns loudly when a card arrives with one try left: its own colours, an icon, the words', async () => {
+    await show(fixture('enter-current-pin-numeric'));
+    const ordinary = await page.locator('.tries').evaluate((el) => getComputedStyle(el).backgroundColor);
     await show(fixture('enter-current-pin-last-try'));
-    expect(await page.innerText('.tries-last[role="alert"]')).toContain('あと1回です');
+    const box = page.locator('.last-try[role="alert"]');
+    expect(await box.innerText()).toContain('次に間違えると暗証番号がロックされます');
+    expect(await box.locator('.last-try-icon').innerText()).toBe('⚠');
+    expect(await box.evaluate((el) => getComputedStyle(el).backgroundColor)).not.toBe(ordinary);
   });
 
-  it('after a wrong PIN says so, with the tries left, in one alert', async () => {
+  it('after a wrong PIN on the last try says both in one alert', async () => {
     await show(fixture('enter-current-pin-wrong-last-try'));
-    expect(await page.innerText('[data-notice="wrong-pin"] .notice-title')).toBe('暗証番号が違います');
-    expect(await page.innerText('[data-notice="wrong-pin"] .notice-body')).toContain('あと1回');
+    expect(await page.innerText('[data-last-try] .last-try-title')).toBe('暗証番号が違います');
+    expect(await page.innerText('[data-last-try] .last-try-words')).toContain('あと1回');
     expect(await page.locator('[role="alert"]').count()).toBe(1);
+  });
+
+  it('ticks the new PIN rules met so far, and names the broken one', async () => {
+    await show(fixture('enter-new-pin-needs-digit'));
+    const met = await page
+      .locator('.pin-rules li')
+      .evaluateAll((items) => items.map((li) => [li.getAttribute('data-rule'), li.getAttribute('data-met')]));
+    expect(met).toEqual([
+      ['min-length', 'false'],
+      ['letter', 'true'],
+      ['digit', 'false'],
+    ]);
+    expect(await page.innerText('[data-notice="new-pin-format"] .notice-body')).toBe(
+      '数字が入っていません。数字を1文字以上入れてください。',
+    );
   });
 });
 

@@ -155,8 +155,8 @@ describe('wrong and blocked PINs', () => {
     await screen('enter-current-pin');
     await typeKeys('0000');
     await tap('[data-key="submit"]');
-    await page.waitForSelector('[data-notice="wrong-pin"]');
-    expect(await page.innerText('[data-notice="wrong-pin"]')).toContain('あと1回');
+    await page.waitForSelector('[data-last-try]');
+    expect(await page.innerText('[data-last-try]')).toContain('あと1回');
     expect(await page.getAttribute('.pin-dots', 'data-length')).toBe('0');
     await flowShot('wrong-pin');
 
@@ -243,6 +243,9 @@ describe('language', () => {
     await screen('consent');
     expect(await page.innerText('.title')).toBe('What you need');
     await tap('[data-action="cancel"]');
+    await page.waitForSelector('[data-overlay="confirm-cancel"]');
+    expect(await page.innerText('[data-overlay="confirm-cancel"] .title')).toBe('Stop the procedure?');
+    await tap('[data-action="confirm-cancel"]');
     await screen('idle');
     await page.waitForSelector('html[lang="ja"]');
     expect(await page.innerText('[data-action="start"]')).toBe('はじめる');

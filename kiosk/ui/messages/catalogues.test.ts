@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import type { AnyStateNode, StateValue } from 'xstate';
 import { describe, expect, it } from 'vitest';
 import { CUSTOMER_ERROR_IDS, customerError } from '../../../state-machines/session/customer-errors';
-import { PROCEDURES, type Procedure } from '../../../state-machines/session/pin-rules';
+import { NEW_PIN_PROBLEMS, PROCEDURES, type Procedure } from '../../../state-machines/session/pin-rules';
 import { initialSessionContext } from '../../../state-machines/session/session-context';
 import { sessionMachine } from '../../../state-machines/session/session-machine';
 import { toViewModel } from '../../../state-machines/session/view-model';
@@ -19,7 +19,8 @@ const placeholders = (text: string): string[] =>
 function screenStates(): StateValue[] {
   const values: StateValue[] = [];
   const visit = (node: AnyStateNode, path: string[]): void => {
-    if ((node.meta as { screen?: string } | undefined)?.screen) {
+    const meta = node.meta as { screen?: string; dialog?: string } | undefined;
+    if (meta?.screen || meta?.dialog) {
       const kiosk = path.reduceRight<StateValue>((inner, key) => ({ [key]: inner }), {});
       const leaf = path.reduceRight<StateValue | undefined>(
         (inner, key) => (inner === undefined ? key : { [key]: inner }),
@@ -49,14 +50,20 @@ function machineTextKeys(): Set<string> {
   const procedures: Array<Procedure | null> = [null, ...PROCEDURES];
   for (const value of screenStates()) {
     for (const procedure of procedures) {
-      for (const id of [null, ...CUSTOMER_ERROR_IDS]) {
-        const problem = id ? customerError(id) : null;
+      const problems = [
+        null,
+        ...CUSTOMER_ERROR_IDS.map((id) => customerError(id)),
+        // The new PIN's format notice names the rule this PIN broke.
+        ...NEW_PIN_PROBLEMS.map((problem) => customerError('new-pin-format', { problem })),
+      ];
+      for (const problem of problems) {
         const context = { ...base, procedure, error: problem, notice: problem };
         const vm = toViewModel(sessionMachine.resolveState({ value, context }));
         keys.add(vm.title.key);
         for (const view of [vm.error, vm.notice]) {
           if (view) for (const key of Object.values(view.texts)) keys.add(key);
         }
+        if (vm.help) for (const key of [vm.help.what, vm.help.need]) keys.add(key);
       }
     }
   }
@@ -79,6 +86,8 @@ describe('message catalogues', () => {
     expect(keys).toContain('screen.idle.title');
     expect(keys).toContain('screen.enter-current-pin.title.auth-pin');
     for (const id of CUSTOMER_ERROR_IDS) expect(keys).toContain(`error.${id}.next`);
+    expect(keys).toContain('help.enter-current-pin.need.auth-pin');
+    expect(keys).toContain('error.new-pin-format.explanation.needs-letter');
   });
 
   it.each(languages)('%s has every key the view model or the UI can ask for', (language) => {

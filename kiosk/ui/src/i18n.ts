@@ -42,3 +42,25 @@ export function translator(catalogues: Catalogues, language: string, fallback = 
     },
   };
 }
+
+/**
+ * A translator that notes every text it gives, in order: what a screen drew, for the speech
+ * player (speech-events.ts). Dates are noted as the text they became.
+ */
+export function recordingTranslator(tr: Translator): {
+  tr: Translator;
+  texts: Array<{ key: string; params?: TextParams }>;
+} {
+  const texts: Array<{ key: string; params?: TextParams }> = [];
+  return {
+    texts,
+    tr: {
+      language: tr.language,
+      t(key, params) {
+        texts.push(params ? { key, params } : { key });
+        return tr.t(key, params);
+      },
+      date: (isoDate) => tr.date(isoDate),
+    },
+  };
+}

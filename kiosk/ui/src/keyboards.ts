@@ -31,12 +31,18 @@ export function keyboard(
   const keyButton = (key: string): HTMLButtonElement =>
     button({ class: 'key', 'data-key': key }, key, () => connection.send({ type: 'pin.key', key }));
   const backspace = button(
-    { class: 'key key-backspace', 'data-key': 'backspace' },
+    { class: 'key key-backspace', 'data-key': 'backspace', 'data-function-key': 'correct' },
     tr.t('keyboard.backspace'),
     () => connection.send({ type: 'pin.backspace' }),
   );
   const submit = button(
-    { class: 'key key-submit', 'data-key': 'submit', disabled: !canSubmit },
+    {
+      class: 'key key-submit',
+      'data-key': 'submit',
+      'data-function-key': 'decide',
+      'data-autofocus': true,
+      disabled: !canSubmit,
+    },
     tr.t('keyboard.submit'),
     () => connection.send({ type: 'pin.submit' }),
   );
@@ -49,7 +55,13 @@ export function keyboard(
   });
   return h(
     'div',
-    { class: `keyboard keyboard-${kind}`, role: 'group', 'aria-label': tr.t('keyboard.label') },
+    {
+      class: `keyboard keyboard-${kind}`,
+      role: 'group',
+      'aria-label': tr.t('keyboard.label'),
+      // Which keypad method the digit keys use (hard-keys.ts): direct, or two keys a character.
+      'data-keypad': kind,
+    },
     ...rowElements,
   );
 }

@@ -2,7 +2,7 @@ import type { Connection } from './connection';
 import { h } from '../../../web/dom';
 import type { Translator } from './i18n';
 import { keyboard } from './keyboards';
-import { pinRuleKey } from './text-keys';
+import { newPinRuleKey, pinRuleKey } from './text-keys';
 import type { CustomerErrorView, PinEntryView } from './view-model';
 
 /**
@@ -39,11 +39,54 @@ function noticeBox(notice: CustomerErrorView, tr: Translator): HTMLElement {
   );
 }
 
-/** Tries left, with the last try as a loud warning (a wrong entry then blocks the PIN). */
+/**
+ * The last try before a lock stands out from every other line: its own colours, a warning icon and
+ * the words "one more mistake locks it", with the wrong-PIN notice (if any) in the same box.
+ */
+function lastTry(notice: CustomerErrorView | undefined, tr: Translator): HTMLElement {
+  return h(
+    'div',
+    { class: 'last-try', role: 'alert', 'data-last-try': 'true' },
+    h('span', { class: 'last-try-icon', 'aria-hidden': 'true' }, '⚠'),
+    h(
+      'span',
+      { class: 'last-try-text' },
+      notice ? h('strong', { class: 'last-try-title' }, tr.t(notice.texts.title, notice.params)) : null,
+      h('span', { class: 'last-try-words' }, tr.t('pin.lastTry')),
+    ),
+  );
+}
+
+/** Tries left, unless it is the last one. */
 function triesLeft(pin: PinEntryView, tr: Translator): HTMLElement | null {
   if (pin.triesLeft === undefined) return null;
-  if (pin.lastTry) return h('p', { class: 'tries tries-last', role: 'alert' }, tr.t('pin.lastTry'));
   return h('p', { class: 'tries' }, tr.t('pin.triesLeft', { count: pin.triesLeft }));
+}
+
+/** The new PIN's rules, each ticked as soon as what is typed meets it. */
+function newPinRules(pin: PinEntryView, tr: Translator): HTMLElement | null {
+  if (!pin.rules) return null;
+  return h(
+    'ul',
+    { class: 'pin-rules', 'aria-label': tr.t('pin.newRule.label') },
+    ...pin.rules.map(({ rule, met }) =>
+      h(
+        'li',
+        { class: met ? 'rule-met' : 'rule-unmet', 'data-rule': rule, 'data-met': String(met) },
+        h('span', {}, tr.t(newPinRuleKey(rule), { min: pin.minLength })),
+        // The mark says met or not to a screen reader too.
+        h(
+          'span',
+          {
+            class: 'rule-icon',
+            role: 'img',
+            'aria-label': tr.t(met ? 'pin.newRule.met' : 'pin.newRule.unmet'),
+          },
+          met ? '✓' : '✗',
+        ),
+      ),
+    ),
+  );
 }
 
 /**
@@ -55,6 +98,7 @@ export function pinEntry(
   notice: CustomerErrorView | undefined,
   tr: Translator,
   connection: Connection,
+  twoKeyPending = false,
 ): HTMLElement {
   const fixedLength = pin.minLength === pin.maxLength;
   const rule = tr.t(pinRuleKey(pin.keyboard, fixedLength), {
@@ -72,11 +116,19 @@ export function pinEntry(
       h(
         'p',
         { class: 'pin-rule' },
-        h('span', {}, rule),
+        // Keypad users of the letter keyboard: "now the second key" while half a character is in.
+        twoKeyPending
+          ? h('span', { class: 'two-key-pending', 'data-two-key': 'pending' }, tr.t('keys.twoKey.pending'))
+          : h('span', {}, rule),
         h('span', { class: 'pin-count' }, tr.t('pin.typedCount', { count: pin.length })),
       ),
+      newPinRules(pin, tr),
       // A slot of fixed height, so the keyboard never moves under a finger when a notice appears.
-      h('div', { class: 'pin-alert' }, notice ? noticeBox(notice, tr) : triesLeft(pin, tr)),
+      h(
+        'div',
+        { class: 'pin-alert' },
+        pin.lastTry ? lastTry(notice, tr) : notice ? noticeBox(notice, tr) : triesLeft(pin, tr),
+      ),
     ),
     keyboard(pin.keyboard, pin.canSubmit, tr, connection),
   );

@@ -1,8 +1,9 @@
 import type { Connection } from './connection';
 import { button, h } from '../../../web/dom';
-import { type Catalogues, type TextParams, type Translator, translator } from './i18n';
+import { type Catalogues, recordingTranslator, type Translator, translator } from './i18n';
 import { addFurigana } from './furigana';
-import { screenParts } from './screens';
+import { actionButton, screenParts } from './screens';
+import type { SpokenText } from './speech-events';
 import type { ViewModel } from './view-model';
 
 /** Buttons for every other language, each labelled in its own language ("English", "日本語"). */
@@ -18,6 +19,16 @@ function languageSwitch(catalogues: Catalogues, current: string, connection: Con
         () => connection.send({ type: 'language.select', language }),
       ),
     ),
+  );
+}
+
+/** Large text in high contrast, one tap away on every screen; the same button goes back. */
+function displaySwitch(vm: ViewModel, tr: Translator, connection: Connection): HTMLElement {
+  const large = vm.display === 'large';
+  return button(
+    { class: 'display-switch', 'data-action': 'display', 'aria-pressed': String(large) },
+    tr.t(large ? 'display.standard' : 'display.large'),
+    () => connection.send({ type: 'display.select', mode: large ? 'standard' : 'large' }),
   );
 }
 
@@ -48,20 +59,110 @@ function countdown(secondsLeft: number, tr: Translator): HTMLElement {
   return element;
 }
 
-/** "Are you still there?": shown over any screen when the core warns of inactivity. */
-function inactivityOverlay(vm: ViewModel, tr: Translator, connection: Connection): HTMLElement {
+function overlay(
+  name: string,
+  role: 'alertdialog' | 'dialog',
+  titleId: string,
+  ...children: Array<HTMLElement | null>
+) {
   return h(
     'div',
-    { class: 'overlay', role: 'alertdialog', 'aria-modal': 'true', 'data-overlay': 'inactivity' },
+    { class: 'overlay', 'data-overlay': name },
+    h('div', { class: 'dialog', role, 'aria-modal': 'true', 'aria-labelledby': titleId }, ...children),
+  );
+}
+
+/**
+ * "Are you still there?": shown over any waiting screen when the core warns of inactivity. One
+ * action gives more time: its button, or any hard key (hard-keys.ts), as many times as needed.
+ */
+function inactivityOverlay(vm: ViewModel, tr: Translator, connection: Connection): HTMLElement {
+  return overlay(
+    'inactivity',
+    'alertdialog',
+    'inactivity-title',
+    h('h2', { class: 'title', id: 'inactivity-title' }, tr.t('inactivity.title')),
+    h('p', { class: 'body' }, tr.t('inactivity.body')),
+    vm.inactivitySecondsLeft === undefined ? null : countdown(vm.inactivitySecondsLeft, tr),
+    actionButton(
+      'continue',
+      tr.t('action.continue'),
+      'primary',
+      () => connection.send({ type: 'session.extend' }),
+      {
+        functionKeys: 'decide any',
+        keyHint: tr.t('key.decide'),
+        autofocus: true,
+      },
+    ),
+  );
+}
+
+/** "Stop the procedure?": the safe answer (go on) has the focus; 取消 again stops. */
+function confirmCancelOverlay(tr: Translator, connection: Connection): HTMLElement {
+  return overlay(
+    'confirm-cancel',
+    'alertdialog',
+    'confirm-cancel-title',
+    h('h2', { class: 'title', id: 'confirm-cancel-title' }, tr.t('dialog.cancel.title')),
+    h('p', { class: 'body' }, tr.t('dialog.cancel.body')),
+    h('p', { class: 'note' }, tr.t('dialog.cancel.keys')),
     h(
       'div',
-      { class: 'dialog' },
-      h('h2', { class: 'title' }, tr.t('inactivity.title')),
-      h('p', { class: 'body' }, tr.t('inactivity.body')),
-      vm.inactivitySecondsLeft === undefined ? null : countdown(vm.inactivitySecondsLeft, tr),
-      button({ class: 'action action-primary', 'data-action': 'continue' }, tr.t('action.continue'), () =>
-        connection.send({ type: 'session.continue' }),
+      { class: 'dialog-actions' },
+      actionButton(
+        'keep',
+        tr.t('dialog.cancel.keep'),
+        'primary',
+        () => connection.send({ type: 'dialog.close' }),
+        {
+          functionKeys: 'back',
+          keyHint: tr.t('key.back'),
+          autofocus: true,
+        },
       ),
+      actionButton(
+        'confirm-cancel',
+        tr.t('dialog.cancel.confirm'),
+        'secondary',
+        () => connection.send({ type: 'cancel.confirm' }),
+        { functionKeys: 'cancel', keyHint: tr.t('key.cancel') },
+      ),
+    ),
+  );
+}
+
+/** The help of the step: what it is, what is needed, the call centre and its hours, the keys. */
+function helpOverlay(vm: ViewModel, tr: Translator, connection: Connection): HTMLElement | null {
+  const help = vm.help;
+  if (!help) return null;
+  const section = (label: string, text: string) =>
+    h(
+      'div',
+      { class: 'help-section' },
+      h('h3', { class: 'help-label' }, label),
+      h('p', { class: 'help-text' }, text),
+    );
+  return overlay(
+    'help',
+    'dialog',
+    'help-title',
+    h('h2', { class: 'title', id: 'help-title' }, tr.t('help.title')),
+    section(tr.t('help.whatLabel'), tr.t(help.what)),
+    section(tr.t('help.needLabel'), tr.t(help.need)),
+    section(tr.t('help.callLabel'), tr.t('help.callCentre', help.callCentre)),
+    h('p', { class: 'note' }, tr.t('help.keys')),
+    vm.pin?.keyboard === 'alphanumeric' ? h('p', { class: 'note' }, tr.t('keys.twoKey.hint')) : null,
+    actionButton(
+      'close-help',
+      tr.t('help.close'),
+      'primary',
+      () => connection.send({ type: 'dialog.close' }),
+      {
+        functionKeys: 'decide back help',
+        keyHint: tr.t('key.decide'),
+        autofocus: true,
+      },
     ),
   );
 }
@@ -75,50 +176,102 @@ export function connectionLostOverlay(tr: Translator): HTMLElement {
   );
 }
 
-/** A translator that also reports each text it gives, in order (what the voice guidance says). */
-function reporting(tr: Translator, onText: (key: string, params?: TextParams) => void): Translator {
+/** The common buttons of the waiting screens, from the view model: やめる, 戻る, ヘルプ. */
+function commonButtons(vm: ViewModel, tr: Translator, connection: Connection) {
+  const send = (type: 'session.cancel' | 'session.back' | 'help.open') => () => connection.send({ type });
   return {
-    ...tr,
-    t(key, params) {
-      onText(key, params);
-      return tr.t(key, params);
-    },
+    start: [
+      vm.canCancel
+        ? actionButton('cancel', tr.t('action.cancel'), 'secondary', send('session.cancel'), {
+            functionKeys: 'cancel',
+            keyHint: tr.t('key.cancel'),
+          })
+        : null,
+      vm.canGoBack
+        ? actionButton('back', tr.t('action.back'), 'secondary', send('session.back'), {
+            functionKeys: 'back',
+            keyHint: tr.t('key.back'),
+          })
+        : null,
+    ],
+    help: vm.canHelp
+      ? actionButton('help', tr.t('action.help'), 'secondary', send('help.open'), {
+          functionKeys: 'help',
+          keyHint: tr.t('key.help'),
+        })
+      : null,
   };
 }
 
-/**
- * The whole page for one view model: header with the language switch, the screen, its buttons.
- * `onText` hears every catalogue text the page shows, in page order.
- */
+export interface RenderedPage {
+  element: HTMLElement;
+  /** The texts of the screen and its dialog, in order, for a speech player (speech-events.ts). */
+  texts: SpokenText[];
+}
+
+export interface RenderOptions {
+  /** The first key of a two-key letter is waiting for its second (two-key-letters.ts). */
+  twoKeyPending?: boolean;
+}
+
+/** The whole page for one view model: header (display and language switches), the screen, its buttons, a dialog. */
 export function renderPage(
   vm: ViewModel,
   catalogues: Catalogues,
   connection: Connection,
-  onText: (key: string, params?: TextParams) => void = () => undefined,
-): HTMLElement {
+  options: RenderOptions = {},
+): RenderedPage {
   const language = vm.language in catalogues ? vm.language : 'ja';
-  const tr = reporting(translator(catalogues, language), onText);
-  const parts = screenParts(vm, tr, connection);
-  const page = h(
+  const plain = translator(catalogues, language);
+  const { tr, texts } = recordingTranslator(plain);
+  const parts = screenParts(vm, { tr, connection, twoKeyPending: options.twoKeyPending ?? false });
+  const common = commonButtons(vm, tr, connection);
+  const screenTexts = texts.length;
+  const dialog = vm.inactivityWarning
+    ? inactivityOverlay(vm, tr, connection)
+    : vm.dialog === 'confirm-cancel'
+      ? confirmCancelOverlay(tr, connection)
+      : vm.dialog === 'help'
+        ? helpOverlay(vm, tr, connection)
+        : null;
+  // Under a dialog the screen is inert: no tap or focus reaches it, and it is not spoken.
+  const inert = dialog ? { inert: true } : {};
+  const spoken = dialog ? texts.slice(screenTexts) : texts;
+  const element = h(
     'div',
-    { class: `page screen-${vm.screen}`, 'data-screen': vm.screen, lang: language },
+    {
+      class: `page screen-${vm.screen}${vm.display === 'large' ? ' display-large' : ''}`,
+      'data-screen': vm.screen,
+      'data-display': vm.display ?? 'standard',
+      lang: language,
+    },
     h(
       'header',
-      { class: 'bar' },
-      h('span', { class: 'service-name' }, tr.t('app.title')),
-      languageSwitch(catalogues, language, connection),
+      { class: 'bar', ...inert },
+      h('span', { class: 'service-name' }, plain.t('app.title')),
+      h(
+        'div',
+        { class: 'switches' },
+        displaySwitch(vm, plain, connection),
+        languageSwitch(catalogues, language, connection),
+      ),
     ),
-    h('main', { class: 'content' }, ...parts.content),
-    h('footer', { class: 'actions' }, ...parts.actions),
-    vm.inactivityWarning ? inactivityOverlay(vm, tr, connection) : null,
+    h('main', { class: 'content', ...inert }, ...parts.content),
+    h(
+      'footer',
+      { class: 'actions', ...inert },
+      h('div', { class: 'actions-start' }, ...common.start),
+      h('div', { class: 'actions-end' }, common.help, parts.primary ?? null),
+    ),
+    dialog,
   );
   // Furigana on what the screen says, not on the small service name in the header.
   if (language === 'ja') {
     for (const part of Array.from(
-      page.querySelectorAll<HTMLElement>(':scope > main, :scope > footer, :scope > .overlay'),
+      element.querySelectorAll<HTMLElement>(':scope > main, :scope > footer, :scope > .overlay'),
     )) {
       addFurigana(part);
     }
   }
-  return page;
+  return { element, texts: spoken };
 }

@@ -6,43 +6,75 @@ import { consentPinKey, nextStepKey, procedureDetailKey, procedureTitleKey } fro
 import type { Procedure, ScreenId, ViewModel } from './view-model';
 
 /**
- * One renderer per screen id. Each draws what its view model says and offers the buttons of that
- * screen; none decides anything about the flow (the machine ignores taps it does not expect).
+ * One renderer per screen id. Each draws what its view model says and offers the main button of
+ * that screen; the common buttons (やめる, 戻る, ヘルプ) are the page's (render.ts), from the view
+ * model's `canCancel`, `canGoBack`, `canHelp`. None decides anything about the flow (the machine
+ * ignores taps it does not expect).
  */
 export interface ScreenParts {
   content: Array<HTMLElement | null>;
-  actions: HTMLElement[];
+  /** The screen's main button (決定 presses it when nothing else has the focus). */
+  primary?: HTMLElement;
 }
 
-type ScreenRenderer = (vm: ViewModel, tr: Translator, connection: Connection) => ScreenParts;
+/** What a screen renderer gets besides the view model. */
+export interface ScreenContext {
+  tr: Translator;
+  connection: Connection;
+  /** The first key of a two-key letter has been pressed (two-key-letters.ts). */
+  twoKeyPending: boolean;
+}
+
+type ScreenRenderer = (vm: ViewModel, context: ScreenContext) => ScreenParts;
 
 /** The screen's title, from the view model's own text key. */
 const title = (vm: ViewModel, tr: Translator): HTMLElement =>
   h('h1', { class: 'title' }, tr.t(vm.title.key, vm.title.params));
 const paragraph = (text: string, className = 'body'): HTMLElement => h('p', { class: className }, text);
 
-function actionButton(
+/**
+ * A bottom-bar button. `functionKeys` are the hard keys that press it (hard-keys.ts); `keyHint`
+ * shows the key's name on the button for keypad users (hidden from the accessible name, which is
+ * the label alone).
+ */
+export function actionButton(
   action: string,
   label: string,
   style: 'primary' | 'secondary',
   onPress: () => void,
+  options: { functionKeys?: string; keyHint?: string; autofocus?: boolean } = {},
 ): HTMLElement {
-  return button({ class: `action action-${style}`, 'data-action': action }, label, onPress);
+  return button(
+    {
+      class: `action action-${style}`,
+      'data-action': action,
+      'data-function-key': options.functionKeys,
+      'data-autofocus': options.autofocus,
+    },
+    [
+      h('span', {}, label),
+      options.keyHint ? h('span', { class: 'key-hint', 'aria-hidden': 'true' }, options.keyHint) : null,
+    ],
+    onPress,
+  );
 }
 
-const cancelButton = (tr: Translator, connection: Connection): HTMLElement =>
-  actionButton('cancel', tr.t('action.cancel'), 'secondary', () =>
-    connection.send({ type: 'session.cancel' }),
-  );
-
-/** "Finish" on the result screens ends the session at once instead of after the display time. */
+/** "Finish" on the result screens ends the session at once. */
 const finishButton = (tr: Translator, connection: Connection): HTMLElement =>
-  actionButton('finish', tr.t('action.finish'), 'primary', () =>
-    connection.send({ type: 'session.continue' }),
+  actionButton(
+    'finish',
+    tr.t('action.finish'),
+    'primary',
+    () => connection.send({ type: 'session.continue' }),
+    {
+      functionKeys: 'decide',
+      keyHint: tr.t('key.decide'),
+      autofocus: true,
+    },
   );
 
 /** Reading, verifying, checking, resetting: a spinner, the progress and, while the card is used, "do not move it". */
-const busy: ScreenRenderer = (vm, tr) => ({
+const busy: ScreenRenderer = (vm, { tr }) => ({
   content: [
     h('div', { class: 'spinner', 'aria-hidden': 'true' }),
     title(vm, tr),
@@ -52,23 +84,34 @@ const busy: ScreenRenderer = (vm, tr) => ({
         class: 'progress',
         max: 100,
         value: vm.progress === undefined ? undefined : Math.round(vm.progress * 100),
+        'aria-label': tr.t('progress.label'),
       },
       tr.t('progress.label'),
     ),
     vm.doNotMoveCard ? h('p', { class: 'keep-card', role: 'alert' }, tr.t('card.doNotMove')) : null,
   ],
-  actions: [],
 });
 
-const pinScreen: ScreenRenderer = (vm, tr, connection) => ({
-  content: [title(vm, tr), vm.pin ? pinEntry(vm.pin, vm.notice, tr, connection) : null],
-  actions: [cancelButton(tr, connection)],
+const pinScreen: ScreenRenderer = (vm, { tr, connection, twoKeyPending }) => ({
+  content: [title(vm, tr), vm.pin ? pinEntry(vm.pin, vm.notice, tr, connection, twoKeyPending) : null],
 });
 
-function procedureChoice(procedure: Procedure, tr: Translator, connection: Connection): HTMLElement {
+/** A procedure card, numbered for the keypad (the digit moves the focus to it, 決定 chooses it). */
+function procedureChoice(
+  procedure: Procedure,
+  number: number,
+  tr: Translator,
+  connection: Connection,
+): HTMLElement {
   return button(
-    { class: 'choice', 'data-procedure': procedure },
+    {
+      class: 'choice',
+      'data-procedure': procedure,
+      'data-choice-number': number,
+      'data-autofocus': number === 1,
+    },
     [
+      h('span', { class: 'choice-number', 'aria-hidden': 'true' }, String(number)),
       h('span', { class: 'choice-title' }, tr.t(procedureTitleKey(procedure))),
       h('span', { class: 'choice-detail' }, tr.t(procedureDetailKey(procedure))),
     ],
@@ -92,35 +135,40 @@ function hoursParams(vm: ViewModel): Record<string, string> {
 }
 
 const SCREENS: Record<ScreenId, ScreenRenderer> = {
-  closed: (vm, tr) => ({
+  closed: (vm, { tr }) => ({
     content: [title(vm, tr), paragraph(tr.t('screen.closed.body', hoursParams(vm)))],
-    actions: [],
   }),
-  'out-of-service': (vm, tr) => ({
+  'out-of-service': (vm, { tr }) => ({
     content: [title(vm, tr), paragraph(tr.t('screen.out-of-service.body'))],
-    actions: [],
   }),
-  idle: (vm, tr, connection) => ({
+  idle: (vm, { tr, connection }) => ({
     content: [
       title(vm, tr),
       paragraph(tr.t('screen.idle.body')),
       button(
-        { class: 'action action-primary action-start', 'data-action': 'start' },
+        {
+          class: 'action action-primary action-start',
+          'data-action': 'start',
+          'data-function-key': 'decide',
+          'data-autofocus': true,
+        },
         tr.t('action.start'),
         () => connection.send({ type: 'session.start' }),
       ),
       paragraph(tr.t('screen.idle.reservationNeeded'), 'note'),
     ],
-    actions: [],
   }),
-  'choose-procedure': (vm, tr, connection) => ({
+  'choose-procedure': (vm, { tr, connection }) => ({
     content: [
       title(vm, tr),
-      h('div', { class: 'choices' }, ...(vm.procedures ?? []).map((p) => procedureChoice(p, tr, connection))),
+      h(
+        'div',
+        { class: 'choices' },
+        ...(vm.procedures ?? []).map((p, index) => procedureChoice(p, index + 1, tr, connection)),
+      ),
     ],
-    actions: [cancelButton(tr, connection)],
   }),
-  consent: (vm, tr, connection) => ({
+  consent: (vm, { tr, connection }) => ({
     content: [
       title(vm, tr),
       h(
@@ -132,16 +180,16 @@ const SCREENS: Record<ScreenId, ScreenRenderer> = {
       ),
       paragraph(tr.t('screen.consent.body'), 'note'),
     ],
-    actions: [
-      cancelButton(tr, connection),
-      actionButton('accept', tr.t('action.accept'), 'primary', () =>
-        connection.send({ type: 'consent.accept' }),
-      ),
-    ],
+    primary: actionButton(
+      'accept',
+      tr.t('action.accept'),
+      'primary',
+      () => connection.send({ type: 'consent.accept' }),
+      { functionKeys: 'decide', keyHint: tr.t('key.decide'), autofocus: true },
+    ),
   }),
-  'place-card': (vm, tr, connection) => ({
+  'place-card': (vm, { tr }) => ({
     content: [cardIllustration(false), title(vm, tr), paragraph(tr.t('screen.place-card.body'))],
-    actions: [cancelButton(tr, connection)],
   }),
   reading: busy,
   'enter-current-pin': pinScreen,
@@ -150,7 +198,7 @@ const SCREENS: Record<ScreenId, ScreenRenderer> = {
   'enter-new-pin': pinScreen,
   'confirm-new-pin': pinScreen,
   resetting: busy,
-  done: (vm, tr, connection) => ({
+  done: (vm, { tr, connection }) => ({
     content: [
       h('div', { class: 'badge badge-success', 'aria-hidden': 'true' }, '✓'),
       title(vm, tr),
@@ -164,13 +212,12 @@ const SCREENS: Record<ScreenId, ScreenRenderer> = {
         : null,
       paragraph(tr.t('screen.done.next')),
     ],
-    actions: [h('span'), finishButton(tr, connection)],
+    primary: finishButton(tr, connection),
   }),
-  'take-card': (vm, tr) => ({
+  'take-card': (vm, { tr }) => ({
     content: [cardIllustration(true), title(vm, tr), paragraph(tr.t('screen.take-card.body'))],
-    actions: [],
   }),
-  error: (vm, tr, connection) => {
+  error: (vm, { tr, connection }) => {
     const error = vm.error;
     // The opening hours come with the outside-hours error, from the kiosk's configuration.
     const params = { ...error?.params, ...hoursParams(vm) };
@@ -189,13 +236,13 @@ const SCREENS: Record<ScreenId, ScreenRenderer> = {
           : null,
         error ? paragraph(tr.t('error.displayCode', { code: error.displayCode }), 'display-code') : null,
       ],
-      actions: [h('span'), finishButton(tr, connection)],
+      primary: finishButton(tr, connection),
     };
   },
 };
 
 /** The parts of the screen `vm.screen`; an unknown screen renders as out of service. */
-export function screenParts(vm: ViewModel, tr: Translator, connection: Connection): ScreenParts {
+export function screenParts(vm: ViewModel, context: ScreenContext): ScreenParts {
   const render = SCREENS[vm.screen] ?? SCREENS['out-of-service'];
-  return render(vm, tr, connection);
+  return render(vm, context);
 }

@@ -1,5 +1,5 @@
 import { CUSTOMER_ERRORS, NEXT_STEPS } from '../../../state-machines/session/customer-errors';
-import { PROCEDURES } from '../../../state-machines/session/pin-rules';
+import { type NewPinRule, PROCEDURES } from '../../../state-machines/session/pin-rules';
 import type { CustomerErrorView, Keyboard, Procedure } from './view-model';
 
 /**
@@ -17,6 +17,33 @@ export const UI_CHROME_KEYS = [
   'action.accept',
   'action.continue',
   'action.finish',
+  'action.back',
+  'action.help',
+  'display.large',
+  'display.standard',
+  'key.decide',
+  'key.correct',
+  'key.back',
+  'key.cancel',
+  'key.help',
+  'dialog.cancel.title',
+  'dialog.cancel.body',
+  'dialog.cancel.keys',
+  'dialog.cancel.confirm',
+  'dialog.cancel.keep',
+  'help.title',
+  'help.whatLabel',
+  'help.needLabel',
+  'help.callLabel',
+  'help.callCentre',
+  'help.keys',
+  'help.close',
+  'pin.newRule.label',
+  'pin.newRule.met',
+  'pin.newRule.unmet',
+  'keys.twoKey.hint',
+  'keys.twoKey.pending',
+  'keys.twoKey.invalid',
   'keyboard.label',
   'keyboard.backspace',
   'keyboard.submit',
@@ -62,6 +89,9 @@ export const consentPinKey = (procedure: Procedure | undefined): string =>
 export const pinRuleKey = (keyboard: Keyboard, fixedLength: boolean): string =>
   `pin.rule.${keyboard}.${fixedLength ? 'fixed' : 'range'}`;
 
+/** One rule of a new PIN (pin-rules.ts `NewPinRule`), ticked as it is met. */
+export const newPinRuleKey = (rule: NewPinRule): string => `pin.newRule.${rule}`;
+
 /**
  * The next-step text of an error: the code's own `error.<code>.next`, or, when the machine chose
  * another next step for this occurrence (a blocked PIN that the other procedure can reset), the
@@ -83,5 +113,6 @@ export function uiTextKeys(): string[] {
     consentPinKey(undefined),
     ...keyboards.flatMap((k) => [pinRuleKey(k, true), pinRuleKey(k, false)]),
     ...NEXT_STEPS.map((step) => `nextStep.${step}`),
+    ...(['min-length', 'letter', 'digit'] as const).map(newPinRuleKey),
   ];
 }

@@ -1,4 +1,4 @@
-import type { PinSlot } from '../pin-rules';
+import type { PinComposition, PinSlot } from '../pin-rules';
 import type { PinBufferActions } from '../session-actors';
 
 export type PinBufferOperation =
@@ -27,6 +27,11 @@ export class FakePinBuffers implements PinBufferActions {
   wipePinBuffers({ slots }: { slots: readonly PinSlot[] }): void {
     for (const slot of slots) this.buffers[slot].fill('\0').length = 0;
     this.operations.push({ op: 'wipe', slots: [...slots] });
+  }
+
+  pinComposition({ slot }: { slot: PinSlot }): PinComposition {
+    const held = this.buffers[slot];
+    return { hasLetter: held.some((c) => /[A-Z]/.test(c)), hasDigit: held.some((c) => /[0-9]/.test(c)) };
   }
 
   /** What a buffer holds now. */

@@ -118,6 +118,12 @@ export class SessionHarness {
     await flushPromises();
   }
 
+  /** やめる, then "yes, stop" in the dialog it opens. */
+  async cancelSession(): Promise<void> {
+    await this.send({ type: 'session.cancel' });
+    await this.send({ type: 'cancel.confirm' });
+  }
+
   async submit(): Promise<void> {
     await this.send({ type: 'pin.submit' });
   }

@@ -84,8 +84,14 @@ const UI_AND_DEVICES: SessionEvent[] = [
   { type: 'procedure.select', procedure: 'auth-pin' },
   { type: 'consent.accept' },
   { type: 'session.cancel' },
+  { type: 'cancel.confirm' },
+  { type: 'dialog.close' },
+  { type: 'help.open' },
+  { type: 'session.back' },
+  { type: 'session.extend' },
   { type: 'session.continue' },
   { type: 'language.select', language: 'en' },
+  { type: 'display.select', mode: 'large' },
   { type: 'pin.key', key: '1' },
   { type: 'pin.key', key: 'a' },
   { type: 'pin.backspace' },
@@ -142,7 +148,7 @@ function activeSlot(snapshot: AnyMachineSnapshot): PinSlot | undefined {
  *   timers not during the grace
  *   (on a live clock the shorter timer always fires first);
  * - PIN entry stops one key past the minimum (the confirmation one past the new PIN's length);
- * - API health and language changes only on the idle screens.
+ * - API health, language and display changes only on the idle screens.
  */
 export function modelAllows(snapshot: AnyMachineSnapshot, event: EventObject): boolean {
   const context = snapshot.context as SessionContext;
@@ -150,7 +156,12 @@ export function modelAllows(snapshot: AnyMachineSnapshot, event: EventObject): b
   if (type === 'hours.closed' || type === 'hours.closing') return false;
   if (isHoursTimer(type) || type === 'clock.sync') return !kioskTimersRunning(snapshot);
   if (type.startsWith('xstate.after.')) return !snapshot.matches({ hours: 'grace' });
-  if (type === 'api.available' || type === 'api.unavailable' || type === 'language.select') {
+  if (
+    type === 'api.available' ||
+    type === 'api.unavailable' ||
+    type === 'language.select' ||
+    type === 'display.select'
+  ) {
     return snapshot.matches({ kiosk: 'idle' }) || snapshot.matches({ kiosk: 'outOfService' });
   }
   if (type === 'pin.key') {

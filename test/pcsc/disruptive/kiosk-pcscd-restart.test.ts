@@ -66,7 +66,7 @@ describe('kiosk runtime: pcscd killed and restarted mid-session', () => {
     while (isAlive(pid)) await sleep(20);
     await driver.only('error');
     expect(toViewModel(kiosk.actor.getSnapshot()).error?.code).toMatch(/^(card-removed|reader-unavailable)$/);
-    timers.increment(DEFAULT_TIMING.resultDisplayMs);
+    timers.increment(DEFAULT_TIMING.inactivityLimitMs);
     await driver.only('out-of-service');
     await expect.poll(() => kiosk.status().reader).toBe('unavailable');
     expect(kiosk.alerts()).toContain('reader-unavailable');
