@@ -4,7 +4,7 @@ import { loadIssuerMasterKey } from '../../hardware/pki/pki-layout';
 import { build } from '../../reservation-api/server/app';
 import { faceJwksPath, loadFaceProviderKeys } from '../../reservation-api/server/face-provider-keys';
 import { createApiLogger } from '../../reservation-api/server/logger';
-import { SqliteReservationStore } from '../../reservation-api/store/sqlite/sqlite-store';
+import { openReservationStore } from '../../reservation-api/store/open-store';
 import { DataDirTrust } from '../../reservation-api/verification/data-dir-trust';
 
 /**
@@ -12,14 +12,15 @@ import { DataDirTrust } from '../../reservation-api/verification/data-dir-trust'
  * CRL checks, RFC 9421 kiosk auth, SQLite store with group commit), info-level request logs to
  * a file, in its own process. Its clock is the real clock shifted by OFFSET ms (the parent's bench
  * clock, inside service hours), so both agree.
- * Rate limits are lifted (one client IP, one card, thousands of requests).
- * Usage: `node --import tsx api-server.ts DIR OFFSET`; prints {"port":N}.
+ * Rate limits are lifted (one client IP, one card, thousands of requests). With a DATABASE_URL it
+ * runs on that PostgreSQL instead (several of these processes share one database and one DIR).
+ * Usage: `node --import tsx api-server.ts DIR OFFSET [DATABASE_URL]`; prints {"port":N}.
  */
-const [dir, offsetText] = process.argv.slice(2);
-if (!dir || !offsetText) throw new Error('usage: api-server.ts DIR OFFSET');
+const [dir, offsetText, databaseUrl] = process.argv.slice(2);
+if (!dir || !offsetText) throw new Error('usage: api-server.ts DIR OFFSET [DATABASE_URL]');
 const offset = Number(offsetText);
 const now = () => Date.now() + offset;
-const store = SqliteReservationStore.open(join(dir, 'reservation-api.sqlite'));
+const store = await openReservationStore({ database: join(dir, 'reservation-api.sqlite'), databaseUrl });
 const app = await build({
   store,
   now,
