@@ -14,8 +14,8 @@ export const FLEET_USAGE = `usage: npm run fleet -- --api URL[,URL…] --kiosks 
                           the registrations; without it every run registers new kiosks
   --api-data DIR          the API's data directory (default ./data): its test PKI issues the
                           customers' virtual cards, its dev face key signs the face attestation
-  --cards N               virtual cards (default R/8, at least 2: the API allows 10 reservation
-                          attempts per card per hour)
+  --cards N               virtual cards (default R/8 within 2–256: the API allows 10 reservation
+                          attempts per card per hour; issued once, kept under --data)
   --connections N         keep-alive connections per API URL (default 32; the API allows 128
                           per client address)
   --report-every SECONDS  a JSON line of figures this often (default 10), and one at the end
@@ -105,7 +105,7 @@ export function parseFleetOptions(argv: string[], env: NodeJS.ProcessEnv): Fleet
     cards: number(
       values.cards,
       '--cards',
-      Math.max(2, Math.ceil(sessionsPerHour / 8)),
+      Math.min(256, Math.max(2, Math.ceil(sessionsPerHour / 8))),
       positiveInteger,
       'a positive integer',
     ),
