@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { openTestPki } from '../../hardware/pki/test-pki';
 import { runOps } from '../../reservation-api/admin/ops-commands';
 import { ensureDevFaceProviderKey } from '../../reservation-api/server/face-provider-keys';
+import type { ApiPolicy } from '../../reservation-api/server/policy';
 import { BENCH_T0 } from '../../test/leak/support/card-pool';
 import { type ChildServer, startChildServer } from '../support/child-server';
 
@@ -29,6 +30,8 @@ export interface FleetApis {
 export async function startFleetApis(options: {
   instances: number;
   databaseUrl?: string;
+  /** Policy overrides for the API processes (BENCH_API_POLICY). */
+  policy?: Partial<ApiPolicy>;
 }): Promise<FleetApis> {
   const dataDir = mkdtempSync(join(tmpdir(), 'fleet-api-'));
   const clockOffsetMs = BENCH_T0 - Date.now();
@@ -49,9 +52,17 @@ export async function startFleetApis(options: {
     const token = lines.at(-1);
     if (code !== 0 || !token) throw new Error(`operator create failed: ${lines.join('\n')}`);
     const args = [dataDir, String(clockOffsetMs), ...(options.databaseUrl ? [options.databaseUrl] : [])];
-    for (let i = 0; i < options.instances; i += 1) {
-      servers.push(await startChildServer('bench/servers/api-server.ts', args));
-    }
+    // Started together, as a deployment does (on PostgreSQL they migrate under an advisory lock).
+    const started = await Promise.allSettled(
+      Array.from({ length: options.instances }, () =>
+        startChildServer('bench/servers/api-server.ts', args, 60_000, {
+          BENCH_API_POLICY: JSON.stringify(options.policy ?? {}),
+        }),
+      ),
+    );
+    for (const result of started) if (result.status === 'fulfilled') servers.push(result.value);
+    const failed = started.find((result) => result.status === 'rejected');
+    if (failed) throw failed.reason;
     return { urls: servers.map((server) => server.baseUrl), servers, dataDir, token, clockOffsetMs, stop };
   } catch (error) {
     await stop();

@@ -3,7 +3,8 @@ import { Agent, request } from 'node:http';
 /**
  * The fleet's HTTP client: keep-alive connections to every API URL, each request to the next URL in
  * turn (round-robin, as a load balancer spreads them). A URL whose connection failed (refused,
- * reset) is left out for `downForMs`, as a load balancer's health check would, then tried again.
+ * reset) is left out, as a load balancer does, until its /healthz answers 200 again (probed every
+ * `probeEveryMs`): a dead instance costs the requests in flight when it died, not one per probe.
  */
 
 export interface FleetAnswer {
@@ -19,13 +20,14 @@ export interface FleetHttpOptions {
   /** Open connections per URL at most (the API limits connections per client IP). */
   connectionsPerUrl: number;
   timeoutMs: number;
-  downForMs: number;
+  probeEveryMs: number;
 }
 
 interface Target {
   url: URL;
   agent: Agent;
-  downUntil: number;
+  down: boolean;
+  probe: NodeJS.Timeout | undefined;
 }
 
 export class FleetHttp {
@@ -36,18 +38,45 @@ export class FleetHttp {
     this.targets = options.urls.map((url) => ({
       url: new URL(url.replace(/\/+$/, '')),
       agent: new Agent({ keepAlive: true, maxSockets: options.connectionsPerUrl, scheduling: 'lifo' }),
-      downUntil: 0,
+      down: false,
+      probe: undefined,
     }));
   }
 
-  /** The base URL the next request goes to (skipping URLs marked down while another is up). */
+  /** The URL the next request goes to (skipping URLs marked down while another is up). */
   private pick(): Target {
-    const now = performance.now();
     for (let tried = 0; tried < this.targets.length; tried += 1) {
       const target = this.targets[this.next++ % this.targets.length]!;
-      if (target.downUntil <= now) return target;
+      if (!target.down) return target;
     }
     return this.targets[this.next++ % this.targets.length]!;
+  }
+
+  /** Leaves `target` out until its health check passes. */
+  private markDown(target: Target): void {
+    if (target.down || this.targets.length === 1) return;
+    target.down = true;
+    target.probe = setInterval(() => {
+      const probe = request(`${target.url.origin}/healthz`, {
+        method: 'GET',
+        timeout: this.options.probeEveryMs,
+      });
+      probe.on('response', (res) => {
+        res.resume();
+        if (res.statusCode === 200 && target.down) {
+          target.down = false;
+          clearInterval(target.probe);
+        }
+      });
+      probe.on('timeout', () => probe.destroy());
+      probe.on('error', () => {});
+      probe.end();
+    }, this.options.probeEveryMs);
+  }
+
+  /** URLs left out now (their instance stopped answering). */
+  get downUrls(): string[] {
+    return this.targets.filter((target) => target.down).map((target) => target.url.origin);
   }
 
   /** POSTs a JSON body; never rejects (a failure is an answer with `failure`). */
@@ -87,7 +116,7 @@ export class FleetHttp {
         settle({ status: 0, text: '', failure: 'timeout', url: base });
       });
       req.on('error', () => {
-        target.downUntil = performance.now() + this.options.downForMs;
+        this.markDown(target);
         settle({ status: 0, text: '', failure: 'network', url: base });
       });
       req.end(body);
@@ -95,6 +124,9 @@ export class FleetHttp {
   }
 
   close(): void {
-    for (const target of this.targets) target.agent.destroy();
+    for (const target of this.targets) {
+      clearInterval(target.probe);
+      target.agent.destroy();
+    }
   }
 }

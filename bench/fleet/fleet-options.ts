@@ -5,7 +5,7 @@ export const FLEET_USAGE = `usage: npm run fleet -- --api URL[,URL…] --kiosks 
                       [--sessions-per-hour R] [--data DIR] [--api-data DIR] [options]
 
   --api URL[,URL…]        the reservation API(s); requests go round-robin over them, a URL
-                          whose connection fails is left out for 2 s (as a load balancer does)
+                          whose connection fails is left out until its /healthz answers again
   --kiosks N              kiosks in the fleet, each heartbeating every 10 s (56000: the nation)
   --duration SECONDS      how long to run
   --sessions-per-hour R   customers per hour over the whole fleet (default 0): phone step, then

@@ -32,7 +32,7 @@ export async function runFleet(options: FleetOptions, out: FleetOutput = stdioOu
     urls: options.apiUrls,
     connectionsPerUrl: options.connectionsPerUrl,
     timeoutMs: 10_000,
-    downForMs: 2_000,
+    probeEveryMs: 1_000,
   });
   const stats = new FleetStats();
   const requests = new FleetRequests(http, stats, now);
@@ -41,8 +41,16 @@ export async function runFleet(options: FleetOptions, out: FleetOutput = stdioOu
   try {
     const registrationStarted = performance.now();
     let lastShown = 0;
+    // Registration gets its own client: a batch is one transaction of 500 kiosks plus the API's
+    // fleet view refresh, far longer than a heartbeat may take.
+    const registrationHttp = new FleetHttp({
+      urls: options.apiUrls,
+      connectionsPerUrl: 4,
+      timeoutMs: 120_000,
+      probeEveryMs: 1_000,
+    });
     const fleet = await fleetKiosks(options.kiosks, options.dataDir, {
-      http,
+      http: registrationHttp,
       token: options.token,
       parallel: 4,
       onProgress: (done, wanted) => {
@@ -51,6 +59,7 @@ export async function runFleet(options: FleetOptions, out: FleetOutput = stdioOu
         out.progress(`registered ${done}/${wanted} kiosks`);
       },
     });
+    registrationHttp.close();
     const registrationMs = performance.now() - registrationStarted;
     const kiosks: KioskState[] = fleet.kiosks.map((kiosk) => ({
       kiosk,
@@ -111,7 +120,8 @@ export async function runFleet(options: FleetOptions, out: FleetOutput = stdioOu
       const errors = stats.errorCount();
       out.progress(
         `${seconds(at - started)}/${options.durationSeconds} s  heartbeats ${Math.round(rate)}/s (asked ${heartbeatsAskedPerS})` +
-          `  sessions ${stats.sessions.completed} done ${stats.sessions.failed} failed  errors ${errors}`,
+          `  sessions ${stats.sessions.completed} done ${stats.sessions.failed} failed  errors ${errors}` +
+          (http.downUrls.length > 0 ? `  down: ${http.downUrls.join(' ')}` : ''),
       );
     }, 1_000);
     const report = setInterval(

@@ -4,6 +4,7 @@ import { loadIssuerMasterKey } from '../../hardware/pki/pki-layout';
 import { build } from '../../reservation-api/server/app';
 import { faceJwksPath, loadFaceProviderKeys } from '../../reservation-api/server/face-provider-keys';
 import { createApiLogger } from '../../reservation-api/server/logger';
+import type { ApiPolicy } from '../../reservation-api/server/policy';
 import { openReservationStore } from '../../reservation-api/store/open-store';
 import { DataDirTrust } from '../../reservation-api/verification/data-dir-trust';
 
@@ -14,6 +15,7 @@ import { DataDirTrust } from '../../reservation-api/verification/data-dir-trust'
  * clock, inside service hours), so both agree.
  * Rate limits are lifted (one client IP, one card, thousands of requests). With a DATABASE_URL it
  * runs on that PostgreSQL instead (several of these processes share one database and one DIR).
+ * BENCH_API_POLICY (JSON) overrides more of the policy.
  * Usage: `node --import tsx api-server.ts DIR OFFSET [DATABASE_URL]`; prints {"port":N}.
  */
 const [dir, offsetText, databaseUrl] = process.argv.slice(2);
@@ -31,7 +33,11 @@ const app = await build({
     level: 'info',
     destination: pino.destination({ dest: join(dir, 'api.log'), sync: false }),
   }),
-  policy: { phoneRequestsPerMinute: 1_000_000, cardAttemptsPerWindow: 1_000_000 },
+  policy: {
+    phoneRequestsPerMinute: 1_000_000,
+    cardAttemptsPerWindow: 1_000_000,
+    ...(JSON.parse(process.env['BENCH_API_POLICY'] ?? '{}') as Partial<ApiPolicy>),
+  },
 });
 await app.listen({ host: '127.0.0.1', port: 0 });
 const address = app.server.address();

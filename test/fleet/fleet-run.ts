@@ -27,7 +27,12 @@ export interface FleetSummary {
   heartbeats_asked_per_s: number;
 }
 
-export function runFleetCommand(args: string[], env: Record<string, string> = {}): Promise<FleetRun> {
+export function runFleetCommand(
+  args: string[],
+  env: Record<string, string> = {},
+  /** Called with each progress line (e.g. to act at a moment of the run). */
+  onProgress: (line: string) => void = () => {},
+): Promise<FleetRun> {
   return new Promise((resolve, reject) => {
     const child = spawn('npm', ['run', '--silent', 'fleet', '--', ...args], {
       cwd: ROOT,
@@ -37,7 +42,11 @@ export function runFleetCommand(args: string[], env: Record<string, string> = {}
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-20_000)));
+    child.stderr.on('data', (chunk: Buffer) => {
+      const text = chunk.toString();
+      for (const line of text.split('\n')) if (line.trim() !== '') onProgress(line);
+      stderr = (stderr + text).slice(-20_000);
+    });
     child.on('error', reject);
     child.on('exit', (code) => {
       const lines = stdout
