@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { HEARTBEAT_PERIOD_MS } from './heartbeat-schedule';
 
 export const FLEET_USAGE = `usage: npm run fleet -- --api URL[,URL…] --kiosks N --duration SECONDS
                       [--sessions-per-hour R] [--data DIR] [--api-data DIR] [options]
@@ -20,6 +21,8 @@ export const FLEET_USAGE = `usage: npm run fleet -- --api URL[,URL…] --kiosks 
                           per client address)
   --report-every SECONDS  a JSON line of figures this often (default 10), and one at the end
   --ack-log FILE          every acknowledged write as a JSON line (to check against the database)
+  --heartbeat-every MS    each kiosk's heartbeat period (default 10000, the kiosks' own); shorter
+                          lets fewer kiosks ask the load of many (benchmarks)
   --clock-offset MS       the fleet's clock is the real one plus MS (for an API on a shifted clock)
   --token TOKEN           an admin operator's token to register kiosks (better: FLEET_OPERATOR_TOKEN)
 
@@ -39,6 +42,7 @@ export interface FleetOptions {
   reportEverySeconds: number;
   ackLog: string | undefined;
   clockOffsetMs: number;
+  heartbeatPeriodMs: number;
   token: string | undefined;
 }
 
@@ -78,6 +82,7 @@ export function parseFleetOptions(argv: string[], env: NodeJS.ProcessEnv): Fleet
         'report-every': { type: 'string' },
         'ack-log': { type: 'string' },
         'clock-offset': { type: 'string' },
+        'heartbeat-every': { type: 'string' },
         token: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -119,6 +124,13 @@ export function parseFleetOptions(argv: string[], env: NodeJS.ProcessEnv): Fleet
     ),
     ackLog: values['ack-log'] ? resolve(values['ack-log']) : undefined,
     clockOffsetMs: number(values['clock-offset'], '--clock-offset', 0, Number.isInteger, 'an integer'),
+    heartbeatPeriodMs: number(
+      values['heartbeat-every'],
+      '--heartbeat-every',
+      HEARTBEAT_PERIOD_MS,
+      positiveInteger,
+      'a positive integer (ms)',
+    ),
     token: values.token ?? (env['FLEET_OPERATOR_TOKEN'] || undefined),
   };
 }

@@ -36,6 +36,7 @@ export class HeartbeatSchedule {
     private readonly requests: FleetRequests,
     private readonly stats: FleetStats,
     private readonly acks: AckLog,
+    private readonly periodMs: number = HEARTBEAT_PERIOD_MS,
   ) {}
 
   start(): void {
@@ -54,7 +55,7 @@ export class HeartbeatSchedule {
     const n = this.kiosks.length;
     if (n === 0) return;
     const elapsed = performance.now() - this.startedAt;
-    const dueNow = Math.floor((elapsed / HEARTBEAT_PERIOD_MS) * n) + 1;
+    const dueNow = Math.floor((elapsed / this.periodMs) * n) + 1;
     for (; this.due < dueNow; this.due += 1) {
       const state = this.kiosks[this.due % n]!;
       this.stats.heartbeatDue();

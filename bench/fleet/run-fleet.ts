@@ -10,7 +10,7 @@ import { fleetKiosks } from './fleet-kiosks';
 import type { FleetOptions } from './fleet-options';
 import { FleetRequests } from './fleet-requests';
 import { FleetStats } from './fleet-stats';
-import { HEARTBEAT_PERIOD_MS, HeartbeatSchedule, type KioskState } from './heartbeat-schedule';
+import { HeartbeatSchedule, type KioskState } from './heartbeat-schedule';
 
 /** Where the fleet writes: figures (one JSON object per line) and progress. */
 export interface FleetOutput {
@@ -89,7 +89,7 @@ export async function runFleet(options: FleetOptions, out: FleetOutput = stdioOu
       });
     }
 
-    const heartbeatsAskedPerS = (options.kiosks * 1000) / HEARTBEAT_PERIOD_MS;
+    const heartbeatsAskedPerS = Math.round((options.kiosks * 10_000) / options.heartbeatPeriodMs) / 10;
     out.figures({
       type: 'start',
       api_urls: options.apiUrls.length,
@@ -101,9 +101,10 @@ export async function runFleet(options: FleetOptions, out: FleetOutput = stdioOu
       heartbeats_asked_per_s: heartbeatsAskedPerS,
       sessions_per_hour: options.sessionsPerHour,
       duration_s: options.durationSeconds,
+      heartbeat_every_ms: options.heartbeatPeriodMs,
     });
 
-    const schedule = new HeartbeatSchedule(kiosks, requests, stats, acks);
+    const schedule = new HeartbeatSchedule(kiosks, requests, stats, acks, options.heartbeatPeriodMs);
     const started = performance.now();
     stats.resetClock();
     schedule.start();
