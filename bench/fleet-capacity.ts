@@ -322,8 +322,12 @@ export async function benchFleet(options: FleetBenchOptions): Promise<void> {
     const one = emitCapacity('fleet.postgres.1_instance', pg1);
     const pg2 = await run('postgres ×2', 2, await newDatabase(server));
     const two = pg2.best?.achieved ?? 0;
+    // Sustained rates when both have one; else what each achieved at the last step they both ran.
+    const common = Math.min(pg1.steps.length, pg2.steps.length) - 1;
+    const [a, b] =
+      one > 0 && two > 0 ? [one, two] : [pg1.steps[common]?.achieved, pg2.steps[common]?.achieved];
     emitCapacity('fleet.postgres.2_instances', pg2, {
-      ratio_to_1_instance: one > 0 ? Math.round((two / one) * 100) / 100 : null,
+      ratio_to_1_instance: a && b ? Math.round((b / a) * 100) / 100 : null,
     });
     const perInstance = Math.max(one, two / 2);
     emit({
