@@ -1,11 +1,12 @@
 import { parseArgs } from 'node:util';
 import { benchApi } from './api-throughput';
+import { benchFleet } from './fleet-capacity';
 import { benchKioskCore } from './kiosk-core';
 import { benchPcsc } from './pcsc';
 import { loadAtEnd, machineInfo, progress } from './support/report';
 
 /**
- * `npm run bench [-- --only api,kiosk,pcsc]`: the benchmarks of DESIGN §10, one JSON object per
+ * `npm run bench [-- --only api,fleet,kiosk,pcsc]`: the benchmarks of DESIGN §10, one JSON object per
  * line on stdout (the machine first), progress on stderr. Each figure with a baseline has it from
  * this same run.
  */
@@ -19,6 +20,15 @@ const SECTIONS: Record<string, () => Promise<void>> = {
       baselineRequests: 2000,
       cards: 16,
       rounds: 8,
+    }),
+  fleet: () =>
+    benchFleet({
+      kiosks: 1000,
+      steps: [250, 500, 1000, 2000, 3000, 4000, 5000],
+      stepSeconds: 8,
+      creates: 600,
+      cards: 16,
+      concurrency: 8,
     }),
   kiosk: () => benchKioskCore({ warmup: 20, measured: 100, memoryBatch: 100, memoryBatches: 3 }),
   pcsc: () => benchPcsc(10),

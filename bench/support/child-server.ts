@@ -11,11 +11,17 @@ export interface ChildServer {
 }
 
 /** Starts `script` (a TypeScript file under bench/servers) in its own Node process; resolves once it listens. */
-export function startChildServer(script: string, args: string[], timeoutMs = 30_000): Promise<ChildServer> {
+export function startChildServer(
+  script: string,
+  args: string[],
+  timeoutMs = 30_000,
+  env: Record<string, string> = {},
+): Promise<ChildServer> {
   // e.g. BENCH_CHILD_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the servers.
   const nodeArgs = process.env.BENCH_CHILD_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
   const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script, ...args], {
     cwd: REPO_ROOT,
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
@@ -24,7 +30,8 @@ export function startChildServer(script: string, args: string[], timeoutMs = 30_
   });
   const stop = () =>
     new Promise<void>((resolve) => {
-      if (child.exitCode !== null) return resolve();
+      // Exited, or killed by a signal (a SIGKILLed child has no exit code).
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
       child.once('exit', () => resolve());
       child.kill('SIGTERM');
       setTimeout(() => child.kill('SIGKILL'), 5_000).unref();

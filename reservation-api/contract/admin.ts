@@ -58,6 +58,23 @@ export const RegisterKioskRequest = Type.Object(
 );
 export type RegisterKioskRequest = Static<typeof RegisterKioskRequest>;
 
+/** At most this many kiosks per batch registration (the body stays under the default body limit). */
+export const MAX_KIOSKS_PER_BATCH = 500;
+
+/** A fleet rollout: many kiosks in one request, registered all or none. */
+export const RegisterKiosksRequest = Type.Object(
+  { kiosks: Type.Array(RegisterKioskRequest, { minItems: 1, maxItems: MAX_KIOSKS_PER_BATCH }) },
+  { additionalProperties: false },
+);
+export type RegisterKiosksRequest = Static<typeof RegisterKiosksRequest>;
+
+/** The registered kiosks, in the order of the request. */
+export const RegisterKiosksResponse = Type.Object(
+  { kiosks: Type.Array(KioskView) },
+  { additionalProperties: false },
+);
+export type RegisterKiosksResponse = Static<typeof RegisterKiosksResponse>;
+
 export const KioskIdParams = Type.Object({ kioskId: KioskId }, { additionalProperties: false });
 export type KioskIdParams = Static<typeof KioskIdParams>;
 

@@ -13,6 +13,8 @@ export const API_PATHS = {
   kioskEvents: '/v1/kiosk/events',
   opsWhoAmI: '/v1/ops/whoami',
   opsKiosks: '/v1/ops/kiosks',
+  /** POST (admin): register up to MAX_KIOSKS_PER_BATCH kiosks at once, all or none. */
+  opsKiosksBatch: '/v1/ops/kiosks/batch',
   opsKioskRevoke: '/v1/ops/kiosks/:kioskId/revoke',
   opsAudit: '/v1/ops/audit',
   /** POST: log in (name + token → session cookie); DELETE: log out. */

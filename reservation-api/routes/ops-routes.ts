@@ -8,12 +8,14 @@ import {
   KioskListResponse,
   KioskView,
   RegisterKioskRequest,
+  RegisterKiosksRequest,
+  RegisterKiosksResponse,
   WhoAmIResponse,
 } from '../contract';
 import type { OperatorAuthenticator } from '../auth/operator-auth';
 import type { FleetMonitor } from '../fleet/fleet-monitor';
 import { unwrap } from '../server/api-error';
-import { kioskView, registerKiosk } from '../services/kiosk-registry';
+import { kioskView, registerKiosk, registerKiosks } from '../services/kiosk-registry';
 import type { ReservationStore } from '../store/reservation-store';
 import { noStore, opsSecurity as security } from './ops-common';
 import { responses } from './schemas';
@@ -85,6 +87,30 @@ export const opsRoutes: FastifyPluginAsyncTypebox<OpsRoutesOptions> = async (
       });
       await monitor.onKioskChanged();
       return reply.status(201).send(kioskView(kiosk));
+    },
+  );
+
+  app.post(
+    API_PATHS.opsKiosksBatch,
+    {
+      schema: {
+        tags: ['ops'],
+        summary: 'Register many kiosks at once (admin), all or none: a fleet rollout',
+        security,
+        body: RegisterKiosksRequest,
+        response: responses(201, RegisterKiosksResponse),
+      },
+    },
+    async (request, reply) => {
+      const { operator } = await auth.authenticate(request, 'admin');
+      const kiosks = await registerKiosks(store, {
+        kiosks: request.body.kiosks,
+        actor: `operator:${operator.name}`,
+        now: now(),
+      });
+      // Once per batch: the fleet view is refreshed once, not once per kiosk.
+      await monitor.onKioskChanged();
+      return reply.status(201).send({ kiosks: kiosks.map(kioskView) });
     },
   );
 

@@ -35,10 +35,14 @@ export function newKioskKeyPair(): { privateKeyPem: string; publicKey: string } 
   };
 }
 
-export async function registerKiosk(
-  store: ReservationStore,
-  input: { chain: string; storeId: string; publicKey: string; actor: string; now: number },
-): Promise<KioskRecord> {
+interface KioskToRegister {
+  chain: string;
+  storeId: string;
+  publicKey: string;
+}
+
+/** The record of a new kiosk; UNKNOWN_CHAIN or VALIDATION_FAILED (not an Ed25519 key) when it cannot be. */
+function newKioskRecord(input: KioskToRegister, now: number): KioskRecord {
   const chain = resolveChain(input.chain);
   if (!chain) throw new ApiError('UNKNOWN_CHAIN');
   try {
@@ -46,17 +50,37 @@ export async function registerKiosk(
   } catch {
     throw new ApiError('VALIDATION_FAILED');
   }
-  const kiosk: KioskRecord = {
+  return {
     id: newKioskId(chain, input.storeId),
     chain,
     storeId: input.storeId,
     procedures: proceduresOfChain(chain),
     publicKey: input.publicKey,
-    registeredAt: input.now,
+    registeredAt: now,
     revokedAt: null,
   };
+}
+
+export async function registerKiosk(
+  store: ReservationStore,
+  input: KioskToRegister & { actor: string; now: number },
+): Promise<KioskRecord> {
+  const kiosk = newKioskRecord(input, input.now);
   await store.registerKiosk(kiosk, input.actor);
   return kiosk;
+}
+
+/**
+ * Registers a batch of kiosks all or none: every entry is checked before anything is written, and
+ * the store writes them in one transaction (a fleet rollout, or the fleet simulator).
+ */
+export async function registerKiosks(
+  store: ReservationStore,
+  input: { kiosks: readonly KioskToRegister[]; actor: string; now: number },
+): Promise<KioskRecord[]> {
+  const records = input.kiosks.map((kiosk) => newKioskRecord(kiosk, input.now));
+  await store.registerKiosks(records, input.actor);
+  return records;
 }
 
 /**

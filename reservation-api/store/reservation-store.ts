@@ -261,6 +261,8 @@ export interface ReservationStore {
   auditRefusal(input: AuditRefusalInput): Promise<void>;
 
   registerKiosk(kiosk: KioskRecord, actor: string): Promise<void>;
+  /** Registers every kiosk or none (one transaction), each audited as `registerKiosk` does. */
+  registerKiosks(kiosks: readonly KioskRecord[], actor: string): Promise<void>;
   revokeKiosk(input: { kioskId: string; actor: string; now: number }): Promise<Outcome<KioskRecord>>;
   getKiosk(kioskId: string): Promise<KioskRecord | undefined>;
   listKiosks(): Promise<KioskStatus[]>;

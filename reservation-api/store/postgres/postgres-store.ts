@@ -505,30 +505,38 @@ export class PostgresReservationStore implements ReservationStore {
   // ── kiosks ──────────────────────────────────────────────────────────────────────────────────
 
   async registerKiosk(kiosk: KioskRecord, actor: string): Promise<void> {
+    await this.registerKiosks([kiosk], actor);
+  }
+
+  async registerKiosks(kiosks: readonly KioskRecord[], actor: string): Promise<void> {
     await inTransaction(this.pool, async (tx) => {
-      await tx.query(
-        `INSERT INTO kiosks (id, chain, store_id, procedures, public_key, registered_at, revoked_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-        [
-          kiosk.id,
-          kiosk.chain,
-          kiosk.storeId,
-          JSON.stringify(kiosk.procedures),
-          kiosk.publicKey,
-          kiosk.registeredAt,
-          kiosk.revokedAt,
-        ],
-      );
-      await this.audit(
-        tx,
-        { actor, kioskId: kiosk.id, now: kiosk.registeredAt },
-        null,
-        'kiosk-register',
-        null,
-        null,
-        'ok',
-      );
+      for (const kiosk of kiosks) await this.insertKiosk(tx, kiosk, actor);
     });
+  }
+
+  private async insertKiosk(tx: Tx, kiosk: KioskRecord, actor: string): Promise<void> {
+    await tx.query(
+      `INSERT INTO kiosks (id, chain, store_id, procedures, public_key, registered_at, revoked_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [
+        kiosk.id,
+        kiosk.chain,
+        kiosk.storeId,
+        JSON.stringify(kiosk.procedures),
+        kiosk.publicKey,
+        kiosk.registeredAt,
+        kiosk.revokedAt,
+      ],
+    );
+    await this.audit(
+      tx,
+      { actor, kioskId: kiosk.id, now: kiosk.registeredAt },
+      null,
+      'kiosk-register',
+      null,
+      null,
+      'ok',
+    );
   }
 
   async revokeKiosk(input: { kioskId: string; actor: string; now: number }): Promise<Outcome<KioskRecord>> {

@@ -528,25 +528,33 @@ export class SqliteReservationStore implements ReservationStore {
   // ── kiosks ──────────────────────────────────────────────────────────────────────────────────
 
   async registerKiosk(kiosk: KioskRecord, actor: string): Promise<void> {
+    await this.registerKiosks([kiosk], actor);
+  }
+
+  async registerKiosks(kiosks: readonly KioskRecord[], actor: string): Promise<void> {
     await this.write(() => {
-      this.statements.insertKiosk.run({
-        id: kiosk.id,
-        chain: kiosk.chain,
-        store_id: kiosk.storeId,
-        procedures: JSON.stringify(kiosk.procedures),
-        public_key: kiosk.publicKey,
-        registered_at: kiosk.registeredAt,
-        revoked_at: kiosk.revokedAt,
-      });
-      this.audit(
-        { actor, kioskId: kiosk.id, now: kiosk.registeredAt },
-        null,
-        'kiosk-register',
-        null,
-        null,
-        'ok',
-      );
+      for (const kiosk of kiosks) this.insertKiosk(kiosk, actor);
     });
+  }
+
+  private insertKiosk(kiosk: KioskRecord, actor: string): void {
+    this.statements.insertKiosk.run({
+      id: kiosk.id,
+      chain: kiosk.chain,
+      store_id: kiosk.storeId,
+      procedures: JSON.stringify(kiosk.procedures),
+      public_key: kiosk.publicKey,
+      registered_at: kiosk.registeredAt,
+      revoked_at: kiosk.revokedAt,
+    });
+    this.audit(
+      { actor, kioskId: kiosk.id, now: kiosk.registeredAt },
+      null,
+      'kiosk-register',
+      null,
+      null,
+      'ok',
+    );
   }
 
   async revokeKiosk(input: { kioskId: string; actor: string; now: number }): Promise<Outcome<KioskRecord>> {
