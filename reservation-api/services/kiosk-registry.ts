@@ -37,7 +37,15 @@ export function newKioskKeyPair(): { privateKeyPem: string; publicKey: string } 
 
 export async function registerKiosk(
   store: ReservationStore,
-  input: { chain: string; storeId: string; publicKey: string; actor: string; now: number },
+  input: {
+    chain: string;
+    storeId: string;
+    prefecture?: string | undefined;
+    storeName?: string | undefined;
+    publicKey: string;
+    actor: string;
+    now: number;
+  },
 ): Promise<KioskRecord> {
   const chain = resolveChain(input.chain);
   if (!chain) throw new ApiError('UNKNOWN_CHAIN');
@@ -50,6 +58,8 @@ export async function registerKiosk(
     id: newKioskId(chain, input.storeId),
     chain,
     storeId: input.storeId,
+    prefecture: input.prefecture ?? null,
+    storeName: input.storeName ?? null,
     procedures: proceduresOfChain(chain),
     publicKey: input.publicKey,
     registeredAt: input.now,
@@ -65,7 +75,15 @@ export async function registerKiosk(
  */
 export async function enrolKiosk(
   store: ReservationStore,
-  input: { chain: string; storeId: string; actor: string; now: number; apiUrl?: string },
+  input: {
+    chain: string;
+    storeId: string;
+    prefecture?: string | undefined;
+    storeName?: string | undefined;
+    actor: string;
+    now: number;
+    apiUrl?: string;
+  },
 ): Promise<KioskCredentials> {
   const keys = newKioskKeyPair();
   const kiosk = await registerKiosk(store, { ...input, publicKey: keys.publicKey });

@@ -7,6 +7,7 @@ import type {
   OperatorRole,
   Procedure,
 } from '../contract';
+import type { FleetOverviewStore } from './fleet-overview-store';
 import type { OpsStore } from './ops-store';
 
 /**
@@ -54,6 +55,10 @@ export interface KioskRecord {
   id: string;
   chain: string;
   storeId: string;
+  /** JIS X 0401 prefecture code; null/absent for kiosks registered without one. */
+  prefecture?: string | null;
+  /** The store's name (search, dashboard); null/absent when not given. */
+  storeName?: string | null;
   procedures: Procedure[];
   /** Ed25519 public key, 32 raw bytes, base64. */
   publicKey: string;
@@ -170,6 +175,8 @@ export interface AppendKioskEventsInput {
 export interface ReservationStore {
   /** Operator monitoring: login sessions, alerts, session rollup, statistics. */
   readonly ops: OpsStore;
+  /** The national fleet overview (counts and pages computed by the database). */
+  readonly fleetOverview: FleetOverviewStore;
 
   /** Stores a challenge nonce (phone: kioskId null; kiosk: the kiosk it was issued to). */
   issueChallenge(challenge: {

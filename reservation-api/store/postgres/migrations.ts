@@ -272,4 +272,21 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       CREATE INDEX audit_by_outcome ON audit (outcome, at);
     `,
   },
+  {
+    version: 9,
+    name: 'kiosk location and store name; fleet overview indexes',
+    sql: `
+      -- Where each kiosk is (JIS X 0401 prefecture code) and its store's name, for the national
+      -- overview: counts by chain and prefecture, search by store. Null for kiosks registered before.
+      ALTER TABLE kiosks ADD COLUMN prefecture TEXT COLLATE "C";
+      ALTER TABLE kiosks ADD COLUMN store_name TEXT;
+      -- The screen of the latest heartbeat as a column, so the overview groups by it in SQL (kept by
+      -- the database: the heartbeat write stays one upsert of the same two values).
+      ALTER TABLE kiosk_heartbeats ADD COLUMN state TEXT GENERATED ALWAYS AS ((heartbeat::jsonb) ->> 'state') STORED;
+      CREATE INDEX kiosks_by_chain ON kiosks (chain, prefecture);
+      CREATE INDEX kiosks_by_prefecture ON kiosks (prefecture);
+      -- "Does this kiosk have an open alert" for every kiosk of the overview.
+      CREATE INDEX fleet_alerts_open_by_kiosk ON fleet_alerts (kiosk_id) WHERE resolved_at IS NULL;
+    `,
+  },
 ];
