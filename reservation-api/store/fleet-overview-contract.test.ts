@@ -13,7 +13,11 @@ const NOW = Date.parse('2026-11-23T10:00:00+09:00');
 const STALE_MS = 35_000;
 const ONLINE_SINCE = NOW - STALE_MS;
 
-function conditionOf(kiosk: SeededKiosk, alerting: ReadonlySet<string>, revoked: ReadonlySet<string>): KioskCondition {
+function conditionOf(
+  kiosk: SeededKiosk,
+  alerting: ReadonlySet<string>,
+  revoked: ReadonlySet<string>,
+): KioskCondition {
   const heard = kiosk.heartbeat;
   return kioskCondition({
     status: revoked.has(kiosk.kioskId)
@@ -231,7 +235,9 @@ describe.each(storeBackends())('fleet overview store on $name', (backend) => {
       offset: 0,
       limit: 10,
     });
-    expect(unknown.kiosks.map((k) => [k.kioskId, k.condition])).toEqual([['lawson-legacy-kbbbbbb', 'never-seen']]);
+    expect(unknown.kiosks.map((k) => [k.kioskId, k.condition])).toEqual([
+      ['lawson-legacy-kbbbbbb', 'never-seen'],
+    ]);
     const groups = await store.fleetOverview.summary({ onlineSince: ONLINE_SINCE });
     expect(groups.find((g) => g.by === 'prefecture' && g.key === '00')?.total).toBe(1);
   });

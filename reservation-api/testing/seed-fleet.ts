@@ -24,9 +24,9 @@ export const NATIONAL_CHAIN_SHARE: Record<ChainId, number> = {
 
 /** Population by prefecture, ten-thousands (2020 census, rounded), in code order: stores follow people. */
 const POPULATION = [
-  522, 124, 121, 230, 96, 107, 183, 287, 193, 194, 734, 628, 1405, 924, 220, 103, 113, 77, 81, 205, 198,
-  363, 754, 177, 141, 258, 884, 547, 132, 92, 55, 67, 189, 280, 134, 72, 95, 133, 69, 514, 81, 131, 174,
-  112, 107, 159, 147,
+  522, 124, 121, 230, 96, 107, 183, 287, 193, 194, 734, 628, 1405, 924, 220, 103, 113, 77, 81, 205, 198, 363,
+  754, 177, 141, 258, 884, 547, 132, 92, 55, 67, 189, 280, 134, 72, 95, 133, 69, 514, 81, 131, 174, 112, 107,
+  159, 147,
 ];
 
 const CHAIN_JA: Record<ChainId, string> = {
@@ -103,7 +103,11 @@ export function nationalFleet(options: SeedOptions): SeededKiosk[] {
     const storeName = `${CHAIN_JA[chain]} ${prefecture.ja.replace(/[都府県]$/, '')}${place}${n}号店`;
     const roll = rnd();
     const receivedAt =
-      roll < 0.02 ? null : roll < 0.04 ? options.now - staleMs - 60_000 : options.now - Math.floor(rnd() * 10_000);
+      roll < 0.02
+        ? null
+        : roll < 0.04
+          ? options.now - staleMs - 60_000
+          : options.now - Math.floor(rnd() * 10_000);
     const screenRoll = rnd();
     const state =
       screenRoll < 0.01
@@ -139,7 +143,11 @@ const PLACEHOLDER_KEY = Buffer.alloc(32, 7).toString('base64');
 const BATCH = 5_000;
 
 /** Inserts `kiosks` and their heartbeats into the store's database in one transaction. */
-export async function insertFleet(store: ReservationStore, kiosks: readonly SeededKiosk[], now: number): Promise<void> {
+export async function insertFleet(
+  store: ReservationStore,
+  kiosks: readonly SeededKiosk[],
+  now: number,
+): Promise<void> {
   const kioskRow = (k: SeededKiosk) => [
     k.kioskId,
     k.chain,
@@ -206,7 +214,10 @@ function transpose(rows: readonly unknown[][]): unknown[][] {
 }
 
 /** Seeds `options.count` kiosks; returns them. */
-export async function seedNationalFleet(store: ReservationStore, options: SeedOptions): Promise<SeededKiosk[]> {
+export async function seedNationalFleet(
+  store: ReservationStore,
+  options: SeedOptions,
+): Promise<SeededKiosk[]> {
   const kiosks = nationalFleet(options);
   await insertFleet(store, kiosks, options.now);
   return kiosks;

@@ -36,17 +36,19 @@ export class SqliteFleetOverview implements FleetOverviewStore {
   async kioskPage(input: KioskPageInput): Promise<{ total: number; kiosks: FleetKioskRow[] }> {
     const sql = kioskPageSql(SQLITE, input);
     // One read transaction: the count and the page see the same rows.
-    return this.db.transaction(() => {
-      const total = (this.db.prepare(sql.count).get(named(sql.values)) as { n: number }).n;
-      const rows = this.db.prepare(sql.page).all(named(sql.pageValues)) as KioskPageRow[];
-      const alerts =
-        rows.length === 0
-          ? []
-          : (this.db.prepare(openAlertKindsSql(SQLITE, rows.length)).all(named(rows.map((r) => r.id))) as {
-              kiosk_id: string;
-              kind: string;
-            }[]);
-      return { total, kiosks: rows.map((row) => toFleetKioskRow(row, alerts)) };
-    }).deferred();
+    return this.db
+      .transaction(() => {
+        const total = (this.db.prepare(sql.count).get(named(sql.values)) as { n: number }).n;
+        const rows = this.db.prepare(sql.page).all(named(sql.pageValues)) as KioskPageRow[];
+        const alerts =
+          rows.length === 0
+            ? []
+            : (this.db.prepare(openAlertKindsSql(SQLITE, rows.length)).all(named(rows.map((r) => r.id))) as {
+                kiosk_id: string;
+                kind: string;
+              }[]);
+        return { total, kiosks: rows.map((row) => toFleetKioskRow(row, alerts)) };
+      })
+      .deferred();
   }
 }
