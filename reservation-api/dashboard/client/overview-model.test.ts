@@ -37,7 +37,13 @@ describe('overview model', () => {
   it('builds the page query from the filters (empty ones left out, search trimmed)', () => {
     expect(pageQueryString(NO_QUERY)).toBe('limit=50');
     expect(
-      pageQueryString({ chain: 'lawson', prefecture: '13', condition: 'offline', search: ' 新宿 ', offset: 100 }),
+      pageQueryString({
+        chain: 'lawson',
+        prefecture: '13',
+        condition: 'offline',
+        search: ' 新宿 ',
+        offset: 100,
+      }),
     ).toBe('chain=lawson&prefecture=13&condition=offline&q=%E6%96%B0%E5%AE%BF&offset=100&limit=50');
   });
 
@@ -57,13 +63,28 @@ describe('overview model', () => {
   });
 
   it('applies a kiosk event to its row on screen with the condition it implies, ignores others', () => {
-    const page: KioskPageResponse = { serverTime: 0, total: 2, offset: 0, limit: 50, kiosks: [row('a'), row('b')] };
-    const { storeName: _n, prefecture: _p, condition: _c, ...event } = row('b', {
+    const page: KioskPageResponse = {
+      serverTime: 0,
+      total: 2,
+      offset: 0,
+      limit: 50,
+      kiosks: [row('a'), row('b')],
+    };
+    const {
+      storeName: _n,
+      prefecture: _p,
+      condition: _c,
+      ...event
+    } = row('b', {
       state: 'enter-new-pin',
       cardPresent: true,
     });
     expect(applyKioskEvent(page, event)).toBe(true);
-    expect(page.kiosks[1]).toMatchObject({ condition: 'in-session', state: 'enter-new-pin', storeName: 'ローソン 東京駅前1号店' });
+    expect(page.kiosks[1]).toMatchObject({
+      condition: 'in-session',
+      state: 'enter-new-pin',
+      storeName: 'ローソン 東京駅前1号店',
+    });
     expect(applyKioskEvent(page, { ...event, kioskId: 'elsewhere' })).toBe(false);
     expect(applyKioskEvent(page, { ...event, alerts: ['reader-unavailable'] })).toBe(true);
     expect(page.kiosks[1]?.condition).toBe('alerting');

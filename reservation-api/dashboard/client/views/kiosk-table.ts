@@ -206,7 +206,11 @@ export class KioskTable {
       h(
         'td',
         { 'data-cell': 'state' },
-        kiosk.state === null ? '—' : t.has(`state.${kiosk.state}`) ? t.t(`state.${kiosk.state}`) : kiosk.state,
+        kiosk.state === null
+          ? '—'
+          : t.has(`state.${kiosk.state}`)
+            ? t.t(`state.${kiosk.state}`)
+            : kiosk.state,
       ),
       h(
         'td',

@@ -166,8 +166,12 @@ export function overviewView(
   );
   return h(
     'section',
-    { class: 'panel overview', 'aria-labelledby': 'overview-title', 'data-overview-loaded': fleet ? 'true' : 'false' },
-    h('div', { class: 'panel-head' }, h('h2', { id: 'overview-title' }, t.t('overview.title'))),
+    {
+      class: 'panel overview',
+      'aria-labelledby': 'overview-title',
+      'data-overview-loaded': fleet ? 'true' : 'false',
+    },
+    h('h2', { id: 'overview-title', class: 'visually-hidden' }, t.t('overview.title')),
     h('div', { class: 'overview-grid' }, h('div', { class: 'table-scroll' }, chainTable), prefectureList),
   );
 }
