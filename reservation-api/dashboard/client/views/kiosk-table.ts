@@ -10,6 +10,17 @@ import { chainName, prefectureName } from './overview-view';
 /** Chains offered by the chain filter (restated: the bundle does not import the schema library). */
 const CHAIN_FILTER = ['seven-eleven', 'familymart', 'lawson', 'ministop', 'aeon'];
 
+/**
+ * The part of a kiosk id after its chain and store (`lawson-0042-k3c4d5` → `k3c4d5`): the row
+ * already shows both; the full id is in the link's title and the drill-down page.
+ */
+export function shortKioskId(kioskId: string, chain: string, storeId: string): string {
+  const prefix = `${chain}-${storeId}-`.toLowerCase();
+  return kioskId.toLowerCase().startsWith(prefix) && kioskId.length > prefix.length
+    ? kioskId.slice(prefix.length)
+    : kioskId;
+}
+
 /** The drill-down page of one kiosk (its own view, on this hash route). */
 export function kioskHref(kioskId: string): string {
   return `#/kiosks/${encodeURIComponent(kioskId)}`;
@@ -183,7 +194,12 @@ export class KioskTable {
     const alert = kiosk.alerts[0];
     return h(
       'tr',
-      { class: `row-${health}`, 'data-kiosk-id': kiosk.kioskId, 'data-condition': kiosk.condition },
+      {
+        class: `row-${health}`,
+        'data-kiosk-id': kiosk.kioskId,
+        'data-condition': kiosk.condition,
+        'data-health': health,
+      },
       h(
         'td',
         { class: 'col-health', 'data-cell': 'condition' },
@@ -197,12 +213,19 @@ export class KioskTable {
       h('td', {}, chainName(t, kiosk.chain)),
       h(
         'td',
-        { 'data-cell': 'store' },
-        kiosk.storeName ?? '',
-        h('span', { class: 'muted store-id' }, kiosk.storeName ? ` (${kiosk.storeId})` : kiosk.storeId),
+        { 'data-cell': 'store', title: kiosk.storeId },
+        kiosk.storeName ?? h('span', { class: 'store-id' }, kiosk.storeId),
       ),
       h('td', {}, kiosk.prefecture === null ? '—' : prefectureName(t, kiosk.prefecture)),
-      h('td', { class: 'mono' }, h('a', { href: kioskHref(kiosk.kioskId) }, kiosk.kioskId)),
+      h(
+        'td',
+        { class: 'mono' },
+        h(
+          'a',
+          { href: kioskHref(kiosk.kioskId), title: kiosk.kioskId },
+          shortKioskId(kiosk.kioskId, kiosk.chain, kiosk.storeId),
+        ),
+      ),
       h(
         'td',
         { 'data-cell': 'state' },

@@ -168,10 +168,9 @@ export function overviewView(
     'section',
     {
       class: 'panel overview',
-      'aria-labelledby': 'overview-title',
+      'aria-label': t.t('overview.title'),
       'data-overview-loaded': fleet ? 'true' : 'false',
     },
-    h('h2', { id: 'overview-title', class: 'visually-hidden' }, t.t('overview.title')),
     h('div', { class: 'overview-grid' }, h('div', { class: 'table-scroll' }, chainTable), prefectureList),
   );
 }
