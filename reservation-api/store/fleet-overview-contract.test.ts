@@ -172,6 +172,20 @@ describe.each(storeBackends())('fleet overview store on $name', (backend) => {
     expect(retired.kiosks.map((k) => [k.kioskId, k.status])).toEqual([[[...revoked][0], 'revoked']]);
   });
 
+  it('lists, for every condition, as many kiosks as the summary counts', async () => {
+    const [fleetGroup] = await store.fleetOverview.summary({ onlineSince: ONLINE_SINCE });
+    for (const condition of KIOSK_CONDITIONS) {
+      const page = await store.fleetOverview.kioskPage({
+        condition,
+        onlineSince: ONLINE_SINCE,
+        offset: 0,
+        limit: 200,
+      });
+      expect(page.total, condition).toBe(fleetGroup?.counts[condition]);
+      expect(page.kiosks.every((k) => k.condition === condition)).toBe(true);
+    }
+  });
+
   it('searches store names (Japanese), store ids and kiosk ids, case-insensitively, wildcards literal', async () => {
     const target = fleet[1234];
     if (!target) throw new Error('fleet too small');

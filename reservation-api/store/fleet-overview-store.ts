@@ -124,37 +124,71 @@ export interface KioskPageRow {
   condition: KioskCondition;
 }
 
-/** The page query and the count query with their values. */
+/**
+ * Cheap conditions that every kiosk of `condition` meets, checked before the CASE: they let the
+ * database skip the heartbeat's JSON and the alert probe for most rows (`onlineSince`: the
+ * placeholder of the cut-off).
+ */
+function conditionPrefilter(condition: KioskCondition, onlineSince: string): string {
+  switch (condition) {
+    case 'revoked':
+      return 'k.revoked_at IS NOT NULL';
+    case 'never-seen':
+      return 'k.revoked_at IS NULL AND h.received_at IS NULL';
+    case 'offline':
+      return `k.revoked_at IS NULL AND h.received_at < ${onlineSince}`;
+    case 'alerting':
+      return `k.revoked_at IS NULL AND h.received_at >= ${onlineSince}
+        AND k.id IN (SELECT a.kiosk_id FROM fleet_alerts a WHERE a.resolved_at IS NULL)`;
+    default:
+      return `k.revoked_at IS NULL AND h.received_at >= ${onlineSince}`;
+  }
+}
+
+/**
+ * The page query and the count query, each with its values. Every filter but the condition is on
+ * the kiosk's own columns, so without a condition the count never touches heartbeats or alerts,
+ * and the page computes conditions only for the rows it walks (kiosk id order, offset + limit).
+ */
 export function kioskPageSql(
   dialect: SqlDialect,
   input: KioskPageInput,
 ): { page: string; count: string; values: unknown[]; pageValues: unknown[] } {
-  const values: unknown[] = [input.onlineSince];
-  const next = (value: unknown) => {
-    values.push(value);
-    return dialect.placeholder(values.length);
+  const build = (withCutoff: boolean) => {
+    const values: unknown[] = withCutoff ? [input.onlineSince] : [];
+    const next = (value: unknown) => {
+      values.push(value);
+      return dialect.placeholder(values.length);
+    };
+    const where: string[] = [];
+    if (input.chain !== undefined) where.push(`k.chain = ${next(input.chain)}`);
+    if (input.prefecture === UNKNOWN_PREFECTURE) where.push('k.prefecture IS NULL');
+    else if (input.prefecture !== undefined) where.push(`k.prefecture = ${next(input.prefecture)}`);
+    if (input.search !== undefined) {
+      const pattern = next(`%${input.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+      const like = (column: string) => `${column} ${dialect.like} ${pattern} ESCAPE '\\'`;
+      where.push(`(${like('k.store_id')} OR ${like('k.store_name')} OR ${like('k.id')})`);
+    }
+    if (withCutoff && input.condition !== undefined) {
+      const cutoff = dialect.placeholder(1);
+      where.push(conditionPrefilter(input.condition, cutoff));
+      where.push(`(${conditionSql(cutoff)}) = ${next(input.condition)}`);
+    }
+    return { values, where: where.length > 0 ? `WHERE ${where.join(' AND ')}` : '' };
   };
-  const where: string[] = [];
-  if (input.chain !== undefined) where.push(`t.chain = ${next(input.chain)}`);
-  if (input.prefecture === UNKNOWN_PREFECTURE) where.push('t.prefecture IS NULL');
-  else if (input.prefecture !== undefined) where.push(`t.prefecture = ${next(input.prefecture)}`);
-  if (input.condition !== undefined) where.push(`t.condition = ${next(input.condition)}`);
-  if (input.search !== undefined) {
-    const pattern = next(`%${input.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
-    where.push(
-      `(t.store_id ${dialect.like} ${pattern} ESCAPE '\\' OR t.store_name ${dialect.like} ${pattern} ESCAPE '\\'` +
-        ` OR t.id ${dialect.like} ${pattern} ESCAPE '\\')`,
-    );
-  }
-  const from = `FROM (
-      SELECT k.id, k.chain, k.store_id, k.store_name, k.prefecture, k.procedures, h.received_at, h.heartbeat,
-        ${conditionSql(dialect.placeholder(1))} AS condition
-      FROM kiosks k LEFT JOIN kiosk_heartbeats h ON h.kiosk_id = k.id
-    ) t ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}`;
-  const count = `SELECT CAST(COUNT(*) AS INTEGER) AS n ${from}`;
-  const pageValues = [...values, input.limit, input.offset];
-  const page = `SELECT t.* ${from} ORDER BY t.id LIMIT ${dialect.placeholder(values.length + 1)} OFFSET ${dialect.placeholder(values.length + 2)}`;
-  return { page, count, values, pageValues };
+  const join = 'FROM kiosks k LEFT JOIN kiosk_heartbeats h ON h.kiosk_id = k.id';
+  const paged = build(true);
+  const counted = input.condition === undefined ? build(false) : paged;
+  const count =
+    input.condition === undefined
+      ? `SELECT CAST(COUNT(*) AS INTEGER) AS n FROM kiosks k ${counted.where}`
+      : `SELECT CAST(COUNT(*) AS INTEGER) AS n ${join} ${counted.where}`;
+  const n = paged.values.length;
+  const page = `SELECT k.id, k.chain, k.store_id, k.store_name, k.prefecture, k.procedures, h.received_at,
+      h.heartbeat, ${conditionSql(dialect.placeholder(1))} AS condition
+    ${join} ${paged.where}
+    ORDER BY k.id LIMIT ${dialect.placeholder(n + 1)} OFFSET ${dialect.placeholder(n + 2)}`;
+  return { page, count, values: counted.values, pageValues: [...paged.values, input.limit, input.offset] };
 }
 
 /** The open alerts of some kiosks (the rows of one page). */
