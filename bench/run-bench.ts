@@ -1,12 +1,13 @@
 import { parseArgs } from 'node:util';
 import { benchApi } from './api-throughput';
 import { benchFleet } from './fleet-capacity';
+import { benchDashboard } from './dashboard-scale';
 import { benchKioskCore } from './kiosk-core';
 import { benchPcsc } from './pcsc';
 import { loadAtEnd, machineInfo, progress } from './support/report';
 
 /**
- * `npm run bench [-- --only api,fleet,kiosk,pcsc]`: the benchmarks of DESIGN §10, one JSON object per
+ * `npm run bench [-- --only api,fleet,kiosk,pcsc,dashboard]`: the benchmarks of DESIGN §10, one JSON object per
  * line on stdout (the machine first), progress on stderr. Each figure with a baseline has it from
  * this same run.
  */
@@ -32,6 +33,7 @@ const SECTIONS: Record<string, () => Promise<void>> = {
     }),
   kiosk: () => benchKioskCore({ warmup: 20, measured: 100, memoryBatch: 100, memoryBatches: 3 }),
   pcsc: () => benchPcsc(10),
+  dashboard: () => benchDashboard({ kiosks: 56_000, paints: 5, rounds: 30 }),
 };
 
 async function main(): Promise<void> {

@@ -1,7 +1,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { CHAIN_IDS, CHAINS, OPERATOR_ROLES, type OperatorRole } from '../contract';
+import { CHAIN_IDS, CHAINS, OPERATOR_ROLES, type OperatorRole, resolvePrefecture } from '../contract';
 import { hashToken, newId, newToken } from '../auth/tokens';
 import { ApiError } from '../server/api-error';
 import { loadConfig } from '../server/config';
@@ -17,7 +17,7 @@ import { SqliteReservationStore } from '../store/sqlite/sqlite-store';
  * The operators' commands, working on the API's database directly (the API may be running: SQLite
  * WAL lets both write, one at a time; PostgreSQL settles races in the database).
  *
- *   npm run ops -- kiosk register --chain NAME --store ID --out FILE [--api URL] [--data DIR]
+ *   npm run ops -- kiosk register --chain NAME --store ID [--prefecture 13|東京都] [--store-name NAME] --out FILE [--api URL] [--data DIR]
  *   npm run ops -- kiosk revoke ID [--data DIR]
  *   npm run ops -- kiosk list [--json] [--data DIR]
  *   npm run ops -- operator create --name NAME --role admin|viewer [--data DIR]
@@ -27,7 +27,7 @@ import { SqliteReservationStore } from '../store/sqlite/sqlite-store';
  */
 
 export const OPS_USAGE = `usage:
-  npm run ops -- kiosk register --chain NAME --store ID --out FILE [--api URL] [--data DIR]
+  npm run ops -- kiosk register --chain NAME --store ID [--prefecture 13|東京都] [--store-name NAME] --out FILE [--api URL] [--data DIR]
       registers a kiosk and writes its credentials (id, Ed25519 private key) to FILE for
       \`npm run kiosk -- --credentials FILE\`; the chain decides the procedures offered:
 ${CHAIN_IDS.map((id) => `        ${CHAINS[id].name.padEnd(13)} ${CHAINS[id].procedures.join(', ')}`).join('\n')}
@@ -60,6 +60,8 @@ interface Options {
   database?: string;
   chain?: string;
   store?: string;
+  prefecture?: string;
+  'store-name'?: string;
   out?: string;
   api?: string;
   name?: string;
@@ -122,11 +124,19 @@ async function kioskRegister(options: Options, io: CommandOutput): Promise<void>
   const storeId = required(options.store, '--store ID');
   const out = required(options.out, '--out FILE');
   if (existsSync(out)) throw new UsageError(`${out} exists: choose another --out or remove it`);
+  const prefecture = options.prefecture === undefined ? undefined : resolvePrefecture(options.prefecture);
+  if (options.prefecture !== undefined && !prefecture) {
+    throw new UsageError(
+      `unknown prefecture ${options.prefecture}: a JIS code 01–47 or a name (東京都, Tokyo)`,
+    );
+  }
   const store = await openStore(options);
   try {
     const credentials = await enrolKiosk(store, {
       chain,
       storeId,
+      prefecture,
+      storeName: options['store-name'],
       actor: 'operator:cli',
       now: Date.now(),
       ...(options.api ? { apiUrl: options.api } : {}),
@@ -267,6 +277,8 @@ async function dispatch(argv: string[], io: CommandOutput): Promise<void> {
       database: { type: 'string' },
       chain: { type: 'string' },
       store: { type: 'string' },
+      prefecture: { type: 'string' },
+      'store-name': { type: 'string' },
       out: { type: 'string' },
       api: { type: 'string' },
       name: { type: 'string' },

@@ -1,5 +1,6 @@
 import Type, { type Static } from 'typebox';
 import { HeartbeatRequest } from './kiosk';
+import { PREFECTURE_PATTERN } from './prefectures';
 import { EpochMs, KioskId, Procedure, ServerId } from './primitives';
 
 /**
@@ -7,6 +8,7 @@ import { EpochMs, KioskId, Procedure, ServerId } from './primitives';
  * roles admin and viewer). Login, fleet monitoring and live updates are in ops-session.ts and
  * ops-fleet.ts, re-exported here.
  */
+export * from './fleet-overview';
 export * from './ops-fleet';
 export * from './ops-session';
 
@@ -51,6 +53,10 @@ export const RegisterKioskRequest = Type.Object(
   {
     chain: Type.String({ minLength: 1, maxLength: 32 }),
     storeId: StoreIdSchema,
+    /** Where the store is: JIS X 0401 prefecture code ('13' Tokyo). Optional for older clients. */
+    prefecture: Type.Optional(Type.String({ pattern: PREFECTURE_PATTERN })),
+    /** The store's name as operators search for it (e.g. 「新宿三丁目店」). */
+    storeName: Type.Optional(Type.String({ minLength: 1, maxLength: 80 })),
     /** The kiosk's Ed25519 public key: 32 raw bytes, base64. */
     publicKey: Type.String({ pattern: '^[A-Za-z0-9+/]{43}=$' }),
   },

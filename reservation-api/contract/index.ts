@@ -8,5 +8,6 @@ export * from './face-attestation';
 export * from './kiosk';
 export * from './kiosk-signing';
 export * from './phone';
+export * from './prefectures';
 export * from './primitives';
 export * from './paths';

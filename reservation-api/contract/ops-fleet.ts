@@ -1,4 +1,5 @@
 import Type, { type Static } from 'typebox';
+import type { StreamSummary } from './fleet-overview';
 import { EpochMs, KioskId, Procedure } from './primitives';
 
 /**
@@ -259,7 +260,7 @@ export type OpsStatsResponse = Static<typeof OpsStatsResponse>;
 // is harmless). `: ping` comments keep the connection alive every `opsStreamPingSeconds`.
 // EventSource reconnects by itself after a drop; reload the lists then.
 
-export const OPS_STREAM_EVENTS = ['hello', 'kiosk', 'alert', 'stats', 'session'] as const;
+export const OPS_STREAM_EVENTS = ['hello', 'kiosk', 'alert', 'stats', 'session', 'summary'] as const;
 export type OpsStreamEventName = (typeof OPS_STREAM_EVENTS)[number];
 
 /** `event: hello` — first message: who is watching and the server clock. */
@@ -297,4 +298,5 @@ export type OpsStreamEvent =
   | { event: 'kiosk'; data: StreamKiosk }
   | { event: 'alert'; data: StreamAlert }
   | { event: 'stats'; data: StreamStats }
-  | { event: 'session'; data: StreamSession };
+  | { event: 'session'; data: StreamSession }
+  | { event: 'summary'; data: StreamSummary };

@@ -20,6 +20,8 @@ export const API_PATHS = {
   /** POST: log in (name + token → session cookie); DELETE: log out. */
   opsSession: '/v1/ops/session',
   opsFleet: '/v1/ops/fleet',
+  opsFleetSummary: '/v1/ops/fleet/summary',
+  opsFleetKiosks: '/v1/ops/fleet/kiosks',
   opsAlerts: '/v1/ops/alerts',
   opsAlertAcknowledge: '/v1/ops/alerts/:alertId/acknowledge',
   opsStats: '/v1/ops/stats',

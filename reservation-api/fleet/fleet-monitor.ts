@@ -179,12 +179,21 @@ export class FleetMonitor {
     });
   }
 
-  /** Reservation counts, kiosks by status and open alerts now. */
+  /**
+   * Reservation counts, kiosks by status and open alerts now. The kiosk list is the one of the
+   * latest tick or change (re-reading 56,000 kiosks per request would cost more than the answer).
+   */
   async stats(): Promise<OpsStatsResponse> {
-    return this.exclusive(async () => {
-      await this.refreshKiosks();
-      return this.computeStats(this.deps.now());
-    });
+    return this.exclusive(async () => this.computeStats(this.deps.now()));
+  }
+
+  /**
+   * Heartbeats received before this are stale at `now` — the rule of fleetStatusOf as a cut-off for
+   * the database's overview: after a restart nobody is stale until a whole stale period has passed.
+   */
+  onlineSince(now: number): number {
+    const cutoff = now - this.deps.policy.alertHeartbeatStaleMs;
+    return this.monitoredSince >= cutoff ? Number.MIN_SAFE_INTEGER : cutoff;
   }
 
   /** Acknowledges an alert for `operatorName` (audited once; repeating is harmless). */

@@ -42,7 +42,12 @@ export class OpsEventStream {
   private nextId = 1;
 
   constructor(
-    private readonly options: { maxBufferedBytes?: number; onCountChange?: (count: number) => void } = {},
+    private readonly options: {
+      maxBufferedBytes?: number;
+      onCountChange?: (count: number) => void;
+      /** Sees every published event (the overview's counters recompute after kiosk and alert events). */
+      onPublish?: (message: OpsStreamEvent) => void;
+    } = {},
   ) {}
 
   get size(): number {
@@ -60,6 +65,7 @@ export class OpsEventStream {
 
   /** Sends an event to every client. */
   publish(message: OpsStreamEvent): void {
+    this.options.onPublish?.(message);
     const chunk = formatSseEvent(message);
     for (const client of [...this.clients.values()]) this.send(client, chunk);
   }

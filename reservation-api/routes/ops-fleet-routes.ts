@@ -8,12 +8,16 @@ import {
   EmptyRequest,
   FleetAlert,
   FleetResponse,
+  FleetSummaryResponse,
+  KioskPageQuery,
+  KioskPageResponse,
   OpsStatsResponse,
   SessionSeriesQuery,
   SessionSeriesResponse,
 } from '../contract';
 import type { OperatorAuthenticator } from '../auth/operator-auth';
 import type { FleetMonitor } from '../fleet/fleet-monitor';
+import type { FleetSummaryFeed } from '../fleet/fleet-summary-feed';
 import type { OpsEventStream } from '../fleet/ops-event-stream';
 import { MINUTE_MS } from '../fleet/session-facts';
 import { ApiError } from '../server/api-error';
@@ -28,6 +32,7 @@ export interface OpsFleetRoutesOptions {
   auth: OperatorAuthenticator;
   monitor: FleetMonitor;
   stream: OpsEventStream;
+  summary: FleetSummaryFeed;
   /** How far back the session series reaches (retention). */
   retentionMs: number;
 }
@@ -52,6 +57,54 @@ export const opsFleetRoutes: FastifyPluginAsyncTypebox<OpsFleetRoutesOptions> = 
       await auth.authenticate(request, 'viewer');
       const kiosks = await monitor.fleet();
       return { serverTime: now(), kiosks };
+    },
+  );
+
+  app.get(
+    API_PATHS.opsFleetSummary,
+    {
+      schema: {
+        tags: ['ops'],
+        summary:
+          'Kiosks counted by condition: the whole fleet, each chain, each prefecture (at most 1 s old)',
+        security,
+        response: responses(200, FleetSummaryResponse),
+      },
+    },
+    async (request) => {
+      await auth.authenticate(request, 'viewer');
+      return options.summary.current();
+    },
+  );
+
+  app.get(
+    API_PATHS.opsFleetKiosks,
+    {
+      schema: {
+        tags: ['ops'],
+        summary:
+          'One page of kiosks in kiosk id order, filtered by chain, prefecture, condition and a search of store name, store id or kiosk id',
+        security,
+        querystring: KioskPageQuery,
+        response: responses(200, KioskPageResponse),
+      },
+    },
+    async (request) => {
+      await auth.authenticate(request, 'viewer');
+      const { chain, prefecture, condition, q } = request.query;
+      const offset = request.query.offset ?? 0;
+      const limit = request.query.limit ?? 50;
+      const at = now();
+      const page = await store.fleetOverview.kioskPage({
+        chain,
+        prefecture,
+        condition,
+        search: q,
+        onlineSince: monitor.onlineSince(at),
+        offset,
+        limit,
+      });
+      return { serverTime: at, total: page.total, offset, limit, kiosks: page.kiosks };
     },
   );
 

@@ -11,6 +11,7 @@ import { OperatorAuthenticator } from '../auth/operator-auth';
 import { OperatorLogin } from '../auth/operator-login';
 import { dashboardPlugin, type DashboardPluginOptions } from '../dashboard/dashboard-plugin';
 import { FleetMonitor } from '../fleet/fleet-monitor';
+import { FleetSummaryFeed } from '../fleet/fleet-summary-feed';
 import { OpsEventStream } from '../fleet/ops-event-stream';
 import { OpsRelay } from '../fleet/ops-relay';
 import { healthRoutes } from '../routes/health-routes';
@@ -64,6 +65,8 @@ export interface RegisteredRoute {
 export interface OpsRuntime {
   monitor: FleetMonitor;
   stream: OpsEventStream;
+  /** The overview's counters (cached summary, `summary` events). */
+  summary: FleetSummaryFeed;
   /** One monitoring tick now: alert rules over time, statistics, retention, expired logins' streams. */
   tick(): Promise<void>;
 }
@@ -214,7 +217,10 @@ export async function build(options: BuildOptions): Promise<ReservationApi> {
   });
   const authenticator = new KioskAuthenticator(store, { clockSkewMs: policy.kioskClockSkewMs });
 
-  const stream = new OpsEventStream({ onCountChange: (count) => metrics.opsStreamClients.set(count) });
+  const stream = new OpsEventStream({
+    onCountChange: (count) => metrics.opsStreamClients.set(count),
+    onPublish: (message) => summary.observe(message),
+  });
   // Live changes between instances on one database (PostgreSQL LISTEN/NOTIFY; silent on SQLite).
   const relay = new OpsRelay({
     channel: store.openInstanceChannel(),
@@ -224,15 +230,30 @@ export async function build(options: BuildOptions): Promise<ReservationApi> {
   });
   app.addHook('onClose', () => relay.close());
   const monitor = new FleetMonitor({ store, now, policy, metrics, publish: relay.publish });
+  // The summary is computed by each instance from the shared database: sent to its own clients only.
+  const summary = new FleetSummaryFeed({
+    compute: async () => {
+      const at = now();
+      return {
+        serverTime: at,
+        groups: await store.fleetOverview.summary({ onlineSince: monitor.onlineSince(at) }),
+      };
+    },
+    publish: (message) => stream.publish(message),
+    watched: () => stream.size > 0,
+    now,
+  });
   await monitor.start();
   await relay.start(monitor);
   const operatorAuth = new OperatorAuthenticator(store, now, policy);
   const ops: OpsRuntime = {
     monitor,
     stream,
+    summary,
     async tick() {
       await monitor.tick();
       await store.rateLimits.prune(now());
+      await summary.flush();
       // Logins past their expiry and operators revoked by the CLI (another process) lose their
       // live streams within a tick, whatever the ping interval.
       await stream.recheckCredentials();
@@ -261,6 +282,7 @@ export async function build(options: BuildOptions): Promise<ReservationApi> {
     auth: operatorAuth,
     monitor,
     stream,
+    summary,
     retentionMs: policy.opsRetentionMs,
   });
   await app.register(healthRoutes, { store, metrics });
@@ -304,6 +326,8 @@ function observeKioskReports(
   });
 }
 
+const SUMMARY_FLUSH_MS = 1_000;
+
 /** The monitoring tick and the stream's keep-alive, on real timers unless the policy sets them to 0. */
 function scheduleOpsTimers(
   app: FastifyInstance,
@@ -318,6 +342,10 @@ function scheduleOpsTimers(
         ops.tick().catch((error: unknown) => app.log.error({ err: error }, 'ops tick failed'));
       }, policy.opsTickMs),
     );
+  }
+  if (policy.opsTickMs > 0) {
+    // The overview's counters follow the fleet within a second (cheap when nothing changed).
+    timers.push(setInterval(() => void ops.summary.flush(), SUMMARY_FLUSH_MS));
   }
   if (policy.opsStreamPingMs > 0) timers.push(setInterval(() => stream.ping(), policy.opsStreamPingMs));
   for (const timer of timers) timer.unref();

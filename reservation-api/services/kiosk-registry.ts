@@ -38,6 +38,8 @@ export function newKioskKeyPair(): { privateKeyPem: string; publicKey: string } 
 interface KioskToRegister {
   chain: string;
   storeId: string;
+  prefecture?: string | undefined;
+  storeName?: string | undefined;
   publicKey: string;
 }
 
@@ -54,6 +56,8 @@ function newKioskRecord(input: KioskToRegister, now: number): KioskRecord {
     id: newKioskId(chain, input.storeId),
     chain,
     storeId: input.storeId,
+    prefecture: input.prefecture ?? null,
+    storeName: input.storeName ?? null,
     procedures: proceduresOfChain(chain),
     publicKey: input.publicKey,
     registeredAt: now,
@@ -89,7 +93,15 @@ export async function registerKiosks(
  */
 export async function enrolKiosk(
   store: ReservationStore,
-  input: { chain: string; storeId: string; actor: string; now: number; apiUrl?: string },
+  input: {
+    chain: string;
+    storeId: string;
+    prefecture?: string | undefined;
+    storeName?: string | undefined;
+    actor: string;
+    now: number;
+    apiUrl?: string;
+  },
 ): Promise<KioskCredentials> {
   const keys = newKioskKeyPair();
   const kiosk = await registerKiosk(store, { ...input, publicKey: keys.publicKey });

@@ -7,6 +7,7 @@ import type {
   OperatorRole,
   Procedure,
 } from '../contract';
+import type { FleetOverviewStore } from './fleet-overview-store';
 import type { OpsStore } from './ops-store';
 import type { InstanceChannel } from './instance-channel';
 import type { RateLimitStore } from './rate-limit-store';
@@ -56,6 +57,10 @@ export interface KioskRecord {
   id: string;
   chain: string;
   storeId: string;
+  /** JIS X 0401 prefecture code; null/absent for kiosks registered without one. */
+  prefecture?: string | null;
+  /** The store's name (search, dashboard); null/absent when not given. */
+  storeName?: string | null;
   procedures: Procedure[];
   /** Ed25519 public key, 32 raw bytes, base64. */
   publicKey: string;
@@ -185,6 +190,8 @@ export interface ReservationStore {
   readonly ops: OpsStore;
   /** The per-client rate limits' counters, shared by every instance on the database. */
   readonly rateLimits: RateLimitStore;
+  /** The national fleet overview (counts and pages computed by the database). */
+  readonly fleetOverview: FleetOverviewStore;
 
   /** Stores a challenge nonce (phone: kioskId null; kiosk: the kiosk it was issued to). */
   issueChallenge(challenge: {

@@ -50,6 +50,8 @@ export interface KioskRow {
   id: string;
   chain: string;
   store_id: string;
+  prefecture: string | null;
+  store_name: string | null;
   procedures: string;
   public_key: string;
   registered_at: number;
@@ -145,6 +147,8 @@ export function toKiosk(row: KioskRow): KioskRecord {
     id: row.id,
     chain: row.chain,
     storeId: row.store_id,
+    prefecture: row.prefecture,
+    storeName: row.store_name,
     procedures: JSON.parse(row.procedures) as Procedure[],
     publicKey: row.public_key,
     registeredAt: row.registered_at,

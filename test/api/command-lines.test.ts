@@ -91,6 +91,48 @@ describe('npm run ops', () => {
     expect(again.stderr).toContain('exists');
   });
 
+  it('registers a kiosk with its prefecture and store name, and refuses an unknown prefecture', async () => {
+    const out = join(api.dataDir, 'kiosk-located.json');
+    const registered = await ops(
+      'kiosk',
+      'register',
+      '--chain',
+      'Lawson',
+      '--store',
+      'shinjuku-3',
+      '--prefecture',
+      '東京都',
+      '--store-name',
+      'ローソン 新宿三丁目店',
+      '--out',
+      out,
+      '--data',
+      api.dataDir,
+    );
+    expect(registered.code).toBe(0);
+    const credentials = parseKioskCredentials(readFileSync(out, 'utf8'));
+    expect(await api.store.getKiosk(credentials.kioskId)).toMatchObject({
+      prefecture: '13',
+      storeName: 'ローソン 新宿三丁目店',
+    });
+    const unknown = await ops(
+      'kiosk',
+      'register',
+      '--chain',
+      'Lawson',
+      '--store',
+      '2',
+      '--prefecture',
+      'Atlantis',
+      '--out',
+      join(api.dataDir, 'kiosk-nowhere.json'),
+      '--data',
+      api.dataDir,
+    );
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('unknown prefecture Atlantis');
+  });
+
   it('refuses an unknown chain and an unknown kiosk with clear messages', async () => {
     const chain = await ops(
       'kiosk',

@@ -1,7 +1,8 @@
 import type {
   AlertListResponse,
   FleetAlert,
-  FleetResponse,
+  FleetSummaryResponse,
+  KioskPageResponse,
   OperatorSessionResponse,
   OPS_CSRF_HEADER,
   OPS_CSRF_HEADER_VALUE,
@@ -52,8 +53,13 @@ export class OpsApi {
     return this.send('GET', API_PATHS.opsWhoAmI);
   }
 
-  fleet(): Promise<FleetResponse> {
-    return this.send('GET', API_PATHS.opsFleet);
+  summary(): Promise<FleetSummaryResponse> {
+    return this.send('GET', API_PATHS.opsFleetSummary);
+  }
+
+  /** One page of the kiosk table (`query`: pageQueryString). */
+  kiosks(query: string): Promise<KioskPageResponse> {
+    return this.send('GET', `${API_PATHS.opsFleetKiosks}?${query}`);
   }
 
   alerts(): Promise<AlertListResponse> {

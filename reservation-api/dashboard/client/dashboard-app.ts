@@ -2,15 +2,17 @@ import type { OpsStreamEvent, WhoAmIResponse } from '../../contract/admin';
 import { OpsApi, OpsApiError, type SeriesBucket } from './api-client';
 import { applyEvent, type DashboardData, type DataPart, emptyData, loadSnapshot } from './dashboard-data';
 import { h, replaceChildren } from '../../../web/dom';
-import { type FleetFilter, fleetRows, healthCounts, NO_FILTER, openAlerts } from './fleet-model';
+import { openAlerts } from './fleet-model';
 import { type DashboardLanguage, Translator } from './i18n';
 import { type ConnectionState, type LiveUpdates, openLiveUpdates } from './live-updates';
+import { groupsBy, NO_QUERY, type OverviewQuery, pageQueryString } from './overview-model';
 import { seriesFrom } from './series-model';
 import { AlertsPanel } from './views/alerts-panel';
 import { ChartPanels } from './views/charts';
-import { FleetPanel } from './views/fleet-panel';
 import { headerView } from './views/header-view';
+import { KioskTable } from './views/kiosk-table';
 import { loginView } from './views/login-view';
+import { type OverviewFilterRequest, overviewView } from './views/overview-view';
 import { summaryView } from './views/summary-view';
 
 /** Buckets per chart range: the last hour by minute, the last day by hour. */
@@ -18,8 +20,8 @@ const POINTS: Record<SeriesBucket, number> = { minute: 60, hour: 24 };
 /** "Last seen 12 s ago" is redrawn this often even when nothing arrives. */
 const AGE_REFRESH_MS = 5_000;
 /**
- * The stream sends a kiosk only when something about it changes, not on every heartbeat, so
- * healthy kiosks' "last seen" is refreshed from the fleet list this often.
+ * The stream sends a kiosk only when something about it changes, not on every heartbeat, so the
+ * page on screen is reloaded this often for its "last seen" times (one page, never the fleet).
  */
 const FLEET_REFRESH_MS = 15_000;
 const LANGUAGE_KEY = 'ops-dashboard-language';
@@ -32,7 +34,8 @@ class SupersededLoad extends Error {}
 interface Panels {
   header: HTMLElement;
   summary: HTMLElement;
-  fleet: FleetPanel;
+  overview: HTMLElement;
+  fleet: KioskTable;
   alerts: AlertsPanel;
   charts: ChartPanels;
 }
@@ -49,7 +52,9 @@ export class DashboardApp {
   private data: DashboardData = emptyData();
   private live: LiveUpdates | undefined;
   private connection: ConnectionState = 'connecting';
-  private filter: FleetFilter = NO_FILTER;
+  private query: OverviewQuery = NO_QUERY;
+  /** Numbers page loads, so an answer overtaken by a newer filter or page is dropped. */
+  private pageRequest = 0;
   private bucket: SeriesBucket = 'hour';
   private panels: Panels | undefined;
   private dirty = new Set<DataPart | 'header'>();
@@ -136,17 +141,14 @@ export class DashboardApp {
       onSessionEnded: () => this.showLogin('login.expired'),
     });
     this.ageTimer = setInterval(() => this.markDirty('fleet'), AGE_REFRESH_MS);
-    this.fleetTimer = setInterval(() => void this.refreshFleet(), FLEET_REFRESH_MS);
+    this.fleetTimer = setInterval(() => void this.loadPage(), FLEET_REFRESH_MS);
   }
 
   private buildBoard(): void {
     const operator = this.operator;
     if (!operator) return;
     this.panels?.charts.destroy();
-    const fleet = new FleetPanel(this.t, this.filter, (filter) => {
-      this.filter = filter;
-      this.markDirty('fleet');
-    });
+    const fleet = new KioskTable(this.t, this.query, (query) => this.setQuery(query));
     const alerts = new AlertsPanel(this.t, {
       role: operator.role,
       onAcknowledge: (id) => this.acknowledge(id),
@@ -159,11 +161,12 @@ export class DashboardApp {
         void this.reloadSeries();
       },
     });
-    this.panels = { header: h('div'), summary: h('div'), fleet, alerts, charts };
+    this.panels = { header: h('div'), summary: h('div'), overview: h('div'), fleet, alerts, charts };
     replaceChildren(
       this.root,
       this.panels.header,
       this.panels.summary,
+      this.panels.overview,
       h('main', { class: 'board' }, fleet.element, alerts.element, charts.overTime, charts.byCause),
     );
     this.render(new Set(['header', 'summary', 'fleet', 'alerts', 'charts']));
@@ -191,15 +194,19 @@ export class DashboardApp {
   /** Loads every list again (after each (re)connection), then re-applies events that raced the load. */
   private async reload(): Promise<void> {
     try {
-      const [[fleet, alerts, stats, series], held] = await this.holdingEvents(() =>
+      const request = ++this.pageRequest;
+      const [[summary, page, alerts, stats, series], held] = await this.holdingEvents(() =>
         Promise.all([
-          this.api.fleet(),
+          this.api.summary(),
+          this.api.kiosks(pageQueryString(this.query)),
           this.api.alerts(),
           this.api.stats(),
           this.api.sessions(this.bucket, POINTS[this.bucket]),
         ]),
       );
-      loadSnapshot(this.data, { fleet, alerts, stats, series }, Date.now());
+      loadSnapshot(this.data, { summary, page, alerts, stats, series }, Date.now());
+      // A filter chosen while this loaded asked for its own page: keep that one.
+      if (request !== this.pageRequest) this.data.page = undefined;
       // Whole-object events are safe to apply again; a session may or may not be in the series
       // just loaded, so the series is fetched once more instead of counting it twice.
       for (const event of held) if (event.event !== 'session') applyEvent(this.data, event, Date.now());
@@ -228,17 +235,32 @@ export class DashboardApp {
     }
   }
 
-  /** Reloads the kiosk list alone (last-seen times); a failure waits for the next round. */
-  private async refreshFleet(): Promise<void> {
+  /** A new filter, search or page from the table or the overview: loads that page. */
+  private setQuery(query: OverviewQuery): void {
+    this.query = query;
+    this.panels?.fleet.showQuery(query);
+    void this.loadPage();
+  }
+
+  private filterFromOverview(request: OverviewFilterRequest): void {
+    this.setQuery({ ...NO_QUERY, ...request });
+    this.panels?.fleet.element.scrollIntoView({ block: 'start' });
+  }
+
+  /** Loads the page of the current query (also every FLEET_REFRESH_MS); an overtaken answer is dropped. */
+  private async loadPage(): Promise<void> {
     if (!this.data.loaded) return;
+    const request = ++this.pageRequest;
     try {
-      const [fleet, held] = await this.holdingEvents(() => this.api.fleet());
-      for (const kiosk of fleet.kiosks) this.data.kiosks.set(kiosk.kioskId, kiosk);
-      this.data.clockOffsetMs = fleet.serverTime - Date.now();
-      // A kiosk event newer than the list wins.
+      const [page, held] = await this.holdingEvents(() => this.api.kiosks(pageQueryString(this.query)));
+      if (request !== this.pageRequest) return;
+      this.data.page = page;
+      this.data.clockOffsetMs = page.serverTime - Date.now();
+      // A kiosk event newer than the page wins.
       for (const event of held) if (event.event === 'kiosk') applyEvent(this.data, event, Date.now());
-      this.markDirty('fleet', 'summary');
+      this.markDirty('fleet', 'alerts');
     } catch (error) {
+      if (error instanceof SupersededLoad) return;
       if (error instanceof OpsApiError && error.unauthenticated) this.showLogin('login.expired');
     }
   }
@@ -283,7 +305,6 @@ export class DashboardApp {
     if (!panels || !operator || this.root.dataset.view !== 'dashboard') return;
     const t = this.t;
     const serverNow = Date.now() + this.data.clockOffsetMs;
-    const rows = fleetRows(this.data.kiosks.values(), this.data.alerts.values());
     if (parts.has('header')) {
       const header = headerView(t, {
         operator,
@@ -296,16 +317,22 @@ export class DashboardApp {
     }
     if (parts.has('summary')) {
       const summary = summaryView(t, {
-        health: healthCounts(rows),
-        totalKiosks: rows.length,
+        fleet: groupsBy(this.data.summary, 'fleet')[0],
         openAlerts: openAlerts(this.data.alerts.values()).length,
         stats: this.data.stats,
       });
       panels.summary.replaceWith(summary);
       panels.summary = summary;
+      const overview = overviewView(t, this.data.summary, (request) => this.filterFromOverview(request));
+      panels.overview.replaceWith(overview);
+      panels.overview = overview;
     }
-    if (parts.has('fleet')) panels.fleet.update(rows, serverNow);
-    if (parts.has('alerts')) panels.alerts.update(this.data.alerts.values(), this.data.kiosks, serverNow);
+    if (parts.has('fleet')) panels.fleet.update(this.data.page, serverNow);
+    if (parts.has('alerts')) {
+      // Alerts of kiosks on the page show their store; others show the kiosk id.
+      const onPage = new Map((this.data.page?.kiosks ?? []).map((kiosk) => [kiosk.kioskId, kiosk]));
+      panels.alerts.update(this.data.alerts.values(), onPage, serverNow);
+    }
     if (parts.has('charts') && this.data.series) panels.charts.update(this.data.series);
   }
 

@@ -1,20 +1,26 @@
 import type {
   AlertListResponse,
   FleetAlert,
-  FleetKiosk,
-  FleetResponse,
+  FleetGroup,
+  FleetSummaryResponse,
+  KioskPageResponse,
   OpsStatsResponse,
   OpsStreamEvent,
   SessionSeriesResponse,
 } from '../../contract/admin';
+import { applyKioskEvent, applySummary } from './overview-model';
 import { addSession, type SessionSeries, seriesFrom } from './series-model';
 
 /**
  * Everything the dashboard shows, as last loaded plus every stream event applied on top. Each
- * event carries a whole object, so applying one twice (a reload racing the stream) is harmless.
+ * event carries a whole object (or absolute counts), so applying one twice (a reload racing the
+ * stream) is harmless. Of the fleet it holds the summary's groups and the page on screen only.
  */
 export interface DashboardData {
-  kiosks: Map<string, FleetKiosk>;
+  /** The overview's groups by `by:key`. */
+  summary: Map<string, FleetGroup>;
+  /** The page of the kiosk table on screen. */
+  page: KioskPageResponse | undefined;
   alerts: Map<string, FleetAlert>;
   stats: OpsStatsResponse | undefined;
   series: SessionSeries | undefined;
@@ -26,7 +32,8 @@ export interface DashboardData {
 
 export function emptyData(): DashboardData {
   return {
-    kiosks: new Map(),
+    summary: new Map(),
+    page: undefined,
     alerts: new Map(),
     stats: undefined,
     series: undefined,
@@ -36,7 +43,8 @@ export function emptyData(): DashboardData {
 }
 
 export interface Snapshot {
-  fleet: FleetResponse;
+  summary: FleetSummaryResponse;
+  page: KioskPageResponse;
   alerts: AlertListResponse;
   stats: OpsStatsResponse;
   series: SessionSeriesResponse;
@@ -44,11 +52,13 @@ export interface Snapshot {
 
 /** Replaces the lists with freshly loaded ones (after connecting or reconnecting the stream). */
 export function loadSnapshot(data: DashboardData, snapshot: Snapshot, browserNow: number): void {
-  data.kiosks = new Map(snapshot.fleet.kiosks.map((kiosk) => [kiosk.kioskId, kiosk]));
+  data.summary = new Map();
+  applySummary(data.summary, snapshot.summary.groups);
+  data.page = snapshot.page;
   data.alerts = new Map(snapshot.alerts.alerts.map((alert) => [alert.alertId, alert]));
   data.stats = snapshot.stats;
   data.series = seriesFrom(snapshot.series);
-  data.clockOffsetMs = snapshot.fleet.serverTime - browserNow;
+  data.clockOffsetMs = snapshot.page.serverTime - browserNow;
   data.loaded = true;
 }
 
@@ -59,8 +69,10 @@ export function applyEvent(data: DashboardData, event: OpsStreamEvent, browserNo
       data.clockOffsetMs = event.data.serverTime - browserNow;
       return new Set(['fleet']);
     case 'kiosk':
-      data.kiosks.set(event.data.kioskId, event.data);
-      return new Set(['fleet', 'summary']);
+      return applyKioskEvent(data.page, event.data) ? new Set(['fleet']) : new Set();
+    case 'summary':
+      applySummary(data.summary, event.data.groups);
+      return new Set(['summary']);
     case 'alert':
       data.alerts.set(event.data.alertId, event.data);
       return new Set(['fleet', 'alerts', 'summary']);

@@ -22,7 +22,14 @@ export interface LiveHandlers {
 }
 
 /** Restated from the contract (type-checked) so the bundle does not pull in the schema library. */
-const STREAM_EVENTS: readonly OpsStreamEventName[] = ['hello', 'kiosk', 'alert', 'stats', 'session'];
+const STREAM_EVENTS: readonly OpsStreamEventName[] = [
+  'hello',
+  'kiosk',
+  'alert',
+  'stats',
+  'session',
+  'summary',
+];
 const FIRST_RETRY_MS = 1_000;
 const MAX_RETRY_MS = 30_000;
 

@@ -310,4 +310,22 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       CREATE INDEX ops_stream_spill_by_age ON ops_stream_spill (created_at);
     `,
   },
+  {
+    version: 11,
+    name: 'kiosk location and store name; fleet overview indexes',
+    sql: `
+      -- Where each kiosk is (JIS X 0401 prefecture code) and its store's name, for the national
+      -- overview: counts by chain and prefecture, search by store. Null for kiosks registered before.
+      ALTER TABLE kiosks ADD COLUMN prefecture TEXT COLLATE "C";
+      ALTER TABLE kiosks ADD COLUMN store_name TEXT;
+      -- The screen of the latest heartbeat as a column, so the overview groups by it in SQL (kept by
+      -- the database: the heartbeat write stays one upsert of the same two values).
+      ALTER TABLE kiosk_heartbeats ADD COLUMN state TEXT GENERATED ALWAYS AS ((heartbeat::jsonb) ->> 'state') STORED;
+      -- Covers what the overview's GROUP BY reads of every kiosk (no table row fetched per kiosk).
+      CREATE INDEX kiosks_overview ON kiosks (chain, prefecture, revoked_at, id);
+      CREATE INDEX kiosks_by_prefecture ON kiosks (prefecture);
+      -- "Does this kiosk have an open alert" for every kiosk of the overview.
+      CREATE INDEX fleet_alerts_open_by_kiosk ON fleet_alerts (kiosk_id) WHERE resolved_at IS NULL;
+    `,
+  },
 ];

@@ -5,6 +5,7 @@ import {
 } from '../../../state-machines/reservation/reservation-lifecycle';
 import type { ApiErrorCode, AuditEntry, HeartbeatRequest, Procedure } from '../../contract';
 import { minuteBucketOf, sessionFactOf } from '../../fleet/session-facts';
+import type { FleetOverviewStore } from '../fleet-overview-store';
 import type { OpsStore } from '../ops-store';
 import type {
   AppendKioskEventsInput,
@@ -49,6 +50,7 @@ import {
 } from '../store-rows';
 import { migratePostgres } from './migrate';
 import { createPool, type PoolOptions } from './pool';
+import { PostgresFleetOverview } from './postgres-fleet-overview';
 import { PostgresOpsStore } from './postgres-ops-store';
 import { PostgresRateLimitStore } from './postgres-rate-limit-store';
 import type { RateLimitStore } from '../rate-limit-store';
@@ -97,6 +99,7 @@ function prunable(table: string, key: string, condition: string): string {
 export class PostgresReservationStore implements ReservationStore {
   readonly ops: OpsStore;
   readonly rateLimits: RateLimitStore;
+  readonly fleetOverview: FleetOverviewStore;
   private closing: Promise<void> | undefined;
 
   /** Opens a pool on `url` and brings the schema up to date (under the migration advisory lock). */
@@ -114,6 +117,7 @@ export class PostgresReservationStore implements ReservationStore {
   constructor(private readonly pool: pg.Pool) {
     this.ops = new PostgresOpsStore(pool);
     this.rateLimits = new PostgresRateLimitStore(pool);
+    this.fleetOverview = new PostgresFleetOverview(pool);
   }
 
   /** The pool (tests, ops CLI). */
@@ -516,8 +520,8 @@ export class PostgresReservationStore implements ReservationStore {
 
   private async insertKiosk(tx: Tx, kiosk: KioskRecord, actor: string): Promise<void> {
     await tx.query(
-      `INSERT INTO kiosks (id, chain, store_id, procedures, public_key, registered_at, revoked_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      `INSERT INTO kiosks (id, chain, store_id, procedures, public_key, registered_at, revoked_at, prefecture, store_name)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
       [
         kiosk.id,
         kiosk.chain,
@@ -526,6 +530,8 @@ export class PostgresReservationStore implements ReservationStore {
         kiosk.publicKey,
         kiosk.registeredAt,
         kiosk.revokedAt,
+        kiosk.prefecture ?? null,
+        kiosk.storeName ?? null,
       ],
     );
     await this.audit(

@@ -298,4 +298,22 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 11,
+    name: 'kiosk location and store name; fleet overview indexes',
+    sql: `
+      -- Where each kiosk is (JIS X 0401 prefecture code) and its store's name, for the national
+      -- overview: counts by chain and prefecture, search by store. Null for kiosks registered before.
+      ALTER TABLE kiosks ADD COLUMN prefecture TEXT;
+      ALTER TABLE kiosks ADD COLUMN store_name TEXT;
+      -- The screen of the latest heartbeat as a column, so the overview groups by it in SQL
+      -- (computed on read: the heartbeat write stays one upsert of the same two values).
+      ALTER TABLE kiosk_heartbeats ADD COLUMN state TEXT GENERATED ALWAYS AS (json_extract(heartbeat, '$.state')) VIRTUAL;
+      -- Covers what the overview's GROUP BY reads of every kiosk (no table row fetched per kiosk).
+      CREATE INDEX kiosks_overview ON kiosks (chain, prefecture, revoked_at, id);
+      CREATE INDEX kiosks_by_prefecture ON kiosks (prefecture);
+      -- "Does this kiosk have an open alert" for every kiosk of the overview.
+      CREATE INDEX fleet_alerts_open_by_kiosk ON fleet_alerts (kiosk_id) WHERE resolved_at IS NULL;
+    `,
+  },
 ];

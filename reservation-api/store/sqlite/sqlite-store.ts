@@ -28,6 +28,7 @@ import type {
   AppendKioskEventsInput,
 } from '../reservation-store';
 import { minuteBucketOf, sessionFactOf } from '../../fleet/session-facts';
+import type { FleetOverviewStore } from '../fleet-overview-store';
 import type { OpsStore } from '../ops-store';
 import type { RateLimitStore } from '../rate-limit-store';
 import { type InstanceChannel, SINGLE_INSTANCE_CHANNEL } from '../instance-channel';
@@ -51,6 +52,7 @@ import {
 } from '../store-rows';
 import { GroupCommit, type StoreDurabilityError } from './group-commit';
 import { openDatabase } from './open-database';
+import { SqliteFleetOverview } from './sqlite-fleet-overview';
 import { SqliteOpsStore } from './sqlite-ops-store';
 import { SqliteRateLimitStore } from './sqlite-rate-limit-store';
 import { transactionWriter } from './transaction-writer';
@@ -70,6 +72,7 @@ export class SqliteReservationStore implements ReservationStore {
   private readonly bookkeepingStatements;
   readonly ops: OpsStore;
   readonly rateLimits: RateLimitStore;
+  readonly fleetOverview: FleetOverviewStore;
 
   /** Opens (and migrates) the database file on one connection, with group commit on its WAL. */
   static open(
@@ -128,6 +131,7 @@ export class SqliteReservationStore implements ReservationStore {
     };
     this.ops = new SqliteOpsStore(db, commits);
     this.rateLimits = new SqliteRateLimitStore(db);
+    this.fleetOverview = new SqliteFleetOverview(db);
     this.write = transactionWriter(db, commits);
     this.statements = {
       addToSessionRollup: prepare<[number, string, string]>(
@@ -205,8 +209,8 @@ export class SqliteReservationStore implements ReservationStore {
          VALUES (@at, @actor, @kiosk_id, @reservation_id, @action, @from_status, @to_status, @outcome)`,
       ),
       insertKiosk: prepare<KioskRow>(
-        `INSERT INTO kiosks (id, chain, store_id, procedures, public_key, registered_at, revoked_at)
-         VALUES (@id, @chain, @store_id, @procedures, @public_key, @registered_at, @revoked_at)`,
+        `INSERT INTO kiosks (id, chain, store_id, prefecture, store_name, procedures, public_key, registered_at, revoked_at)
+         VALUES (@id, @chain, @store_id, @prefecture, @store_name, @procedures, @public_key, @registered_at, @revoked_at)`,
       ),
       kiosk: prepare<[string], KioskRow>('SELECT * FROM kiosks WHERE id = ?'),
       revokeKiosk: prepare<[number, string]>(
@@ -542,6 +546,8 @@ export class SqliteReservationStore implements ReservationStore {
       id: kiosk.id,
       chain: kiosk.chain,
       store_id: kiosk.storeId,
+      prefecture: kiosk.prefecture ?? null,
+      store_name: kiosk.storeName ?? null,
       procedures: JSON.stringify(kiosk.procedures),
       public_key: kiosk.publicKey,
       registered_at: kiosk.registeredAt,

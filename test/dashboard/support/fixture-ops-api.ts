@@ -4,10 +4,13 @@ import {
   API_PATHS,
   type FleetAlert,
   type FleetKiosk,
+  type FleetKioskRow,
+  kioskCondition,
   type OperatorRole,
   type OpsStreamEvent,
 } from '../../../reservation-api/contract';
 import { dashboardPlugin } from '../../../reservation-api/dashboard/dashboard-plugin';
+import { summaryGroups } from '../../../reservation-api/store/fleet-overview-store';
 import { FIXTURE_ALERTS, FIXTURE_KIOSKS, FIXTURE_NOW, FIXTURE_STATS, fixtureSeries } from './fleet-fixtures';
 
 /**
@@ -29,7 +32,7 @@ export interface FixtureOpsApi {
   dropStreams(): void;
   /** How many times the stream was opened. */
   streamOpens(): number;
-  /** How many times the fleet list was loaded. */
+  /** How many times a page of the kiosk table was loaded. */
   fleetLoads(): number;
   close(): Promise<void>;
 }
@@ -76,9 +79,41 @@ export async function startFixtureOpsApi(
     const name = /ops_session=(\w+)/.exec(request.headers.cookie ?? '')?.[1] ?? '';
     return { name, role: OPERATORS[name] };
   });
-  app.get(API_PATHS.opsFleet, async () => {
+  app.get(API_PATHS.opsFleet, async () => ({ serverTime: FIXTURE_NOW, kiosks }));
+  // The overview as the real API computes it, from the fixture kiosks (no prefecture: `00`).
+  const rows = (): FleetKioskRow[] =>
+    kiosks.map((kiosk) => ({
+      ...kiosk,
+      prefecture: null,
+      storeName: null,
+      condition: kioskCondition(kiosk),
+    }));
+  app.get(API_PATHS.opsFleetSummary, async () => ({
+    serverTime: FIXTURE_NOW,
+    groups: summaryGroups(
+      rows().map((row) => ({ chain: row.chain, prefecture: '00', condition: row.condition, n: 1 })),
+    ),
+  }));
+  app.get<{ Querystring: Record<string, string | undefined> }>(API_PATHS.opsFleetKiosks, async (request) => {
     fleetLoads += 1;
-    return { serverTime: FIXTURE_NOW, kiosks };
+    const { chain, condition, q } = request.query;
+    const offset = Number(request.query.offset ?? 0);
+    const limit = Number(request.query.limit ?? 50);
+    const matching = rows()
+      .filter(
+        (row) =>
+          (!chain || row.chain === chain) &&
+          (!condition || row.condition === condition) &&
+          (!q || `${row.kioskId} ${row.storeId}`.toLowerCase().includes(q.toLowerCase())),
+      )
+      .sort((a, b) => (a.kioskId < b.kioskId ? -1 : 1));
+    return {
+      serverTime: FIXTURE_NOW,
+      total: matching.length,
+      offset,
+      limit,
+      kiosks: matching.slice(offset, offset + limit),
+    };
   });
   app.get(API_PATHS.opsAlerts, async () => ({ alerts: [...alerts.values()] }));
   app.get(API_PATHS.opsStats, async () => FIXTURE_STATS);

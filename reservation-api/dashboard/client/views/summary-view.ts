@@ -1,12 +1,11 @@
-import type { OpsStatsResponse } from '../../../contract/admin';
+import type { FleetGroup, OpsStatsResponse } from '../../../contract/admin';
 import { h } from '../../../../web/dom';
-import type { KioskHealth } from '../fleet-model';
 import type { Translator } from '../i18n';
 import { HEALTH_ICON } from './health-badge';
 
 export interface SummaryOptions {
-  health: Record<KioskHealth, number>;
-  totalKiosks: number;
+  /** The whole fleet's counts (undefined until loaded). */
+  fleet: FleetGroup | undefined;
   openAlerts: number;
   stats: OpsStatsResponse | undefined;
 }
@@ -25,9 +24,9 @@ function tile(kind: string, label: string, value: string, icon?: string): HTMLEl
   );
 }
 
-/** The strip of numbers: kiosks by health, open alerts, reservations by status. */
+/** The strip of numbers: kiosks by condition, open alerts, reservations by status. */
 export function summaryView(t: Translator, options: SummaryOptions): HTMLElement {
-  const { health, stats } = options;
+  const { fleet, stats } = options;
   const reservations = stats?.reservations;
   const count = (value: number | undefined) => (value === undefined ? '—' : t.count(value));
   return h(
@@ -36,10 +35,10 @@ export function summaryView(t: Translator, options: SummaryOptions): HTMLElement
     h(
       'div',
       { class: 'tile-group' },
-      tile('kiosks', t.t('summary.kiosks'), count(options.totalKiosks)),
-      tile('critical', t.t('summary.critical'), count(health.critical), HEALTH_ICON.critical),
-      tile('warning', t.t('summary.warning'), count(health.warning), HEALTH_ICON.warning),
-      tile('ok', t.t('summary.ok'), count(health.ok), HEALTH_ICON.ok),
+      tile('kiosks', t.t('summary.kiosks'), count(fleet?.total)),
+      tile('alerting', t.t('summary.alerting'), count(fleet?.counts.alerting), HEALTH_ICON.critical),
+      tile('offline', t.t('summary.offline'), count(fleet?.counts.offline), HEALTH_ICON.critical),
+      tile('in-session', t.t('summary.inSession'), count(fleet?.counts['in-session']), HEALTH_ICON.ok),
       tile('open-alerts', t.t('summary.openAlerts'), count(options.openAlerts)),
     ),
     h(
