@@ -10,3 +10,5 @@ export * from './kiosk-signing';
 export * from './phone';
 export * from './primitives';
 export * from './paths';
+export * from './ops-kiosk';
+export * from './failure-classes';

@@ -191,6 +191,19 @@ export class FleetMonitor {
     });
   }
 
+  /** One kiosk as operators see it now, with its latest heartbeat (undefined: no such kiosk). */
+  async kiosk(
+    kioskId: string,
+  ): Promise<
+    { view: FleetKiosk; heartbeat: (HeartbeatRequest & { receivedAt: number }) | null } | undefined
+  > {
+    return this.exclusive(async () => {
+      if (!this.kiosks.has(kioskId)) await this.refreshKiosks();
+      const entry = this.kiosks.get(kioskId);
+      return entry ? { view: this.view(entry, this.deps.now()), heartbeat: entry.heartbeat } : undefined;
+    });
+  }
+
   /** Reservation counts, kiosks by status and open alerts now. */
   async stats(): Promise<OpsStatsResponse> {
     return this.exclusive(async () => {
@@ -277,6 +290,8 @@ export class FleetMonitor {
     const fact = sessionFactOf(event);
     if (fact) {
       this.deps.metrics.kioskSessions.inc({ outcome: fact.outcome, cause: fact.cause });
+      if (fact.outcome === 'failed')
+        this.deps.metrics.kioskFailures.inc({ class: failureClassOfCause(fact.cause) });
       this.deps.publish({
         event: 'session',
         data: { kioskId: event.kioskId, at: event.at, outcome: fact.outcome, cause: fact.cause },

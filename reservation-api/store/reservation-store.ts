@@ -7,6 +7,7 @@ import type {
   OperatorRole,
   Procedure,
 } from '../contract';
+import type { KioskControlStore } from './kiosk-control-store';
 import type { OpsStore } from './ops-store';
 
 /**
@@ -170,6 +171,8 @@ export interface AppendKioskEventsInput {
 export interface ReservationStore {
   /** Operator monitoring: login sessions, alerts, session rollup, statistics. */
   readonly ops: OpsStore;
+  /** Remote actions on kiosks, the kiosk page, audit search, the funnel (docs/operators.md). */
+  readonly controls: KioskControlStore;
 
   /** Stores a challenge nonce (phone: kioskId null; kiosk: the kiosk it was issued to). */
   issueChallenge(challenge: {

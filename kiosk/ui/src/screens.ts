@@ -100,6 +100,14 @@ const SCREENS: Record<ScreenId, ScreenRenderer> = {
     content: [title(vm, tr), paragraph(tr.t('screen.out-of-service.body'))],
     actions: [],
   }),
+  maintenance: (vm, tr) => ({
+    content: [
+      title(vm, tr),
+      paragraph(tr.t('screen.maintenance.body')),
+      paragraph(tr.t('screen.maintenance.next')),
+    ],
+    actions: [],
+  }),
   idle: (vm, tr, connection) => ({
     content: [
       title(vm, tr),

@@ -46,6 +46,8 @@ import {
 import { migratePostgres } from './migrate';
 import { createPool, type PoolOptions } from './pool';
 import { PostgresOpsStore } from './postgres-ops-store';
+import { PostgresControlStore } from './postgres-control-store';
+import type { KioskControlStore } from '../kiosk-control-store';
 import { changes, inTransaction, row, rows, type Tx } from './transaction';
 
 /**
@@ -88,6 +90,7 @@ function prunable(table: string, key: string, condition: string): string {
 
 export class PostgresReservationStore implements ReservationStore {
   readonly ops: OpsStore;
+  readonly controls: KioskControlStore;
   private closing: Promise<void> | undefined;
 
   /** Opens a pool on `url` and brings the schema up to date (under the migration advisory lock). */
@@ -104,6 +107,7 @@ export class PostgresReservationStore implements ReservationStore {
 
   constructor(private readonly pool: pg.Pool) {
     this.ops = new PostgresOpsStore(pool);
+    this.controls = new PostgresControlStore(pool);
   }
 
   /** The pool (tests, ops CLI). */

@@ -46,6 +46,8 @@ import {
 import { GroupCommit, type StoreDurabilityError } from './group-commit';
 import { openDatabase } from './open-database';
 import { SqliteOpsStore } from './sqlite-ops-store';
+import { SqliteControlStore } from './sqlite-control-store';
+import type { KioskControlStore } from '../kiosk-control-store';
 import { transactionWriter } from './transaction-writer';
 import { WalFileSync } from './wal-file-sync';
 
@@ -62,6 +64,7 @@ export class SqliteReservationStore implements ReservationStore {
   private readonly statements;
   private readonly bookkeepingStatements;
   readonly ops: OpsStore;
+  readonly controls: KioskControlStore;
 
   /** Opens (and migrates) the database file on one connection, with group commit on its WAL. */
   static open(
@@ -119,6 +122,7 @@ export class SqliteReservationStore implements ReservationStore {
       ),
     };
     this.ops = new SqliteOpsStore(db, commits);
+    this.controls = new SqliteControlStore(db, commits);
     this.write = transactionWriter(db, commits);
     this.statements = {
       addToSessionRollup: prepare<[number, string, string]>(
