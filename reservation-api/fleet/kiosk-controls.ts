@@ -34,6 +34,13 @@ export class KioskControls {
     this.active = next;
   }
 
+  /** Kiosks out of service now (as of the last refresh or action here). */
+  inMaintenance(): number {
+    let count = 0;
+    for (const control of this.active.values()) if (control.maintenance) count += 1;
+    return count;
+  }
+
   /** What the kiosk's heartbeat answer carries (undefined: in service, nothing asked). */
   controlFor(kioskId: string): HeartbeatControl | undefined {
     return this.active.get(kioskId);

@@ -236,9 +236,7 @@ export async function build(options: BuildOptions): Promise<ReservationApi> {
       await monitor.tick();
       // Remote actions made by the CLI or another instance reach their kiosk's next heartbeat.
       await controls.refresh();
-      metrics.kiosksInMaintenance.set(
-        (await store.controls.activeControls()).filter((c) => c.maintenance).length,
-      );
+      metrics.kiosksInMaintenance.set(controls.inMaintenance());
       const at = now();
       if (at - funnelPublishedAt >= FUNNEL_METRICS_EVERY_MS || at < funnelPublishedAt) {
         funnelPublishedAt = at;
