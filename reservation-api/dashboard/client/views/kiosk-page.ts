@@ -60,7 +60,7 @@ export class KioskPageView {
 
   private render(page: KioskPageResponse): void {
     const { t } = this.options;
-    const { kiosk, identity, control } = page;
+    const { kiosk, identity } = page;
     const facts: [string, string][] = [
       [t.t('kioskPage.chain'), t.has(`chain.${kiosk.chain}`) ? t.t(`chain.${kiosk.chain}`) : kiosk.chain],
       [t.t('kioskPage.store'), kiosk.storeId],
@@ -160,7 +160,6 @@ export class KioskPageView {
         ),
       ),
     );
-    void control;
   }
 
   private controlSection(page: KioskPageResponse): HTMLElement {
