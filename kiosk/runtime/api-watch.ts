@@ -1,7 +1,7 @@
 import type { Actor } from 'xstate';
 import { KioskApiError } from '../api-client/kiosk-api-error';
 import type { KioskApiClient } from '../api-client/kiosk-api-client';
-import type { HeartbeatRequest } from '../../reservation-api/contract';
+import type { HeartbeatRequest, HeartbeatResponse } from '../../reservation-api/contract';
 import type { SessionMachine } from '../../state-machines/session';
 
 export { KIOSK_VERSION } from './kiosk-status';
@@ -11,6 +11,8 @@ export interface ApiWatchOptions {
   actor: Actor<SessionMachine>;
   /** The heartbeat to send (KioskStatus.heartbeat). */
   heartbeat: () => HeartbeatRequest;
+  /** Told every answer (it carries what operators ask of this kiosk: maintenance, self-test). */
+  onAnswer?: (answer: HeartbeatResponse) => void;
 }
 
 /**
@@ -28,8 +30,9 @@ export class ApiWatch {
     const { api, actor } = this.options;
     let reached: boolean;
     try {
-      await api.heartbeat(this.options.heartbeat());
+      const answer = await api.heartbeat(this.options.heartbeat());
       reached = true;
+      this.options.onAnswer?.(answer);
     } catch (error) {
       // A refusal (e.g. clock skew, revoked) is an answer: the API is up, but it is reported elsewhere.
       reached = error instanceof KioskApiError && !error.retriable && error.code !== 'BAD_RESPONSE';

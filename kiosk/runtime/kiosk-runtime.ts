@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { type Actor, type ActorOptions, createActor } from 'xstate';
 import type { KioskApiClient } from '../api-client/kiosk-api-client';
@@ -23,6 +24,7 @@ import { ApiWatch } from './api-watch';
 import { CardSlot } from './card-slot';
 import { type KioskAlert, KioskStatus } from './kiosk-status';
 import { PinBuffers } from './pin-buffers';
+import { RemoteControl } from './remote-control';
 import { createSessionActors } from './session-actors';
 
 export interface KioskRuntimeOptions {
@@ -181,7 +183,20 @@ export async function startKioskRuntime(options: KioskRuntimeOptions): Promise<K
     onEvent: (event) => actor.send(event),
     simulation: options.simulation,
   });
-  const watch = new ApiWatch({ api: options.api, actor, heartbeat: () => status.heartbeat() });
+  const remote = new RemoteControl({
+    session: actor,
+    reader,
+    outbox,
+    now: options.now,
+    newId: randomUUID,
+    deliver: () => void deliverer.deliver().catch(() => undefined),
+  });
+  const watch = new ApiWatch({
+    api: options.api,
+    actor,
+    heartbeat: () => status.heartbeat(),
+    onAnswer: (answer) => remote.apply(answer),
+  });
   const tick = setInterval(() => {
     actor.send({ type: 'clock.sync', now: options.now() });
     void watch.beat();
@@ -211,6 +226,7 @@ export async function startKioskRuntime(options: KioskRuntimeOptions): Promise<K
       for (const subscription of readerSubscriptions) subscription.unsubscribe();
       renewal.unsubscribe();
       status.stop();
+      remote.stop();
       actor.stop();
       reader.stop();
       stopJournal();

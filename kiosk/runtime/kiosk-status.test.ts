@@ -36,6 +36,8 @@ describe('kiosk status (heartbeats)', () => {
         outbox_rejected: 0,
       },
       alerts: [],
+      os: expect.any(String) as unknown,
+      readerModel: expect.any(String) as unknown,
     });
     await toEnterCurrentPin(h);
     reader.send({ type: 'card.inserted', reader: 'R', atr: '3B' });

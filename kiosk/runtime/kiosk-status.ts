@@ -1,3 +1,4 @@
+import { platform, release } from 'node:os';
 import type { Actor } from 'xstate';
 import type { HeartbeatRequest } from '../../reservation-api/contract';
 import { readerHeartbeat, type ReaderMachine } from '../../state-machines/reader';
@@ -5,6 +6,19 @@ import { type SessionAlert, type SessionMachine, toViewModel } from '../../state
 import type { Outbox } from '../journal/outbox';
 
 export const KIOSK_VERSION = '0.1.0';
+
+/** A name as the heartbeat's short-text fields accept it (reader names may hold brackets). */
+function shortText(value: string | null | undefined): string | undefined {
+  const text = value
+    ?.replace(/[^A-Za-z0-9._:/ -]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, 64);
+  return text ? text : undefined;
+}
+
+/** The operating system, for operators' kiosk page. */
+const OS_DESCRIPTION = shortText(`${platform()} ${release()}`) ?? 'unknown';
 
 /**
  * Operator alerts a kiosk reports in its heartbeats (`alerts`). The machine's own (raised and
@@ -99,6 +113,7 @@ export class KioskStatus {
     const { session, outbox, now } = this.options;
     const reader = this.reader();
     const outboxCounts = outbox.counts();
+    const readerModel = shortText(this.options.reader.getSnapshot().context.reader);
     return {
       state: toViewModel(session.getSnapshot()).screen,
       reader: reader.reader,
@@ -111,6 +126,8 @@ export class KioskStatus {
         outbox_rejected: outboxCounts.rejected,
       },
       alerts: this.alerts(),
+      os: OS_DESCRIPTION,
+      ...(readerModel === undefined ? {} : { readerModel }),
     };
   }
 

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { CHAIN_IDS, CHAINS, OPERATOR_ROLES, type OperatorRole, resolvePrefecture } from '../contract';
 import { hashToken, newId, newToken } from '../auth/tokens';
 import { ApiError } from '../server/api-error';
+import { exportAudit, parseTime } from './audit-command';
 import { loadConfig } from '../server/config';
 import { enrolKiosk } from '../services/kiosk-registry';
 import { openReservationStore, type StoreLocation } from '../store/open-store';
@@ -23,6 +24,7 @@ import { SqliteReservationStore } from '../store/sqlite/sqlite-store';
  *   npm run ops -- operator create --name NAME --role admin|viewer [--data DIR]
  *   npm run ops -- operator list [--json] [--data DIR]
  *   npm run ops -- operator revoke --name NAME [--data DIR]
+ *   npm run ops -- audit [--reservation ID] [--kiosk ID] [--from TIME] [--to TIME] [--data DIR]
  *   npm run ops -- db migrate [--database FILE|URL] [--data DIR]
  */
 
@@ -40,6 +42,9 @@ ${CHAIN_IDS.map((id) => `        ${CHAINS[id].name.padEnd(13)} ${CHAINS[id].proc
   npm run ops -- operator revoke --name NAME [--data DIR]
       the operator's token is refused from now on and its dashboard logins end (open live
       streams close at the API's next keep-alive ping)
+  npm run ops -- audit [--reservation ID] [--kiosk ID] [--from TIME] [--to TIME] [--data DIR]
+      the audit trail as JSON lines (one entry per line, oldest first): everything about one
+      reservation, or one kiosk over a period; TIME is epoch ms or ISO 8601 (2026-11-23T00:00+09:00)
   npm run ops -- db migrate [--database FILE|postgres://…] [--data DIR]
       brings the database's schema up to date (the API also does at start); on PostgreSQL under
       an advisory lock, so it is safe while instances start
@@ -67,6 +72,10 @@ interface Options {
   name?: string;
   role?: string;
   json?: boolean;
+  reservation?: string;
+  kiosk?: string;
+  from?: string;
+  to?: string;
 }
 
 /** The API's database as these options and the environment name it (as the API itself reads them). */
@@ -268,6 +277,31 @@ async function operatorRevoke(options: Options, io: CommandOutput): Promise<void
   }
 }
 
+async function audit(options: Options, io: CommandOutput): Promise<void> {
+  let criteria;
+  try {
+    criteria = {
+      ...(options.reservation ? { reservationId: options.reservation } : {}),
+      ...(options.kiosk ? { kioskId: options.kiosk } : {}),
+      ...withTime('from', parseTime(options.from, '--from')),
+      ...withTime('to', parseTime(options.to, '--to')),
+    };
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const store = await openStore(options);
+  try {
+    const count = await exportAudit(store, criteria, (line) => io.out(line));
+    io.err(`${count} audit entr${count === 1 ? 'y' : 'ies'}`);
+  } finally {
+    await store.close();
+  }
+}
+
+function withTime(key: 'from' | 'to', at: number | undefined): { from?: number; to?: number } {
+  return at === undefined ? {} : { [key]: at };
+}
+
 async function dispatch(argv: string[], io: CommandOutput): Promise<void> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -284,6 +318,10 @@ async function dispatch(argv: string[], io: CommandOutput): Promise<void> {
       name: { type: 'string' },
       role: { type: 'string' },
       json: { type: 'boolean' },
+      reservation: { type: 'string' },
+      kiosk: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -292,6 +330,7 @@ async function dispatch(argv: string[], io: CommandOutput): Promise<void> {
     return;
   }
   const [noun, verb, argument] = positionals;
+  if (noun === 'audit' && verb === undefined) return audit(values, io);
   const command = `${noun ?? ''} ${verb ?? ''}`;
   switch (command) {
     case 'kiosk register':

@@ -53,7 +53,7 @@ export type FleetSummaryResponse = Static<typeof FleetSummaryResponse>;
 
 export const KIOSK_PAGE_MAX = 200;
 
-export const KioskPageQuery = Type.Object(
+export const KioskListPageQuery = Type.Object(
   {
     chain: Type.Optional(Type.String({ pattern: '^[a-z][a-z-]{0,31}$' })),
     prefecture: Type.Optional(Type.String({ pattern: '^(0[0-9]|[1-3][0-9]|4[0-7])$' })),
@@ -66,7 +66,7 @@ export const KioskPageQuery = Type.Object(
   },
   { additionalProperties: false },
 );
-export type KioskPageQuery = Static<typeof KioskPageQuery>;
+export type KioskListPageQuery = Static<typeof KioskListPageQuery>;
 
 export const FleetKioskRow = Type.Object(
   {
@@ -80,7 +80,7 @@ export const FleetKioskRow = Type.Object(
 );
 export type FleetKioskRow = Static<typeof FleetKioskRow>;
 
-export const KioskPageResponse = Type.Object(
+export const KioskListPageResponse = Type.Object(
   {
     serverTime: EpochMs,
     /** Kiosks matching the filters, all pages. */
@@ -91,7 +91,7 @@ export const KioskPageResponse = Type.Object(
   },
   { additionalProperties: false },
 );
-export type KioskPageResponse = Static<typeof KioskPageResponse>;
+export type KioskListPageResponse = Static<typeof KioskListPageResponse>;
 
 /**
  * `event: summary` — the groups whose counts changed since the last one (absolute counts: set, do

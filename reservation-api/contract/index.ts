@@ -11,3 +11,5 @@ export * from './phone';
 export * from './prefectures';
 export * from './primitives';
 export * from './paths';
+export * from './ops-kiosk';
+export * from './failure-classes';

@@ -154,6 +154,9 @@ export const HeartbeatRequest = Type.Object(
       maxProperties: 64,
     }),
     alerts: Type.Optional(Type.Array(ShortText, { maxItems: 32 })),
+    /** The kiosk's operating system and reader model, for operators' kiosk page. */
+    os: Type.Optional(ShortText),
+    readerModel: Type.Optional(ShortText),
   },
   { additionalProperties: false },
 );
@@ -164,6 +167,21 @@ export const HeartbeatResponse = Type.Object(
     receivedAt: EpochMs,
     /** kiosk clock − server clock, ms. */
     clockSkewMs: Type.Integer(),
+    /**
+     * What operators ask of this kiosk (absent: in service, nothing asked). A state, not a queue:
+     * every answer repeats it, so a lost answer loses nothing.
+     */
+    control: Type.Optional(
+      Type.Object(
+        {
+          /** Out of service: show the maintenance screen, start no new session. */
+          maintenance: Type.Boolean(),
+          /** Run a reader self-test when idle and report it (`reader.self-test` event with this id). */
+          selfTestId: Type.Union([Type.String({ pattern: '^[A-Za-z0-9_-]{8,64}$' }), Type.Null()]),
+        },
+        { additionalProperties: false },
+      ),
+    ),
   },
   { additionalProperties: false },
 );

@@ -26,8 +26,13 @@ export const ALERT_KINDS = [
   'reset-outcome-uncertain',
   /** The API refused one of the kiosk's outbox messages for good (the kiosk says so). */
   'outbox-rejected',
-  /** At least `alertRepeatedFailures` failed sessions on one kiosk within the window. */
+  /** At least `alertRepeatedFailures` device- or service-class failed sessions on one kiosk within the window. */
   'repeated-failures',
+  /**
+   * At least `alertUnusualPattern` sessions on one kiosk ended on a blocked PIN or a card mismatch
+   * within the repeated-failures window: customer-class, but a burst at one machine is unusual.
+   */
+  'unusual-customer-pattern',
   /** The kiosk's clock is more than `alertClockSkewSeconds` away from the server's. */
   'clock-skew',
   /** Fleet-wide: at least `alertBlockedPinSpike` sessions ended on a blocked PIN within the window. */
@@ -65,6 +70,7 @@ export const ALERT_DETAIL_PARAMS = {
   /** `names`: the kiosk's own alert names, comma-separated (not translatable). */
   'unknown-kiosk-alerts': ['names'],
   'failed-sessions': ['count', 'minutes'],
+  'unusual-customer-pattern': ['count', 'minutes'],
   'clock-ahead': ['seconds'],
   'clock-behind': ['seconds'],
   'blocked-pin-spike': ['count', 'minutes'],

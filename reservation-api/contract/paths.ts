@@ -17,6 +17,16 @@ export const API_PATHS = {
   opsKiosksBatch: '/v1/ops/kiosks/batch',
   opsKioskRevoke: '/v1/ops/kiosks/:kioskId/revoke',
   opsAudit: '/v1/ops/audit',
+  /** Audit search as JSON lines (application/x-ndjson), for export. */
+  opsAuditExport: '/v1/ops/audit/export',
+  /** Audit search: one reservation, one kiosk, a period (JSON). */
+  opsAuditSearch: '/v1/ops/audit/search',
+  opsKioskPage: '/v1/ops/kiosks/:kioskId/page',
+  opsKioskOutOfService: '/v1/ops/kiosks/:kioskId/out-of-service',
+  opsKioskInService: '/v1/ops/kiosks/:kioskId/in-service',
+  opsKioskSelfTest: '/v1/ops/kiosks/:kioskId/self-test',
+  opsKioskCredentials: '/v1/ops/kiosks/:kioskId/credentials',
+  opsFunnel: '/v1/ops/funnel',
   /** POST: log in (name + token → session cookie); DELETE: log out. */
   opsSession: '/v1/ops/session',
   opsFleet: '/v1/ops/fleet',

@@ -26,7 +26,9 @@ const ENGLISH: EnglishTexts = {
   'reset-outcome-uncertain': () => 'a reset interrupted by a crash may or may not have reached the card',
   'outbox-rejected': () => 'the API refused a message from the kiosk for good',
   'unknown-kiosk-alerts': (p) => `reported: ${p.names}`,
-  'failed-sessions': (p) => `${p.count} failed sessions in ${p.minutes} min`,
+  'failed-sessions': (p) => `${p.count} device or service failures in ${p.minutes} min`,
+  'unusual-customer-pattern': (p) =>
+    `${p.count} sessions ended on a blocked PIN or a card mismatch at this kiosk in ${p.minutes} min`,
   'clock-ahead': (p) => `kiosk clock ahead of the server by more than ${p.seconds} s`,
   'clock-behind': (p) => `kiosk clock behind the server by more than ${p.seconds} s`,
   'blocked-pin-spike': (p) => `${p.count} sessions ended on a blocked PIN in ${p.minutes} min`,

@@ -71,10 +71,19 @@ describe('kiosk alert rules (defaults)', () => {
       {
         kind: 'repeated-failures',
         kioskId: 'lawson-0042-k000001',
-        detail: '5 failed sessions in 15 min',
+        detail: '5 device or service failures in 15 min',
         detailKey: 'failed-sessions',
         detailParams: { count: 5, minutes: 15 },
       },
+    ]);
+  });
+
+  it('raises unusual-customer-pattern from 3 blocked-PIN or card-mismatch sessions, apart from repeated-failures', () => {
+    expect(kinds(facts({ unusualFailures: 2 }))).toEqual([]);
+    expect(kinds(facts({ unusualFailures: 3 }))).toEqual(['unusual-customer-pattern']);
+    expect(kinds(facts({ unusualFailures: 3, recentFailures: 5 }))).toEqual([
+      'repeated-failures',
+      'unusual-customer-pattern',
     ]);
   });
 

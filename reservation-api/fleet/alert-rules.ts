@@ -15,6 +15,7 @@ export type AlertThresholds = Pick<
   | 'alertClockSkewMs'
   | 'alertRepeatedFailures'
   | 'alertRepeatedFailuresWindowMs'
+  | 'alertUnusualPattern'
   | 'alertBlockedPinSpike'
   | 'alertResetRefusedSpike'
   | 'alertSpikeWindowMs'
@@ -31,6 +32,8 @@ export const ALERT_SEVERITY: Record<AlertKind, AlertSeverity> = {
   'reset-outcome-uncertain': 'critical',
   'outbox-rejected': 'critical',
   'repeated-failures': 'warning',
+  // Customer-class, but a burst at one machine may be shoulder-surfing or a tampered reader.
+  'unusual-customer-pattern': 'warning',
   'clock-skew': 'warning',
   'blocked-pin-spike': 'critical',
   'reset-refused-spike': 'critical',
@@ -71,8 +74,10 @@ export interface KioskFacts {
    * reported `reader-unavailable`; undefined: since the latest heartbeat.
    */
   readerDownSince?: number;
-  /** Failed sessions within the repeated-failures window. */
+  /** Device- and service-class failed sessions within the repeated-failures window (contract/failure-classes.ts). */
   recentFailures: number;
+  /** Customer-class failures of the unusual-pattern causes (blocked PIN, card mismatch) in the same window. */
+  unusualFailures?: number;
   /** When this API process began monitoring (after a restart kiosks get a full stale period). */
   monitoredSince?: number;
 }
@@ -140,6 +145,16 @@ export function kioskAlerts(facts: KioskFacts, now: number, thresholds: AlertThr
       'repeated-failures',
       alertDetail('failed-sessions', {
         count: facts.recentFailures,
+        minutes: minutes(thresholds.alertRepeatedFailuresWindowMs),
+      }),
+    );
+  }
+  const unusual = facts.unusualFailures ?? 0;
+  if (unusual >= thresholds.alertUnusualPattern) {
+    add(
+      'unusual-customer-pattern',
+      alertDetail('unusual-customer-pattern', {
+        count: unusual,
         minutes: minutes(thresholds.alertRepeatedFailuresWindowMs),
       }),
     );

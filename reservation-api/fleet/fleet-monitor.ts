@@ -10,6 +10,12 @@ import {
   type OpsStatsResponse,
   type OpsStreamEvent,
 } from '../contract';
+import {
+  DEVICE_ALERT_CLASSES,
+  failureClassOfCause,
+  UNUSUAL_PATTERN_CAUSES,
+} from '../contract/failure-classes';
+import type { CustomerErrorId } from '../../state-machines/session/customer-errors';
 import { ApiError } from '../server/api-error';
 import type { ApiMetrics } from '../server/metrics';
 import type { ApiPolicy } from '../server/policy';
@@ -87,11 +93,31 @@ export class FleetMonitor {
   /** The reach of what the running job publishes (set by `exclusive`). */
   private reach: PublishReach = 'here';
 
-  /** When this process began watching: silence before it is not counted against a kiosk. */
-  private readonly monitoredSince: number;
+  /**
+   * When this process began watching — or when the clock last jumped: silence before it is not
+   * counted against a kiosk.
+   */
+  private monitoredSince: number;
+  /** The latest server time this monitor acted on (to see the clock jump). */
+  private lastNow: number;
 
   constructor(private readonly deps: FleetMonitorDeps) {
     this.monitoredSince = deps.now();
+    this.lastNow = this.monitoredSince;
+  }
+
+  /**
+   * The server's now, and a clock that jumped (a demo clock moved ahead, an NTP step) seen as a
+   * restart of monitoring: kiosks did not go silent, the clock moved, so they get a full stale
+   * period from the jump. A clock that went back leaves nothing dated after it: open alerts'
+   * times are never ahead of now (`reconcile` writes now, and `lastNow` follows the clock back).
+   */
+  private observeNow(): number {
+    const now = this.deps.now();
+    const expectedGap = Math.max(this.deps.policy.opsTickMs, 10_000) + this.deps.policy.alertHeartbeatStaleMs;
+    if (now - this.lastNow > expectedGap || now < this.lastNow) this.monitoredSince = now;
+    this.lastNow = now;
+    return now;
   }
 
   /** Loads kiosks, open alerts and the event feed position (events stored before are not replayed). */
@@ -125,6 +151,7 @@ export class FleetMonitor {
   /** A heartbeat was stored for `kiosk` at server time `receivedAt`. */
   async onHeartbeat(kiosk: KioskRecord, heartbeat: HeartbeatRequest, receivedAt: number): Promise<void> {
     await this.exclusive(async () => {
+      this.observeNow();
       this.kiosks.set(kiosk.id, { record: kiosk, heartbeat: { ...heartbeat, receivedAt } });
       this.reported.applyHeartbeat(kiosk.id, heartbeat.alerts, heartbeat.clock);
       this.noteReader(kiosk.id, heartbeat.reader, receivedAt);
@@ -136,13 +163,13 @@ export class FleetMonitor {
 
   /** An event batch was stored: reads the new events from the store's feed and acts on them. */
   async onKioskEvents(): Promise<void> {
-    await this.exclusive(() => this.pollEvents(this.deps.now()));
+    await this.exclusive(() => this.pollEvents(this.observeNow()));
   }
 
   /** A kiosk was registered or revoked here (the CLI's changes are found on the next tick). */
   async onKioskChanged(): Promise<void> {
     await this.exclusive(async () => {
-      const now = this.deps.now();
+      const now = this.observeNow();
       await this.refreshKiosks();
       for (const id of this.kiosks.keys()) await this.evaluateKiosk(id, now);
       this.updateGauges(now);
@@ -152,7 +179,7 @@ export class FleetMonitor {
   /** Re-evaluates everything that moves with time alone; refreshes statistics; applies retention. */
   async tick(): Promise<void> {
     await this.exclusive(async () => {
-      const now = this.deps.now();
+      const now = this.observeNow();
       const { ops } = this.deps.store;
       await this.pollEvents(now);
       await this.adoptOpenAlerts();
@@ -176,6 +203,19 @@ export class FleetMonitor {
       return [...this.kiosks.values()]
         .map((entry) => this.view(entry, now))
         .sort((a, b) => (a.kioskId < b.kioskId ? -1 : 1));
+    });
+  }
+
+  /** One kiosk as operators see it now, with its latest heartbeat (undefined: no such kiosk). */
+  async kiosk(
+    kioskId: string,
+  ): Promise<
+    { view: FleetKiosk; heartbeat: (HeartbeatRequest & { receivedAt: number }) | null } | undefined
+  > {
+    return this.exclusive(async () => {
+      if (!this.kiosks.has(kioskId)) await this.refreshKiosks();
+      const entry = this.kiosks.get(kioskId);
+      return entry ? { view: this.view(entry, this.deps.now()), heartbeat: entry.heartbeat } : undefined;
     });
   }
 
@@ -301,6 +341,8 @@ export class FleetMonitor {
     const fact = sessionFactOf(event);
     if (fact) {
       this.deps.metrics.kioskSessions.inc({ outcome: fact.outcome, cause: fact.cause });
+      if (fact.outcome === 'failed')
+        this.deps.metrics.kioskFailures.inc({ class: failureClassOfCause(fact.cause) });
       this.publish({
         event: 'session',
         data: { kioskId: event.kioskId, at: event.at, outcome: fact.outcome, cause: fact.cause },
@@ -323,7 +365,7 @@ export class FleetMonitor {
     const latest: LatestHeartbeat | null = heartbeat
       ? { receivedAt: heartbeat.receivedAt, reader: heartbeat.reader, clock: heartbeat.clock }
       : null;
-    const recentFailures = await this.deps.store.ops.failedSessionsOfKiosk({
+    const byCause = await this.deps.store.ops.failedSessionsOfKioskByCause({
       kioskId,
       ...failureAlertBuckets(now, this.deps.policy.alertRepeatedFailuresWindowMs),
     });
@@ -334,7 +376,7 @@ export class FleetMonitor {
         heartbeat: latest,
         reported: this.reported.active(kioskId),
         readerDownSince: this.readerDownSince.get(kioskId),
-        recentFailures,
+        ...classifyFailures(byCause),
         monitoredSince: this.monitoredSince,
       },
       now,
@@ -467,6 +509,20 @@ export class FleetMonitor {
     for (const alert of this.open.values()) byKind[alert.kind] += 1;
     for (const [kind, count] of Object.entries(byKind)) this.deps.metrics.openAlerts.set({ kind }, count);
   }
+}
+
+/** A kiosk's failures by cause, split as the alert rules count them (one class table). */
+function classifyFailures(byCause: Record<string, number>): {
+  recentFailures: number;
+  unusualFailures: number;
+} {
+  let recentFailures = 0;
+  let unusualFailures = 0;
+  for (const [cause, count] of Object.entries(byCause)) {
+    if (DEVICE_ALERT_CLASSES.has(failureClassOfCause(cause))) recentFailures += count;
+    if (UNUSUAL_PATTERN_CAUSES.has(cause as CustomerErrorId)) unusualFailures += count;
+  }
+  return { recentFailures, unusualFailures };
 }
 
 function keyOf(kind: AlertKind, kioskId: string | null): string {

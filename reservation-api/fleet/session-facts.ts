@@ -32,8 +32,12 @@ export function sessionFactOf(event: Pick<KioskEvent, 'type' | 'data'>): Session
 
 export const MINUTE_MS = 60_000;
 
-/** The minute bucket of a kiosk's event time, kept within a day of the server's receipt (a wrong kiosk clock cannot scatter the chart). */
+/**
+ * The minute bucket of a kiosk's event time, kept within the day before the server's receipt: a
+ * wrong kiosk clock (or a demo clock moved ahead) cannot scatter the chart or date anything after
+ * the server's own now. An event from the outbox delivered late still counts when it happened.
+ */
 export function minuteBucketOf(at: number, receivedAt: number): number {
-  const clamped = Math.min(Math.max(at, receivedAt - 24 * 60 * MINUTE_MS), receivedAt + 5 * MINUTE_MS);
+  const clamped = Math.min(Math.max(at, receivedAt - 24 * 60 * MINUTE_MS), receivedAt);
   return Math.floor(clamped / MINUTE_MS) * MINUTE_MS;
 }

@@ -38,6 +38,8 @@ export interface KioskRoutesOptions {
   authenticator: KioskAuthenticator;
   now: () => number;
   metrics: ApiMetrics;
+  /** Operators' remote actions for a kiosk's heartbeat answer (fleet/kiosk-controls.ts). */
+  controlFor?: (kioskId: string) => HeartbeatResponse['control'];
   eventsBodyLimitBytes: number;
 }
 
@@ -174,7 +176,13 @@ export const kioskRoutes: FastifyPluginAsyncTypebox<KioskRoutesOptions> = async 
         response: responses(200, HeartbeatResponse),
       },
     },
-    async (request) => kiosks.heartbeat(kioskOf(request), request.body, now()),
+    async (request) => {
+      const kiosk = kioskOf(request);
+      const answer = await kiosks.heartbeat(kiosk, request.body, now());
+      // What operators ask of this kiosk rides on the answer (memory only: no extra read).
+      const control = options.controlFor?.(kiosk.id);
+      return control ? { ...answer, control } : answer;
+    },
   );
 
   app.post(

@@ -9,8 +9,8 @@ import {
   FleetAlert,
   FleetResponse,
   FleetSummaryResponse,
-  KioskPageQuery,
-  KioskPageResponse,
+  KioskListPageQuery,
+  KioskListPageResponse,
   OpsStatsResponse,
   SessionSeriesQuery,
   SessionSeriesResponse,
@@ -85,8 +85,8 @@ export const opsFleetRoutes: FastifyPluginAsyncTypebox<OpsFleetRoutesOptions> = 
         summary:
           'One page of kiosks in kiosk id order, filtered by chain, prefecture, condition and a search of store name, store id or kiosk id',
         security,
-        querystring: KioskPageQuery,
-        response: responses(200, KioskPageResponse),
+        querystring: KioskListPageQuery,
+        response: responses(200, KioskListPageResponse),
       },
     },
     async (request) => {

@@ -5,18 +5,21 @@ import swagger from '@fastify/swagger';
 import { type TypeBoxTypeProvider, TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
-import { API_PATHS, type HeartbeatRequest } from '../contract';
+import { API_PATHS, type EventBatchRequest, type HeartbeatRequest } from '../contract';
 import { KioskAuthenticator } from '../auth/kiosk-authenticator';
 import { OperatorAuthenticator } from '../auth/operator-auth';
 import { OperatorLogin } from '../auth/operator-login';
 import { dashboardPlugin, type DashboardPluginOptions } from '../dashboard/dashboard-plugin';
 import { FleetMonitor } from '../fleet/fleet-monitor';
 import { FleetSummaryFeed } from '../fleet/fleet-summary-feed';
+import { publishFunnelMetrics } from '../fleet/funnel';
+import { KioskControls } from '../fleet/kiosk-controls';
 import { OpsEventStream } from '../fleet/ops-event-stream';
 import { OpsRelay } from '../fleet/ops-relay';
 import { healthRoutes } from '../routes/health-routes';
 import { kioskRoutes } from '../routes/kiosk-routes';
 import { opsFleetRoutes } from '../routes/ops-fleet-routes';
+import { opsKioskRoutes } from '../routes/ops-kiosk-routes';
 import { opsRoutes } from '../routes/ops-routes';
 import { opsSessionRoutes } from '../routes/ops-session-routes';
 import { phoneRoutes } from '../routes/phone-routes';
@@ -67,6 +70,8 @@ export interface OpsRuntime {
   stream: OpsEventStream;
   /** The overview's counters (cached summary, `summary` events). */
   summary: FleetSummaryFeed;
+  /** Operators' remote actions on kiosks (what heartbeat answers carry). */
+  controls: KioskControls;
   /** One monitoring tick now: alert rules over time, statistics, retention, expired logins' streams. */
   tick(): Promise<void>;
 }
@@ -77,6 +82,9 @@ export type ReservationApi = FastifyInstance & {
   /** Every API route registered (HEAD twins and hidden routes left out), e.g. to check the OpenAPI document. */
   registeredRoutes: readonly RegisteredRoute[];
 };
+
+/** The funnel gauges of /metrics are recomputed at most this often (one query over today's reservations). */
+const FUNNEL_METRICS_EVERY_MS = 60_000;
 
 export async function build(options: BuildOptions): Promise<ReservationApi> {
   const policy: ApiPolicy = { ...DEFAULT_POLICY, ...options.policy };
@@ -246,21 +254,33 @@ export async function build(options: BuildOptions): Promise<ReservationApi> {
   await monitor.start();
   await relay.start(monitor);
   const operatorAuth = new OperatorAuthenticator(store, now, policy);
+  const controls = new KioskControls(store, now);
+  await controls.refresh();
+  let funnelPublishedAt = Number.NEGATIVE_INFINITY;
   const ops: OpsRuntime = {
     monitor,
     stream,
     summary,
+    controls,
     async tick() {
       await monitor.tick();
       await store.rateLimits.prune(now());
       await summary.flush();
+      // Remote actions made by the CLI or another instance reach their kiosk's next heartbeat.
+      await controls.refresh();
+      metrics.kiosksInMaintenance.set(controls.inMaintenance());
+      const at = now();
+      if (at - funnelPublishedAt >= FUNNEL_METRICS_EVERY_MS || at < funnelPublishedAt) {
+        funnelPublishedAt = at;
+        await publishFunnelMetrics(store, metrics, at);
+      }
       // Logins past their expiry and operators revoked by the CLI (another process) lose their
       // live streams within a tick, whatever the ping interval.
       await stream.recheckCredentials();
     },
   };
   app.decorate('ops', ops);
-  observeKioskReports(app, monitor, relay, now);
+  observeKioskReports(app, monitor, relay, controls, now);
 
   await app.register(phoneRoutes, { phone, now, metrics, requestsPerMinute: policy.phoneRequestsPerMinute });
   await app.register(kioskRoutes, {
@@ -269,7 +289,9 @@ export async function build(options: BuildOptions): Promise<ReservationApi> {
     now,
     metrics,
     eventsBodyLimitBytes: policy.eventsBodyLimitBytes,
+    controlFor: (kioskId) => controls.controlFor(kioskId),
   });
+  await app.register(opsKioskRoutes, { store, now, auth: operatorAuth, monitor, controls, metrics });
   await app.register(opsRoutes, { store, now, auth: operatorAuth, monitor });
   await app.register(opsSessionRoutes, {
     login: new OperatorLogin(store, now, policy),
@@ -304,6 +326,7 @@ function observeKioskReports(
   app: FastifyInstance,
   monitor: FleetMonitor,
   relay: OpsRelay,
+  controls: KioskControls,
   now: () => number,
 ): void {
   app.addHook('onSend', async (request, reply, payload) => {
@@ -315,6 +338,7 @@ function observeKioskReports(
       } else if (route === API_PATHS.kioskEvents) {
         await monitor.onKioskEvents();
         relay.feedAdvanced();
+        await controls.onKioskEvents(request.kiosk.id, (request.body as EventBatchRequest).events);
       }
     } catch (error) {
       request.log.error(

@@ -178,6 +178,12 @@ const POLICY_SETTINGS = {
     'RESERVATION_API_ALERT_REPEATED_FAILURES_WINDOW_MINUTES',
     'window of the repeated-failures rule',
   ),
+  alertUnusualPattern: policySetting(
+    'alertUnusualPattern',
+    1,
+    'RESERVATION_API_ALERT_UNUSUAL_PATTERN',
+    'alert when one kiosk has this many blocked-PIN or card-mismatch sessions within the repeated-failures window',
+  ),
   alertBlockedPinSpike: policySetting(
     'alertBlockedPinSpike',
     1,

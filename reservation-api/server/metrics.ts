@@ -87,6 +87,40 @@ export class ApiMetrics {
     registers: [this.registry],
   });
 
+  readonly kioskFailures = new Counter({
+    name: 'reservation_api_kiosk_session_failures_total',
+    help: 'Failed kiosk sessions by failure class (customer, device, network, service)',
+    labelNames: ['class'] as const,
+    registers: [this.registry],
+  });
+
+  readonly funnel = new Gauge({
+    name: 'reservation_api_funnel_reservations',
+    help: 'Reservations made today (Japan time) by how far they got (stage: made, looked-up, verified, completed, expired-unused), procedure and chain of use',
+    labelNames: ['stage', 'procedure', 'chain'] as const,
+    registers: [this.registry],
+  });
+
+  readonly funnelConversion = new Gauge({
+    name: 'reservation_api_funnel_conversion_ratio',
+    help: 'Reservations made today (Japan time) that ended in a reset, as a share of those made, by procedure and chain of use',
+    labelNames: ['procedure', 'chain'] as const,
+    registers: [this.registry],
+  });
+
+  readonly kiosksInMaintenance = new Gauge({
+    name: 'reservation_api_kiosks_in_maintenance',
+    help: 'Kiosks an operator put out of service',
+    registers: [this.registry],
+  });
+
+  readonly opsActions = new Counter({
+    name: 'reservation_api_ops_actions_total',
+    help: 'Operator remote actions on kiosks, by action',
+    labelNames: ['action'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }

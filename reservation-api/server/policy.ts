@@ -69,6 +69,8 @@ export interface ApiPolicy {
   /** Failed sessions on one kiosk within the window that raise repeated-failures. */
   alertRepeatedFailures: number;
   alertRepeatedFailuresWindowMs: number;
+  /** Blocked-PIN or card-mismatch sessions on one kiosk within the repeated-failures window that raise unusual-customer-pattern. */
+  alertUnusualPattern: number;
   /** Fleet-wide sessions ended on a blocked PIN within the spike window that raise blocked-pin-spike. */
   alertBlockedPinSpike: number;
   /** Fleet-wide cards refusing the reset cryptogram within the spike window that raise reset-refused-spike. */
@@ -114,6 +116,7 @@ export const DEFAULT_POLICY: ApiPolicy = {
   alertClockSkewMs: 30_000,
   alertRepeatedFailures: 5,
   alertRepeatedFailuresWindowMs: 15 * MINUTE,
+  alertUnusualPattern: 3,
   alertBlockedPinSpike: 20,
   alertResetRefusedSpike: 10,
   alertSpikeWindowMs: 10 * MINUTE,

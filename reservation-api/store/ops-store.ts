@@ -119,6 +119,12 @@ export interface OpsStore {
    * (minuteBucketOf: kiosk time kept near the server's receipt), as `sessionRollup` counts them.
    */
   failedSessionsOfKiosk(input: { kioskId: string; from: number; to: number }): Promise<number>;
+  /** The same sessions counted by cause (`sessionCause`: kiosk error ids or `other`). */
+  failedSessionsOfKioskByCause(input: {
+    kioskId: string;
+    from: number;
+    to: number;
+  }): Promise<Record<string, number>>;
   /** Ended sessions per minute bucket with `from ≤ bucket < to`. */
   sessionRollup(input: { from: number; to: number }): Promise<SessionRollupRow[]>;
   /** Failed sessions of one cause fleet-wide in buckets from `since`. */

@@ -8,6 +8,7 @@ import type {
   Procedure,
 } from '../contract';
 import type { FleetOverviewStore } from './fleet-overview-store';
+import type { KioskControlStore } from './kiosk-control-store';
 import type { OpsStore } from './ops-store';
 import type { InstanceChannel } from './instance-channel';
 import type { RateLimitStore } from './rate-limit-store';
@@ -192,6 +193,8 @@ export interface ReservationStore {
   readonly rateLimits: RateLimitStore;
   /** The national fleet overview (counts and pages computed by the database). */
   readonly fleetOverview: FleetOverviewStore;
+  /** Remote actions on kiosks, the kiosk page, audit search, the funnel (docs/operators.md). */
+  readonly controls: KioskControlStore;
 
   /** Stores a challenge nonce (phone: kioskId null; kiosk: the kiosk it was issued to). */
   issueChallenge(challenge: {

@@ -2,6 +2,8 @@
 export const SCREEN_IDS = [
   'closed',
   'out-of-service',
+  /** Put out of service by an operator (maintenance), until they bring it back. */
+  'maintenance',
   'idle',
   'choose-procedure',
   'consent',

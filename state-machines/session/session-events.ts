@@ -49,7 +49,13 @@ export type DeviceEvent =
   | { type: 'card.inserted' }
   | { type: 'card.removed' }
   | { type: 'api.available' }
-  | { type: 'api.unavailable' };
+  | { type: 'api.unavailable' }
+  /**
+   * An operator put the kiosk out of service (maintenance), or back in service — the runtime
+   * learns it from the heartbeat's answer. A session under way finishes; no new one starts.
+   */
+  | { type: 'operator.maintenance' }
+  | { type: 'operator.inService' };
 
 /** The runtime's clock, sent now and then (e.g. every minute and after NTP adjustments). */
 export type ClockEvent = { type: 'clock.sync'; now: number };

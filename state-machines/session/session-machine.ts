@@ -217,7 +217,12 @@ const sessionSetup = setup({
     serviceOpen: stateIn({ hours: 'open' }),
     serviceNotOpen: not(stateIn({ hours: 'open' })),
     /** Reader and API up, and something to offer: customers may be served. */
-    readyToServe: and([stateIn({ devices: { reader: 'ready', api: 'available' } }), 'anyProcedureOffered']),
+    readyToServe: and([
+      stateIn({ devices: { reader: 'ready', api: 'available', operator: 'inService' } }),
+      'anyProcedureOffered',
+    ]),
+    underMaintenance: stateIn({ devices: { operator: 'maintenance' } }),
+    notUnderMaintenance: not(stateIn({ devices: { operator: 'maintenance' } })),
     notReadyToServe: not('readyToServe'),
     cardOnReader: stateIn({ devices: { card: 'present' } }),
 
@@ -702,6 +707,14 @@ export const sessionMachine = sessionSetup.createMachine({
             unavailable: { on: { 'api.available': 'available' } },
           },
         },
+        // An operator's remote action (heartbeat answer): maintenance refuses new sessions.
+        operator: {
+          initial: 'inService',
+          states: {
+            inService: { on: { 'operator.maintenance': 'maintenance' } },
+            maintenance: { on: { 'operator.inService': 'inService' } },
+          },
+        },
       },
     },
 
@@ -717,6 +730,7 @@ export const sessionMachine = sessionSetup.createMachine({
         standby: {
           entry: 'restoreDefaultPreferences',
           always: [
+            { guard: 'underMaintenance', target: 'maintenance' },
             { guard: 'serviceNotOpen', target: 'closed' },
             { guard: 'notReadyToServe', target: 'outOfService' },
             { target: 'idle' },
@@ -724,11 +738,20 @@ export const sessionMachine = sessionSetup.createMachine({
         },
         closed: {
           meta: { screen: 'closed' },
-          always: { guard: 'serviceOpen', target: 'standby' },
+          always: [
+            { guard: 'underMaintenance', target: 'maintenance' },
+            { guard: 'serviceOpen', target: 'standby' },
+          ],
+        },
+        // Put out of service by an operator: says so, with what to do, until they bring it back.
+        maintenance: {
+          meta: { screen: 'maintenance' },
+          always: { guard: 'notUnderMaintenance', target: 'standby' },
         },
         outOfService: {
           meta: { screen: 'out-of-service' },
           always: [
+            { guard: 'underMaintenance', target: 'maintenance' },
             { guard: 'serviceNotOpen', target: 'closed' },
             { guard: 'readyToServe', target: 'idle' },
           ],
@@ -737,6 +760,7 @@ export const sessionMachine = sessionSetup.createMachine({
         idle: {
           meta: { screen: 'idle' },
           always: [
+            { guard: 'underMaintenance', target: 'maintenance' },
             { guard: 'serviceNotOpen', target: 'closed' },
             { guard: 'notReadyToServe', target: 'outOfService' },
           ],

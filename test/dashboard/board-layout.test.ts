@@ -69,7 +69,9 @@ describe('board layout', () => {
         const failures = page.locator('[data-kind="repeated-failures"] .alert-detail');
         expect(await failures.getAttribute('lang')).toBe(language);
         expect(await failures.innerText()).toBe(
-          language === 'ja' ? '15分間に失敗6件' : '6 failed sessions in 15 min',
+          language === 'ja'
+            ? '15分間に端末・サービス起因の失敗6件'
+            : '6 device or service failures in 15 min',
         );
         await saveDashboardScreenshot(page, `board-${language}-${size}`);
       });

@@ -1,5 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { API_PATHS, type FleetSummaryResponse, type KioskPageResponse } from '../../reservation-api/contract';
+import {
+  API_PATHS,
+  type FleetSummaryResponse,
+  type KioskListPageResponse,
+} from '../../reservation-api/contract';
 import { addKiosk, type TestKiosk } from '../../reservation-api/testing/test-api';
 import { nationalFleet, insertFleet, type SeededKiosk } from '../../reservation-api/testing/seed-fleet';
 import { heartbeat, loginAs, opsGet, type OpsTestApi, opsTestApi, publishedOf } from './support/ops-harness';
@@ -30,11 +34,11 @@ async function summary(): Promise<FleetSummaryResponse> {
 
 async function page(query: string): Promise<LiteResponse> {
   const response = await opsGet(api, `${API_PATHS.opsFleetKiosks}?${query}`, cookie);
-  return { status: response.statusCode, body: response.json<KioskPageResponse>() };
+  return { status: response.statusCode, body: response.json<KioskListPageResponse>() };
 }
 interface LiteResponse {
   status: number;
-  body: KioskPageResponse;
+  body: KioskListPageResponse;
 }
 
 describe('GET /v1/ops/fleet/summary and /v1/ops/fleet/kiosks', () => {

@@ -141,6 +141,13 @@ const SCREENS: Record<ScreenId, ScreenRenderer> = {
   'out-of-service': (vm, { tr }) => ({
     content: [title(vm, tr), paragraph(tr.t('screen.out-of-service.body'))],
   }),
+  maintenance: (vm, { tr }) => ({
+    content: [
+      title(vm, tr),
+      paragraph(tr.t('screen.maintenance.body')),
+      paragraph(tr.t('screen.maintenance.next')),
+    ],
+  }),
   idle: (vm, { tr, connection }) => ({
     content: [
       title(vm, tr),

@@ -60,6 +60,8 @@ export const UI_CHROME_KEYS = [
   'error.displayCode',
   'screen.closed.body',
   'screen.out-of-service.body',
+  'screen.maintenance.body',
+  'screen.maintenance.next',
   'screen.idle.body',
   'screen.idle.reservationNeeded',
   'screen.consent.needCard',

@@ -20,11 +20,11 @@ const base: FleetAlert = {
 describe("an alert's detail in the operator's language", () => {
   it('renders the key with its params in Japanese and English, numbers formatted', () => {
     expect(shownDetail(new Translator('ja'), base)).toEqual({
-      text: '15分間に失敗1,234件',
+      text: '15分間に端末・サービス起因の失敗1,234件',
       lang: 'ja',
     });
     expect(shownDetail(new Translator('en'), base)).toEqual({
-      text: '1,234 failed sessions in 15 min',
+      text: '1,234 device or service failures in 15 min',
       lang: 'en',
     });
   });

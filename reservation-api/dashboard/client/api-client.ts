@@ -2,7 +2,7 @@ import type {
   AlertListResponse,
   FleetAlert,
   FleetSummaryResponse,
-  KioskPageResponse,
+  KioskListPageResponse,
   OperatorSessionResponse,
   OPS_CSRF_HEADER,
   OPS_CSRF_HEADER_VALUE,
@@ -10,6 +10,7 @@ import type {
   SessionSeriesResponse,
   WhoAmIResponse,
 } from '../../contract/admin';
+import type { FunnelResponse, KioskControlView, KioskPageResponse } from '../../contract/ops-kiosk';
 import { API_PATHS, fillPath } from '../../contract/paths';
 
 /**
@@ -58,7 +59,7 @@ export class OpsApi {
   }
 
   /** One page of the kiosk table (`query`: pageQueryString). */
-  kiosks(query: string): Promise<KioskPageResponse> {
+  kiosks(query: string): Promise<KioskListPageResponse> {
     return this.send('GET', `${API_PATHS.opsFleetKiosks}?${query}`);
   }
 
@@ -72,6 +73,26 @@ export class OpsApi {
 
   sessions(bucket: SeriesBucket, points: number): Promise<SessionSeriesResponse> {
     return this.send('GET', `${API_PATHS.opsSessionSeries}?bucket=${bucket}&points=${points}`);
+  }
+
+  kioskPage(kioskId: string): Promise<KioskPageResponse> {
+    return this.send('GET', fillPath(API_PATHS.opsKioskPage, { kioskId }));
+  }
+
+  outOfService(kioskId: string, reason: string): Promise<KioskControlView> {
+    return this.send('POST', fillPath(API_PATHS.opsKioskOutOfService, { kioskId }), { reason });
+  }
+
+  inService(kioskId: string): Promise<KioskControlView> {
+    return this.send('POST', fillPath(API_PATHS.opsKioskInService, { kioskId }), {});
+  }
+
+  selfTest(kioskId: string): Promise<KioskControlView> {
+    return this.send('POST', fillPath(API_PATHS.opsKioskSelfTest, { kioskId }), {});
+  }
+
+  funnel(): Promise<FunnelResponse> {
+    return this.send('GET', API_PATHS.opsFunnel);
   }
 
   acknowledge(alertId: string): Promise<FleetAlert> {

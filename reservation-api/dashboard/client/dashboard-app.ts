@@ -2,6 +2,7 @@ import type { OpsStreamEvent, WhoAmIResponse } from '../../contract/admin';
 import { OpsApi, OpsApiError, type SeriesBucket } from './api-client';
 import { applyEvent, type DashboardData, type DataPart, emptyData, loadSnapshot } from './dashboard-data';
 import { h, replaceChildren } from '../../../web/dom';
+import { followHashRoutes } from './hash-routes';
 import { openAlerts } from './fleet-model';
 import { type DashboardLanguage, Translator } from './i18n';
 import { type ConnectionState, type LiveUpdates, openLiveUpdates } from './live-updates';
@@ -65,6 +66,8 @@ export class DashboardApp {
   private readonly holders = new Set<OpsStreamEvent[]>();
   /** Changes on every login and logout, so an answer to the previous session is dropped. */
   private generation = 0;
+  /** Stops following `#/kiosks/<id>` and `#/funnel` (hash-routes.ts). */
+  private stopRoutes: (() => void) | undefined;
 
   constructor(
     private readonly root: HTMLElement,
@@ -86,6 +89,8 @@ export class DashboardApp {
 
   private showLogin(notice?: string): void {
     this.generation += 1;
+    this.stopRoutes?.();
+    this.stopRoutes = undefined;
     this.stopLive();
     this.operator = undefined;
     this.data = emptyData();
@@ -123,6 +128,12 @@ export class DashboardApp {
     this.root.dataset.view = 'dashboard';
     this.root.dataset.role = operator.role;
     this.buildBoard();
+    this.stopRoutes?.();
+    this.stopRoutes = followHashRoutes(this.root, {
+      api: this.api,
+      t: () => this.t,
+      role: () => this.operator?.role ?? 'viewer',
+    });
     this.live = openLiveUpdates({
       onEvent: (event) => this.onStreamEvent(event),
       onConnected: () => void this.reload(),

@@ -3,7 +3,7 @@ import type {
   FleetAlert,
   FleetGroup,
   FleetSummaryResponse,
-  KioskPageResponse,
+  KioskListPageResponse,
   OpsStatsResponse,
   OpsStreamEvent,
   SessionSeriesResponse,
@@ -20,7 +20,7 @@ export interface DashboardData {
   /** The overview's groups by `by:key`. */
   summary: Map<string, FleetGroup>;
   /** The page of the kiosk table on screen. */
-  page: KioskPageResponse | undefined;
+  page: KioskListPageResponse | undefined;
   alerts: Map<string, FleetAlert>;
   stats: OpsStatsResponse | undefined;
   series: SessionSeries | undefined;
@@ -44,7 +44,7 @@ export function emptyData(): DashboardData {
 
 export interface Snapshot {
   summary: FleetSummaryResponse;
-  page: KioskPageResponse;
+  page: KioskListPageResponse;
   alerts: AlertListResponse;
   stats: OpsStatsResponse;
   series: SessionSeriesResponse;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { FleetGroup, FleetKioskRow, KioskPageResponse } from '../../contract/fleet-overview';
+import type { FleetGroup, FleetKioskRow, KioskListPageResponse } from '../../contract/fleet-overview';
 import { applyKioskEvent, applySummary, groupsBy, NO_QUERY, pageQueryString } from './overview-model';
 
 const counts = (idle: number, alerting = 0) => ({
@@ -63,7 +63,7 @@ describe('overview model', () => {
   });
 
   it('applies a kiosk event to its row on screen with the condition it implies, ignores others', () => {
-    const page: KioskPageResponse = {
+    const page: KioskListPageResponse = {
       serverTime: 0,
       total: 2,
       offset: 0,

@@ -1,4 +1,4 @@
-import type { FleetGroup, FleetKioskRow, KioskPageResponse } from '../../contract/fleet-overview';
+import type { FleetGroup, FleetKioskRow, KioskListPageResponse } from '../../contract/fleet-overview';
 import { kioskCondition, type KioskCondition } from '../../contract/kiosk-conditions';
 import type { FleetKiosk } from '../../contract/ops-fleet';
 import type { KioskHealth } from './fleet-model';
@@ -55,7 +55,7 @@ export function groupsBy(summary: ReadonlyMap<string, FleetGroup>, by: FleetGrou
  * A kiosk event onto the page on screen: the row of that kiosk takes the event's fields and the
  * condition they imply (its store, name and prefecture stay). Returns whether a row changed.
  */
-export function applyKioskEvent(page: KioskPageResponse | undefined, kiosk: FleetKiosk): boolean {
+export function applyKioskEvent(page: KioskListPageResponse | undefined, kiosk: FleetKiosk): boolean {
   if (!page) return false;
   const index = page.kiosks.findIndex((row) => row.kioskId === kiosk.kioskId);
   const row = page.kiosks[index];

@@ -328,4 +328,27 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       CREATE INDEX fleet_alerts_open_by_kiosk ON fleet_alerts (kiosk_id) WHERE resolved_at IS NULL;
     `,
   },
+  {
+    version: 12,
+    name: 'kiosk remote actions; audit by kiosk and by time',
+    sql: `
+      -- What operators asked of a kiosk (docs/operators.md "Remote actions"): out of service with a
+      -- reason, and a reader self-test with its result. One row per kiosk, written only by actions.
+      CREATE TABLE kiosk_controls (
+        kiosk_id                TEXT PRIMARY KEY REFERENCES kiosks (id),
+        maintenance_reason      TEXT,
+        maintenance_since       BIGINT,
+        maintenance_by          TEXT,
+        self_test_id            TEXT,
+        self_test_requested_at  BIGINT,
+        self_test_requested_by  TEXT,
+        self_test_result        TEXT CHECK (self_test_result IN ('passed', 'failed')),
+        self_test_detail        TEXT,
+        self_test_reported_at   BIGINT
+      );
+      -- Audit search: one kiosk over a period, and every row of a period (the funnel, exports).
+      CREATE INDEX audit_by_kiosk ON audit (kiosk_id, at);
+      CREATE INDEX audit_by_time ON audit (at);
+    `,
+  },
 ];

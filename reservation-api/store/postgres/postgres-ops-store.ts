@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import type { ApiErrorCode, FleetAlert, KioskEvent, ReservationStats } from '../../contract';
-import { MINUTE_MS } from '../../fleet/session-facts';
+import { sessionCause } from '../../fleet/session-facts';
 import { type AlertRow, toAlert } from '../store-rows';
 import type {
   AlertDetailUpdate,
@@ -283,18 +283,32 @@ export class PostgresOpsStore implements OpsStore {
   }
 
   async failedSessionsOfKiosk(input: { kioskId: string; from: number; to: number }): Promise<number> {
-    // A session counted in bucket ≥ from was received at most 5 minutes before it. The bucket is
+    const counts = await this.failedSessionsOfKioskByCause(input);
+    return Object.values(counts).reduce((sum, n) => sum + n, 0);
+  }
+
+  async failedSessionsOfKioskByCause(input: {
+    kioskId: string;
+    from: number;
+    to: number;
+  }): Promise<Record<string, number>> {
+    // A session counted in bucket ≥ from was received no earlier than that bucket. The bucket is
     // the chart's (minuteBucketOf), as in the SQLite store.
-    const receivedFrom = input.from - 5 * MINUTE_MS;
-    const counted = await row<{ n: number }>(
+    const found = await rows<{ cause: string | null; n: number }>(
       this.pool,
-      `SELECT count(*) AS n FROM kiosk_events
+      `SELECT data::json ->> 'error' AS cause, count(*) AS n FROM kiosk_events
        WHERE kiosk_id = $1 AND received_at >= $2 AND type = 'session.ended'
          AND data::json ->> 'outcome' = 'failed'
-         AND (least(greatest(at, received_at - 86400000), received_at + 300000) / 60000) * 60000 BETWEEN $3 AND $4`,
-      [input.kioskId, receivedFrom, input.from, input.to - 1],
+         AND (least(greatest(at, received_at - 86400000), received_at) / 60000) * 60000 BETWEEN $3 AND $4
+       GROUP BY 1`,
+      [input.kioskId, input.from, input.from, input.to - 1],
     );
-    return counted?.n ?? 0;
+    const counts: Record<string, number> = {};
+    for (const entry of found) {
+      const cause = sessionCause(entry.cause);
+      counts[cause] = (counts[cause] ?? 0) + entry.n;
+    }
+    return counts;
   }
 
   async sessionRollup(input: { from: number; to: number }): Promise<SessionRollupRow[]> {

@@ -56,6 +56,8 @@ import { PostgresRateLimitStore } from './postgres-rate-limit-store';
 import type { RateLimitStore } from '../rate-limit-store';
 import type { InstanceChannel } from '../instance-channel';
 import { PostgresInstanceChannel } from './postgres-instance-channel';
+import { PostgresControlStore } from './postgres-control-store';
+import type { KioskControlStore } from '../kiosk-control-store';
 import { changes, inTransaction, row, rows, type Tx } from './transaction';
 
 /**
@@ -100,6 +102,7 @@ export class PostgresReservationStore implements ReservationStore {
   readonly ops: OpsStore;
   readonly rateLimits: RateLimitStore;
   readonly fleetOverview: FleetOverviewStore;
+  readonly controls: KioskControlStore;
   private closing: Promise<void> | undefined;
 
   /** Opens a pool on `url` and brings the schema up to date (under the migration advisory lock). */
@@ -118,6 +121,7 @@ export class PostgresReservationStore implements ReservationStore {
     this.ops = new PostgresOpsStore(pool);
     this.rateLimits = new PostgresRateLimitStore(pool);
     this.fleetOverview = new PostgresFleetOverview(pool);
+    this.controls = new PostgresControlStore(pool);
   }
 
   /** The pool (tests, ops CLI). */

@@ -14,7 +14,7 @@ import type { Outcome } from '../reservation-store';
 import { type AlertRow, toAlert } from '../store-rows';
 import type { GroupCommit } from './group-commit';
 import { transactionWriter } from './transaction-writer';
-import { MINUTE_MS } from '../../fleet/session-facts';
+import { sessionCause } from '../../fleet/session-facts';
 
 /**
  * Operator monitoring on SQLite, on the store's one connection and its group commit: writes resolve
@@ -139,13 +139,20 @@ export class SqliteOpsStore implements OpsStore {
          WHERE rowid > ? ORDER BY rowid LIMIT ?`,
       ),
       lastEventSeq: prepare<[], { seq: number | null }>('SELECT max(rowid) AS seq FROM kiosk_events'),
-      // The minute bucket is the chart's (minuteBucketOf: the kiosk's time kept within a day before
-      // and 5 minutes after the server's receipt), so the alert and the chart count the same sessions.
+      // The minute bucket is the chart's (minuteBucketOf: the kiosk's time kept within the day
+      // before the server's receipt), so the alert and the chart count the same sessions.
       failedOfKiosk: prepare<[string, number, number, number], { n: number }>(
         `SELECT count(*) AS n FROM kiosk_events
          WHERE kiosk_id = ? AND received_at >= ? AND type = 'session.ended'
            AND json_extract(data, '$.outcome') = 'failed'
-           AND (min(max(at, received_at - 86400000), received_at + 300000) / 60000) * 60000 BETWEEN ? AND ?`,
+           AND (min(max(at, received_at - 86400000), received_at) / 60000) * 60000 BETWEEN ? AND ?`,
+      ),
+      failedOfKioskByCause: prepare<[string, number, number, number], { cause: string | null; n: number }>(
+        `SELECT json_extract(data, '$.error') AS cause, count(*) AS n FROM kiosk_events
+         WHERE kiosk_id = ? AND received_at >= ? AND type = 'session.ended'
+           AND json_extract(data, '$.outcome') = 'failed'
+           AND (min(max(at, received_at - 86400000), received_at) / 60000) * 60000 BETWEEN ? AND ?
+         GROUP BY 1`,
       ),
       rollup: prepare<[number, number], SessionRollupRow>(
         'SELECT bucket, outcome, cause, count FROM session_rollup WHERE bucket >= ? AND bucket < ? ORDER BY bucket',
@@ -347,9 +354,26 @@ export class SqliteOpsStore implements OpsStore {
   }
 
   async failedSessionsOfKiosk(input: { kioskId: string; from: number; to: number }): Promise<number> {
-    // A session counted in bucket ≥ from was received at most 5 minutes before it.
-    const receivedFrom = input.from - 5 * MINUTE_MS;
-    return this.statements.failedOfKiosk.get(input.kioskId, receivedFrom, input.from, input.to - 1)?.n ?? 0;
+    // A session counted in bucket ≥ from was received no earlier than that bucket.
+    return this.statements.failedOfKiosk.get(input.kioskId, input.from, input.from, input.to - 1)?.n ?? 0;
+  }
+
+  async failedSessionsOfKioskByCause(input: {
+    kioskId: string;
+    from: number;
+    to: number;
+  }): Promise<Record<string, number>> {
+    const counts: Record<string, number> = {};
+    for (const row of this.statements.failedOfKioskByCause.all(
+      input.kioskId,
+      input.from,
+      input.from,
+      input.to - 1,
+    )) {
+      const cause = sessionCause(row.cause);
+      counts[cause] = (counts[cause] ?? 0) + row.n;
+    }
+    return counts;
   }
 
   async sessionRollup(input: { from: number; to: number }): Promise<SessionRollupRow[]> {

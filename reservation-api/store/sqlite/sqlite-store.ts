@@ -55,6 +55,8 @@ import { openDatabase } from './open-database';
 import { SqliteFleetOverview } from './sqlite-fleet-overview';
 import { SqliteOpsStore } from './sqlite-ops-store';
 import { SqliteRateLimitStore } from './sqlite-rate-limit-store';
+import { SqliteControlStore } from './sqlite-control-store';
+import type { KioskControlStore } from '../kiosk-control-store';
 import { transactionWriter } from './transaction-writer';
 import { WalFileSync } from './wal-file-sync';
 
@@ -73,6 +75,7 @@ export class SqliteReservationStore implements ReservationStore {
   readonly ops: OpsStore;
   readonly rateLimits: RateLimitStore;
   readonly fleetOverview: FleetOverviewStore;
+  readonly controls: KioskControlStore;
 
   /** Opens (and migrates) the database file on one connection, with group commit on its WAL. */
   static open(
@@ -132,6 +135,7 @@ export class SqliteReservationStore implements ReservationStore {
     this.ops = new SqliteOpsStore(db, commits);
     this.rateLimits = new SqliteRateLimitStore(db);
     this.fleetOverview = new SqliteFleetOverview(db);
+    this.controls = new SqliteControlStore(db, commits);
     this.write = transactionWriter(db, commits);
     this.statements = {
       addToSessionRollup: prepare<[number, string, string]>(

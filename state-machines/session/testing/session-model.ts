@@ -103,6 +103,8 @@ const UI_AND_DEVICES: SessionEvent[] = [
   { type: 'card.removed' },
   { type: 'api.available' },
   { type: 'api.unavailable' },
+  { type: 'operator.maintenance' },
+  { type: 'operator.inService' },
   // The runtime's clock: on time, past closing, and in the early morning.
   { type: 'clock.sync', now: MORNING + 2 * HOUR },
   { type: 'clock.sync', now: japanTime('2025-06-02T23:01') },
@@ -156,6 +158,13 @@ export function modelAllows(snapshot: AnyMachineSnapshot, event: EventObject): b
   if (type === 'hours.closed' || type === 'hours.closing') return false;
   if (isHoursTimer(type) || type === 'clock.sync') return !kioskTimersRunning(snapshot);
   if (type.startsWith('xstate.after.')) return !snapshot.matches({ hours: 'grace' });
+  if (type === 'operator.maintenance' || type === 'operator.inService') {
+    return (
+      snapshot.matches({ kiosk: 'idle' }) ||
+      snapshot.matches({ kiosk: 'outOfService' }) ||
+      snapshot.matches({ kiosk: 'maintenance' })
+    );
+  }
   if (
     type === 'api.available' ||
     type === 'api.unavailable' ||

@@ -1,4 +1,4 @@
-import type { FleetKioskRow, KioskPageResponse } from '../../../contract/fleet-overview';
+import type { FleetKioskRow, KioskListPageResponse } from '../../../contract/fleet-overview';
 import { KIOSK_CONDITIONS, type KioskCondition } from '../../../contract/kiosk-conditions';
 import { PREFECTURES } from '../../../contract/prefectures';
 import { h, replaceChildren } from '../../../../web/dom';
@@ -41,7 +41,7 @@ export class KioskTable {
   private readonly prefecture: HTMLSelectElement;
   private readonly condition: HTMLSelectElement;
   private readonly search: HTMLInputElement;
-  private page: KioskPageResponse | undefined;
+  private page: KioskListPageResponse | undefined;
 
   constructor(
     private readonly t: Translator,
@@ -143,7 +143,7 @@ export class KioskTable {
   }
 
   /** Draws a page; `serverNow` is the server's clock for "last seen". */
-  update(page: KioskPageResponse | undefined, serverNow: number): void {
+  update(page: KioskListPageResponse | undefined, serverNow: number): void {
     this.page = page;
     const { t } = this;
     if (!page) {
