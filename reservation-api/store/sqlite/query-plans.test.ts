@@ -22,6 +22,8 @@ const SMALL_TABLES = [
   'operator_sessions',
   'fleet_alerts',
   'reservation_counts',
+  // At most a row per kiosk that an operator ever acted on (remote actions); read once a tick.
+  'kiosk_controls',
 ];
 
 const dir = mkdtempSync(join(tmpdir(), 'plans-'));
