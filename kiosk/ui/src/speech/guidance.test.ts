@@ -77,6 +77,28 @@ describe('voice guidance', () => {
     ]);
   });
 
+  it('a key that ticks a new-PIN rule is still only "one character entered" (never what kind of key)', () => {
+    const rules = (letter: boolean): ShownText[] => [
+      { key: 'screen.enter-new-pin.title.signature-pin' },
+      { key: 'pin.newRule.label' },
+      { key: 'pin.newRule.min-length', params: { min: 6 } },
+      { key: 'pin.newRule.unmet' },
+      { key: 'pin.newRule.letter' },
+      { key: letter ? 'pin.newRule.met' : 'pin.newRule.unmet' },
+      { key: 'pin.newRule.digit' },
+      { key: 'pin.newRule.unmet' },
+    ];
+    const vm = withLength(fixture('enter-new-pin-alphanumeric-full'), 0);
+    guidance.show(vm, rules(false));
+    guidance.show(withLength(vm, 1), rules(true));
+    guidance.show(withLength(vm, 0), rules(false));
+    expect(said[0]?.keys).toContain('pin.newRule.letter');
+    expect(said.slice(1).map((s) => s.keys)).toEqual([['speech.pinKeyEntered'], ['speech.pinKeyDeleted']]);
+    // くりかえし says the rules with their ticks as they are now.
+    guidance.repeat();
+    expect(said.at(-1)?.keys).toContain('pin.newRule.unmet');
+  });
+
   it('on the same screen says only what is new (a notice), and repeat() says the whole screen again', () => {
     const vm = fixture('enter-current-pin-numeric');
     guidance.show(vm, pinScreenTexts(vm));
