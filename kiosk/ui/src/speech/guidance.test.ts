@@ -34,6 +34,7 @@ beforeEach(() => {
     },
     volumeUp: () => void volume++,
     volumeDown: () => void volume--,
+    resetVolume: () => void (volume = 0),
   };
   guidance = createSpeechGuidance(catalogues, recorder);
 });
@@ -158,5 +159,19 @@ describe('voice guidance', () => {
     guidance.volumeUp();
     guidance.volumeDown();
     expect(volume).toBe(1);
+  });
+
+  it('resets the volume when the session is over (back on a standby screen), not while one goes on', () => {
+    const idle = fixture('idle');
+    const choose = fixture('choose-procedure');
+    guidance.show(idle, [{ key: 'screen.idle.title' }]);
+    guidance.volumeDown();
+    guidance.show(inLanguage(idle, 'en'), [{ key: 'screen.idle.title' }]);
+    guidance.show(choose, [{ key: 'screen.choose-procedure.title' }]);
+    expect(volume).toBe(-1);
+    guidance.show(fixture('take-card'), [{ key: 'screen.take-card.title' }]);
+    expect(volume).toBe(-1);
+    guidance.show(idle, [{ key: 'screen.idle.title' }]);
+    expect(volume).toBe(0);
   });
 });

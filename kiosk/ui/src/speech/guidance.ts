@@ -41,6 +41,9 @@ const spoken = ({ key }: ShownText): boolean => !UNSPOKEN.some((pattern) => patt
 /** The new-PIN rules and their ticks, drawn as the PIN is typed. */
 const NEW_PIN_RULE = /^pin\.newRule\./;
 
+/** Screens between sessions: arriving at one from a session resets the volume, like the language. */
+const STANDBY_SCREENS = new Set(['idle', 'closed', 'out-of-service']);
+
 /** How often the card-left reminder repeats while the take-card screen stays. */
 export const CARD_REMINDER_INTERVAL_MS = 10_000;
 
@@ -81,6 +84,9 @@ export function createSpeechGuidance(catalogues: Catalogues, player: SpeechPlaye
       const before = previous;
       previous = { vm, texts: new Set(now.map((item) => item.text)) };
       remindUntilTaken(vm);
+      if (before && STANDBY_SCREENS.has(vm.screen) && !STANDBY_SCREENS.has(before.vm.screen)) {
+        player.resetVolume();
+      }
       const sameScreen =
         before !== undefined &&
         before.vm.screen === vm.screen &&
