@@ -122,11 +122,26 @@ describe('checking the reservation before any PIN', () => {
     expect(order.indexOf('claimReservation')).toBeGreaterThan(order.indexOf('lookupReservation'));
   });
 
-  it('forgets the admission when the session ends', async () => {
+  it('forgets the admission when the session is stopped, not when stopping is only asked', async () => {
     const h = new SessionHarness();
     await toEnterCurrentPin(h);
     expect(h.snapshot.context.admitted).toBe(true);
+    // やめる only asks: the session, and its admission, goes on until "yes, stop".
     await h.send({ type: 'session.cancel' });
+    expect(h.view.dialog).toBe('confirm-cancel');
+    expect(h.snapshot.context.admitted).toBe(true);
+    await h.send({ type: 'cancel.confirm' });
+    expect(h.screen).toBe('take-card');
+    expect(h.snapshot.context.admitted).toBe(false);
+  });
+
+  it('forgets the admission when a result screen ends the session (it waits, then times out)', async () => {
+    const h = new SessionHarness();
+    await toResetting(h);
+    expect(h.screen).toBe('done');
+    expect(h.snapshot.context.admitted).toBe(true);
+    await h.advance(h.snapshot.context.timing.inactivityLimitMs);
+    expect(h.screen).toBe('take-card');
     expect(h.snapshot.context.admitted).toBe(false);
   });
 });

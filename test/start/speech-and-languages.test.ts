@@ -67,6 +67,16 @@ async function typeKeys(keys: string): Promise<void> {
   await kiosk.waitForSelector(`.pin-dots[data-length="${before + keys.length}"]`);
 }
 
+/** The two keypad keys of each character (kiosk/ui/src/two-key-letters.ts): letter = key, place; digit = 0, digit. */
+function twoKeys(pin: string): string[] {
+  const groups = ['ABC', 'DEF', 'GHI', 'JKL', 'MNO', 'PQRS', 'TUV', 'WXYZ'];
+  return [...pin].flatMap((character) => {
+    if (/[0-9]/.test(character)) return ['Digit0', `Digit${character}`];
+    const group = groups.findIndex((letters) => letters.includes(character));
+    return [`Digit${group + 2}`, `Digit${(groups[group] ?? '').indexOf(character) + 1}`];
+  });
+}
+
 interface Said {
   seq: number;
   key: string;
@@ -145,6 +155,9 @@ async function journey(language: string, listenToDone = false): Promise<Said[]> 
   }
   await kiosk.click('[data-action="finish"]');
   await screen('take-card');
+  // The session's language lasts until the card is taken.
+  expect(await kiosk.getAttribute('html', 'lang')).toBe(language);
+  expect(await kiosk.innerText('h1.title')).toBe(catalogues[language]?.['screen.take-card.title']);
   // The card left on the reader: a chime and a spoken reminder, again and again until it is taken.
   await kiosk.clock.runFor(10_500);
   await kiosk.clock.runFor(10_500);
@@ -196,6 +209,124 @@ describe('every language through npm start, with voice guidance', () => {
     expect(said.find((s) => s.key === 'screen.done.title.signature-pin')?.state).toBe('done');
   }, 120_000);
 
+  it('keys only (Japanese): each screen said, a key per PIN key, くりかえし says the screen again, volume keys', async () => {
+    const ja = catalogues.ja ?? {};
+    const fresh = 'NEW3KEY7';
+    await screen('idle');
+    const since = await lastSeq();
+    await panelAction('phone.reserve.signature-pin');
+    const press = async (...keys: string[]): Promise<void> => {
+      for (const key of keys) await kiosk.keyboard.press(key);
+    };
+    const dots = (length: number) => kiosk.waitForSelector(`.pin-dots[data-length="${length}"]`);
+    const typeTwoKeys = async (pin: string): Promise<void> => {
+      for (const [index, key] of twoKeys(pin).entries()) {
+        await press(key);
+        if (index % 2 === 0) await kiosk.waitForSelector('[data-two-key="pending"]');
+        else await dots((index + 1) / 2);
+      }
+    };
+    const volume = async (): Promise<string | null> => kiosk.getAttribute('#spoken-log', 'data-volume');
+
+    await press('Enter');
+    await screen('choose-procedure');
+    await press('Digit1', 'Enter');
+    await screen('consent');
+    await press('Enter');
+    await screen('place-card');
+    await panelAction('card.insert');
+    await screen('enter-current-pin');
+    for (const [index, digit] of [...'123'].entries()) {
+      await press(`Digit${digit}`);
+      await dots(index + 1);
+    }
+    const beforeRepeat = await lastSeq();
+    await press('F3');
+    await kiosk.waitForFunction(
+      (seq) =>
+        [...document.querySelectorAll<HTMLElement>('#spoken-log li')].some(
+          (li) =>
+            Number(li.dataset.seq) > seq && li.dataset.key === 'screen.enter-current-pin.title.signature-pin',
+        ),
+      beforeRepeat,
+    );
+    await press('Backspace');
+    await dots(2);
+    await press('Digit3');
+    await dots(3);
+    await press('Digit4');
+    await dots(4);
+    // Louder (to the top step, where it stays), then softer twice: kept through the session.
+    expect(await volume()).toBe('0.75');
+    await press('NumpadAdd');
+    expect(await volume()).toBe('1');
+    await press('F5');
+    expect(await volume()).toBe('1');
+    await press('NumpadSubtract');
+    expect(await volume()).toBe('0.75');
+    await press('F4');
+    expect(await volume()).toBe('0.5');
+    await press('Enter');
+    await screen('enter-new-pin');
+    await typeTwoKeys(fresh);
+    await press('Enter');
+    await screen('confirm-new-pin');
+    await typeTwoKeys(fresh);
+    await press('Enter');
+    await screen('done');
+    await press('Enter');
+    await screen('take-card');
+    expect(await volume()).toBe('0.5');
+    await panelAction('card.remove');
+    await screen('idle');
+    // The next customer starts at the default volume, as in Japanese and the standard look.
+    await kiosk.waitForSelector('#spoken-log[data-volume="0.75"]', { state: 'attached' });
+
+    const said = (await spokenLog()).filter((s) => s.seq > since);
+    const keys = said.map((s) => s.key);
+    const title = 'screen.enter-current-pin.title.signature-pin';
+    expectInOrder(said, [
+      'screen.choose-procedure.title',
+      'screen.consent.title',
+      'screen.place-card.title',
+      title,
+      'speech.pinKeyEntered',
+      'speech.pinKeyEntered',
+      'speech.pinKeyEntered',
+      title,
+      'speech.pinKeyDeleted',
+      'speech.pinKeyEntered',
+      'speech.pinKeyEntered',
+      'screen.enter-new-pin.title.signature-pin',
+      'keys.twoKey.pending',
+      'speech.pinKeyEntered',
+      'screen.confirm-new-pin.title.signature-pin',
+      'keys.twoKey.pending',
+      'speech.pinKeyEntered',
+      'screen.done.title.signature-pin',
+      'screen.take-card.title',
+    ]);
+    // くりかえし says the same messages as when the screen appeared, in the same order.
+    const shown = keys.indexOf(title);
+    const repeated = keys.indexOf(title, shown + 1);
+    const firstTime = said.slice(shown, keys.indexOf('speech.pinKeyEntered', shown));
+    const again = said.slice(repeated, keys.indexOf('speech.pinKeyDeleted', repeated));
+    expect(firstTime.length).toBeGreaterThan(0);
+    expect(again.map((s) => [s.key, s.text])).toEqual(firstTime.map((s) => [s.key, s.text]));
+    // One announcement per key that made a character, one per delete, one prompt per first key.
+    const count = (key: string) => keys.filter((k) => k === key).length;
+    expect(count('speech.pinKeyEntered')).toBe(3 + 2 + 2 * fresh.length);
+    expect(count('speech.pinKeyDeleted')).toBe(1);
+    expect(count('keys.twoKey.pending')).toBe(2 * fresh.length);
+    for (const s of said) {
+      expect(s.language).toBe('ja');
+      expect(ja[s.key], s.key).toBeDefined();
+      if (!/\{\w+\}/.test(ja[s.key] ?? '')) expect(s.text).toBe(ja[s.key]);
+      for (const pin of ['123', '1234', fresh]) expect(s.text).not.toContain(pin);
+      expect(s.audio, `${s.key}: ${s.text}`).toBe('complete');
+    }
+  }, 120_000);
+
   it.each(['en', 'zh', 'ko', 'vi', 'pt-BR'])(
     '%s reaches the done screen and is spoken in that language',
     async (language) => {
@@ -208,15 +339,20 @@ describe('every language through npm start, with voice guidance', () => {
         'screen.done.title.signature-pin',
         'screen.take-card.title',
       ]);
-      // From the first screen after the switch to the done screen. (The take-card screen is spoken in
-      // the language the session machine gives it.)
+      // From the first screen after the switch to the card left on the reader: the language lasts
+      // until the card is taken (the take-card screen and its reminder included).
       const inSession = said.slice(
         said.findIndex((s) => s.key === 'screen.choose-procedure.title'),
-        said.findIndex((s) => s.key === 'screen.done.title.signature-pin') + 1,
+        said.findLastIndex((s) => s.key === 'speech.cardLeftReminder') + 1,
       );
       expect(inSession.length).toBeGreaterThan(10);
+      expect(inSession.map((s) => s.key)).toContain('screen.take-card.title');
       for (const s of inSession) {
-        expect(s.language).toBe(language);
+        expect(s.language, s.key).toBe(language);
+        // This language's own text, not a fallback to Japanese (texts with parameters aside).
+        const template = catalogues[language]?.[s.key];
+        expect(template, s.key).toBeDefined();
+        if (!/\{\w+\}/.test(template ?? '')) expect(s.text).toBe(template);
         expect(s.audio, `${s.key}: ${s.text}`).toBe('complete');
       }
     },

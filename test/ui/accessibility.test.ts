@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadCatalogues } from '../../kiosk/ui/catalogues';
 import { SCREEN_FIXTURES, fixture, inLanguage, inLargeText } from '../../kiosk/ui/fixtures/view-models';
 import type { ViewModel } from '../../kiosk/ui/src/view-model';
 import { type UiServer, createUiServer } from '../../kiosk/ui-server/ui-server';
@@ -17,8 +18,8 @@ import {
 import { type FixtureSource, fixtureSource } from './support/fixture-source';
 
 /**
- * axe-core (injected into the page) on every screen fixture, its dialogs included, in Japanese and
- * English, in the standard look and in large text / high contrast; the large look must also fit
+ * axe-core (injected into the page) on every screen fixture, its dialogs included, in every catalogue
+ * language, in the standard look and in large text / high contrast; the large look must also fit
  * the panel like the standard one (test/ui/screens.test.ts). Screenshots:
  * test-results/screenshots/<lang>/large-<screen>.png.
  */
@@ -81,12 +82,10 @@ async function axeViolations(): Promise<Array<{ id: string; impact: string | nul
   }));
 }
 
-const MODES = [
-  ['ja', 'standard'],
-  ['en', 'standard'],
-  ['ja', 'large'],
-  ['en', 'large'],
-] as const;
+/** Every catalogue language (Japanese first), in both looks. */
+const MODES = (['standard', 'large'] as const).flatMap((look) =>
+  Object.keys(loadCatalogues()).map((language) => [language, look] as const),
+);
 
 describe.each(MODES)('in %s, %s look', (language, look) => {
   it(

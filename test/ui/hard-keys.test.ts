@@ -259,7 +259,11 @@ describe('keys only', () => {
     await startKiosk();
     await press('Enter');
     await screen('choose-procedure');
-    await press('Digit1', 'Enter', 'Enter');
+    // Each key waits for its screen: a key pressed before the next screen is drawn presses the old one.
+    await press('Digit1', 'Enter');
+    await screen('consent');
+    await press('Enter');
+    await screen('place-card');
     await harness.insertCard();
     await screen('enter-current-pin');
     await harness.advance(60_000);

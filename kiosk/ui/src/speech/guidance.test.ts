@@ -34,6 +34,7 @@ beforeEach(() => {
     },
     volumeUp: () => void volume++,
     volumeDown: () => void volume--,
+    resetVolume: () => void (volume = 0),
   };
   guidance = createSpeechGuidance(catalogues, recorder);
 });
@@ -75,6 +76,28 @@ describe('voice guidance', () => {
       ['一文字入力しました'],
       ['一文字消しました'],
     ]);
+  });
+
+  it('a key that ticks a new-PIN rule is still only "one character entered" (never what kind of key)', () => {
+    const rules = (letter: boolean): ShownText[] => [
+      { key: 'screen.enter-new-pin.title.signature-pin' },
+      { key: 'pin.newRule.label' },
+      { key: 'pin.newRule.min-length', params: { min: 6 } },
+      { key: 'pin.newRule.unmet' },
+      { key: 'pin.newRule.letter' },
+      { key: letter ? 'pin.newRule.met' : 'pin.newRule.unmet' },
+      { key: 'pin.newRule.digit' },
+      { key: 'pin.newRule.unmet' },
+    ];
+    const vm = withLength(fixture('enter-new-pin-alphanumeric-full'), 0);
+    guidance.show(vm, rules(false));
+    guidance.show(withLength(vm, 1), rules(true));
+    guidance.show(withLength(vm, 0), rules(false));
+    expect(said[0]?.keys).toContain('pin.newRule.letter');
+    expect(said.slice(1).map((s) => s.keys)).toEqual([['speech.pinKeyEntered'], ['speech.pinKeyDeleted']]);
+    // くりかえし says the rules with their ticks as they are now.
+    guidance.repeat();
+    expect(said.at(-1)?.keys).toContain('pin.newRule.unmet');
   });
 
   it('on the same screen says only what is new (a notice), and repeat() says the whole screen again', () => {
@@ -136,5 +159,19 @@ describe('voice guidance', () => {
     guidance.volumeUp();
     guidance.volumeDown();
     expect(volume).toBe(1);
+  });
+
+  it('resets the volume when the session is over (back on a standby screen), not while one goes on', () => {
+    const idle = fixture('idle');
+    const choose = fixture('choose-procedure');
+    guidance.show(idle, [{ key: 'screen.idle.title' }]);
+    guidance.volumeDown();
+    guidance.show(inLanguage(idle, 'en'), [{ key: 'screen.idle.title' }]);
+    guidance.show(choose, [{ key: 'screen.choose-procedure.title' }]);
+    expect(volume).toBe(-1);
+    guidance.show(fixture('take-card'), [{ key: 'screen.take-card.title' }]);
+    expect(volume).toBe(-1);
+    guidance.show(idle, [{ key: 'screen.idle.title' }]);
+    expect(volume).toBe(0);
   });
 });

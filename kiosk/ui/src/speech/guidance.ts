@@ -38,6 +38,11 @@ const UNSPOKEN = [
   /^inactivity\.secondsLeft$/,
 ];
 const spoken = ({ key }: ShownText): boolean => !UNSPOKEN.some((pattern) => pattern.test(key));
+/** The new-PIN rules and their ticks, drawn as the PIN is typed. */
+const NEW_PIN_RULE = /^pin\.newRule\./;
+
+/** Screens between sessions: arriving at one from a session resets the volume, like the language. */
+const STANDBY_SCREENS = new Set(['idle', 'closed', 'out-of-service']);
 
 /** How often the card-left reminder repeats while the take-card screen stays. */
 export const CARD_REMINDER_INTERVAL_MS = 10_000;
@@ -79,6 +84,9 @@ export function createSpeechGuidance(catalogues: Catalogues, player: SpeechPlaye
       const before = previous;
       previous = { vm, texts: new Set(now.map((item) => item.text)) };
       remindUntilTaken(vm);
+      if (before && STANDBY_SCREENS.has(vm.screen) && !STANDBY_SCREENS.has(before.vm.screen)) {
+        player.resetVolume();
+      }
       const sameScreen =
         before !== undefined &&
         before.vm.screen === vm.screen &&
@@ -90,9 +98,13 @@ export function createSpeechGuidance(catalogues: Catalogues, player: SpeechPlaye
         return;
       }
       screen = now;
-      const added = now.filter((item) => !before.texts.has(item.text));
-      if (added.length) return player.say(language, added);
       const grown = (vm.pin?.length ?? 0) - (before.vm.pin?.length ?? 0);
+      // A key that changes a new-PIN rule's tick is still only "one character entered": saying
+      // "at least one letter (met)" would tell the room what kind of character was typed.
+      const added = now.filter(
+        (item) => !before.texts.has(item.text) && !(grown !== 0 && NEW_PIN_RULE.test(item.key)),
+      );
+      if (added.length) return player.say(language, added);
       if (grown > 0) say(Array.from({ length: grown }, () => ({ key: 'speech.pinKeyEntered' })));
       else if (grown < 0) say([{ key: 'speech.pinKeyDeleted' }]);
     },

@@ -22,6 +22,8 @@ export interface SpeechPlayer {
   say(language: string, items: SpokenItem[], options?: { chimeFirst?: boolean }): void;
   volumeUp(): void;
   volumeDown(): void;
+  /** Back to the default step (the next customer does not inherit the last one's volume). */
+  resetVolume(): void;
 }
 
 const LOG_LIMIT = 200;
@@ -154,6 +156,10 @@ export function createSpeechPlayer(manifest: SpeechManifest): SpeechPlayer {
     },
     volumeDown() {
       volumeStep = Math.max(0, volumeStep - 1);
+      applyVolume();
+    },
+    resetVolume() {
+      volumeStep = DEFAULT_VOLUME_STEP;
       applyVolume();
     },
   };
