@@ -105,6 +105,11 @@ export class FleetMonitor {
   private readonly pending = new Map<string, { kiosk: KioskRecord; heartbeat: StoredHeartbeat }>();
   /** The drain job queued and not yet started (one at a time; heartbeats noted meanwhile join it). */
   private drainQueued: Promise<void> | null = null;
+  /**
+   * Kiosks a re-read found changed (new, revoked, a heartbeat stored elsewhere) and not evaluated
+   * since: the next tick or registration evaluates them, whichever read found them.
+   */
+  private readonly changedKiosks = new Set<string>();
   /** Each kiosk's status when last counted, and the counts (the kiosk gauges and statistics). */
   private readonly statusById = new Map<string, FleetStatus>();
   private readonly statusCounts = Object.fromEntries(FLEET_STATUSES.map((s) => [s, 0])) as Record<
@@ -216,7 +221,8 @@ export class FleetMonitor {
   async onKioskChanged(): Promise<void> {
     await this.exclusive(async () => {
       const now = this.observeNow();
-      const changed = await this.refreshKiosks();
+      await this.refreshKiosks();
+      const changed = this.takeChangedKiosks();
       if (changed.size > 0) {
         const failures = await this.fleetFailuresByKiosk(now);
         for (const id of changed) {
@@ -235,9 +241,9 @@ export class FleetMonitor {
       const { ops } = this.deps.store;
       await this.pollEvents(now);
       await this.adoptOpenAlerts();
-      const changed = await this.refreshKiosks();
+      await this.refreshKiosks();
       const failures = await this.fleetFailuresByKiosk(now);
-      for (const id of this.timeBoundKiosks(now, changed, failures)) {
+      for (const id of this.timeBoundKiosks(now, this.takeChangedKiosks(), failures)) {
         await this.evaluateKiosk(id, now, failures);
       }
       await this.evaluateFleet(now);
@@ -355,6 +361,12 @@ export class FleetMonitor {
     this.updateGauges();
   }
 
+  private takeChangedKiosks(): Set<string> {
+    const changed = new Set(this.changedKiosks);
+    this.changedKiosks.clear();
+    return changed;
+  }
+
   /** Failed sessions of every kiosk in the repeated-failures window, in one query. */
   private fleetFailuresByKiosk(now: number): Promise<FailuresByKiosk> {
     return this.deps.store.ops.failedSessionsByKioskAndCause(
@@ -418,9 +430,9 @@ export class FleetMonitor {
    */
   private async refreshKiosks(
     options: { applyStoredHeartbeats: boolean } = { applyStoredHeartbeats: true },
-  ): Promise<Set<string>> {
-    /** Kiosks new here, revoked or un-revoked, or with a heartbeat this monitor had not seen. */
-    const changed = new Set<string>();
+  ): Promise<void> {
+    // Kiosks new here, revoked or un-revoked, or with a heartbeat this monitor had not seen.
+    const changed = this.changedKiosks;
     const seen = new Set<string>();
     for (const status of await this.deps.store.listKiosks()) {
       seen.add(status.id);
@@ -450,8 +462,8 @@ export class FleetMonitor {
       if (seen.has(id)) continue;
       this.kiosks.delete(id);
       this.unstatus(id);
+      changed.delete(id);
     }
-    return changed;
   }
 
   private async pollEvents(now: number): Promise<void> {
