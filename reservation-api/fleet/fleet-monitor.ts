@@ -43,6 +43,15 @@ import { failureAlertBuckets } from './session-series';
  * One instance per API process; every change runs one at a time (a queue), so concurrent
  * heartbeats cannot open the same alert twice. Time comes only from the injected clock.
  *
+ * Built to scale with the fleet (56,000 kiosks, thousands of heartbeats a second): a heartbeat is
+ * answered once it is stored, and only noted here (`noteHeartbeat`: the kiosk's latest heartbeat in
+ * a map, at most one entry per kiosk); one job drains the map, so many heartbeats of one kiosk cost
+ * one evaluation, and the failure counts of a whole batch come from one query. The tick is
+ * set-based: the fleet's failure counts in one GROUP BY query, and only the kiosks whose alerts can
+ * move with time alone (open alerts, failures in the window, a reader down, a heartbeat past the
+ * stale cut-off, a change another instance stored) are evaluated. Kiosks by status are counted
+ * incrementally. See docs/decisions.md, "Fleet monitor at fleet scale".
+ *
  * Several API instances on one database each run a monitor, and each derives its state from the
  * database: on every tick it re-reads the kiosks with their stored heartbeats (the kiosk-reported
  * alerts and reader state included) and the open alerts, and it reads the shared event feed. So a
@@ -70,6 +79,11 @@ interface KioskEntry {
   heartbeat: (HeartbeatRequest & { receivedAt: number }) | null;
 }
 
+type StoredHeartbeat = HeartbeatRequest & { receivedAt: number };
+
+/** Failed sessions in the repeated-failures window: kiosk id → cause → count. */
+type FailuresByKiosk = ReadonlyMap<string, Record<string, number>>;
+
 const FEED_PAGE = 500;
 /** Kiosk events deleted per tick at most, so a large backlog never holds the database for long. */
 const EVENT_PRUNE_BATCH = 5_000;
@@ -87,6 +101,21 @@ export class FleetMonitor {
   private readonly reported = new KioskReportedAlerts();
   /** Since when each kiosk's reader has been down without a break (server time); absent when up. */
   private readonly readerDownSince = new Map<string, number>();
+  /** Heartbeats stored and not yet evaluated: the latest per kiosk (bounded by the fleet's size). */
+  private readonly pending = new Map<string, { kiosk: KioskRecord; heartbeat: StoredHeartbeat }>();
+  /** The drain job queued and not yet started (one at a time; heartbeats noted meanwhile join it). */
+  private drainQueued: Promise<void> | null = null;
+  /**
+   * Kiosks a re-read found changed (new, revoked, a heartbeat stored elsewhere) and not evaluated
+   * since: the next tick or registration evaluates them, whichever read found them.
+   */
+  private readonly changedKiosks = new Set<string>();
+  /** Each kiosk's status when last counted, and the counts (the kiosk gauges and statistics). */
+  private readonly statusById = new Map<string, FleetStatus>();
+  private readonly statusCounts = Object.fromEntries(FLEET_STATUSES.map((s) => [s, 0])) as Record<
+    FleetStatus,
+    number
+  >;
   private eventSeq = 0;
   private publishedStats = '';
   private queue: Promise<unknown> = Promise.resolve();
@@ -144,21 +173,40 @@ export class FleetMonitor {
         }
         this.publishedKiosks.set(entry.record.id, changeKey(this.view(entry, now)));
       }
-      this.updateGauges(now);
+      this.recountStatuses(now);
+      this.updateGauges();
     });
   }
 
-  /** A heartbeat was stored for `kiosk` at server time `receivedAt`. */
+  /**
+   * A heartbeat was stored for `kiosk` at server time `receivedAt`: noted, and evaluated soon by the
+   * drain job (the returned promise settles then). The caller need not wait: the heartbeat is
+   * durable already, and the kiosk's answer does not depend on the monitor.
+   */
+  noteHeartbeat(kiosk: KioskRecord, heartbeat: HeartbeatRequest, receivedAt: number): Promise<void> {
+    const known = this.pending.get(kiosk.id);
+    // Replies can overtake each other: the newest heartbeat of a kiosk wins.
+    if (!known || known.heartbeat.receivedAt <= receivedAt) {
+      this.pending.set(kiosk.id, { kiosk, heartbeat: { ...heartbeat, receivedAt } });
+    }
+    return this.queueDrain();
+  }
+
+  private queueDrain(): Promise<void> {
+    this.drainQueued ??= this.exclusive(() => this.drainHeartbeats(), 'everywhere');
+    return this.drainQueued;
+  }
+
+  /** A heartbeat was stored: noted and evaluated (the promise settles once it is). */
   async onHeartbeat(kiosk: KioskRecord, heartbeat: HeartbeatRequest, receivedAt: number): Promise<void> {
-    await this.exclusive(async () => {
-      this.observeNow();
-      this.kiosks.set(kiosk.id, { record: kiosk, heartbeat: { ...heartbeat, receivedAt } });
-      this.reported.applyHeartbeat(kiosk.id, heartbeat.alerts, heartbeat.clock);
-      this.noteReader(kiosk.id, heartbeat.reader, receivedAt);
-      this.deps.metrics.kioskLastHeartbeat.set({ kiosk_id: kiosk.id }, receivedAt / 1000);
-      await this.evaluateKiosk(kiosk.id, receivedAt);
-      this.updateGauges(receivedAt);
-    }, 'everywhere');
+    await this.noteHeartbeat(kiosk, heartbeat, receivedAt);
+  }
+
+  /** Settles when every heartbeat noted so far has been evaluated (tests, shutdown). */
+  async settled(): Promise<void> {
+    // The queue runs in order: an empty job settles after the drain running or queued before it.
+    do await this.exclusive(async () => undefined);
+    while (this.drainQueued);
   }
 
   /** An event batch was stored: reads the new events from the store's feed and acts on them. */
@@ -166,13 +214,23 @@ export class FleetMonitor {
     await this.exclusive(() => this.pollEvents(this.observeNow()));
   }
 
-  /** A kiosk was registered or revoked here (the CLI's changes are found on the next tick). */
+  /**
+   * Kiosks were registered or revoked here (the CLI's changes are found on the next tick): only the
+   * kiosks that changed are evaluated, so a batch of registrations costs its own size.
+   */
   async onKioskChanged(): Promise<void> {
     await this.exclusive(async () => {
       const now = this.observeNow();
       await this.refreshKiosks();
-      for (const id of this.kiosks.keys()) await this.evaluateKiosk(id, now);
-      this.updateGauges(now);
+      const changed = this.takeChangedKiosks();
+      if (changed.size > 0) {
+        const failures = await this.fleetFailuresByKiosk(now);
+        for (const id of changed) {
+          await this.evaluateKiosk(id, now, failures);
+          this.restatus(id, now);
+        }
+      }
+      this.updateGauges();
     }, 'everywhere');
   }
 
@@ -184,14 +242,20 @@ export class FleetMonitor {
       await this.pollEvents(now);
       await this.adoptOpenAlerts();
       await this.refreshKiosks();
-      for (const id of this.kiosks.keys()) await this.evaluateKiosk(id, now);
+      const failures = await this.fleetFailuresByKiosk(now);
+      for (const id of this.timeBoundKiosks(now, this.takeChangedKiosks(), failures)) {
+        await this.evaluateKiosk(id, now, failures);
+      }
       await this.evaluateFleet(now);
-      this.updateGauges(now);
+      this.recountStatuses(now);
+      this.updateGauges();
       await this.publishStatsIfChanged(now);
       await ops.pruneSessionRollup(now - this.deps.policy.opsRetentionMs);
       await ops.pruneResolvedAlerts(now - this.deps.policy.opsRetentionMs);
       await ops.pruneKioskEvents({ before: now - this.deps.policy.opsRetentionMs, limit: EVENT_PRUNE_BATCH });
       await ops.pruneOperatorSessions({ now, idleBefore: now - this.deps.policy.opsSessionIdleMs });
+      // Heartbeats left by a failed drain are retried.
+      if (this.pending.size > 0) void this.queueDrain().catch(() => undefined);
     });
   }
 
@@ -224,7 +288,11 @@ export class FleetMonitor {
    * latest tick or change (re-reading 56,000 kiosks per request would cost more than the answer).
    */
   async stats(): Promise<OpsStatsResponse> {
-    return this.exclusive(async () => this.computeStats(this.deps.now()));
+    return this.exclusive(async () => {
+      const now = this.deps.now();
+      this.recountStatuses(now);
+      return this.computeStats(now);
+    });
   }
 
   /**
@@ -254,6 +322,75 @@ export class FleetMonitor {
   }
 
   // ── internals (run inside `exclusive`) ──────────────────────────────────────────────────────
+
+  /** Evaluates the noted heartbeats: each kiosk once, with the batch's failure counts from one query. */
+  private async drainHeartbeats(): Promise<void> {
+    this.drainQueued = null;
+    if (this.pending.size === 0) return;
+    const batch = [...this.pending.values()];
+    this.pending.clear();
+    try {
+      await this.evaluateHeartbeats(batch);
+    } catch (error) {
+      // Not lost: noted again (unless a newer one came meanwhile) for the next drain.
+      for (const entry of batch)
+        if (!this.pending.has(entry.kiosk.id)) this.pending.set(entry.kiosk.id, entry);
+      throw error;
+    }
+  }
+
+  private async evaluateHeartbeats(
+    batch: readonly { kiosk: KioskRecord; heartbeat: StoredHeartbeat }[],
+  ): Promise<void> {
+    const now = this.observeNow();
+    for (const { kiosk, heartbeat } of batch) {
+      const known = this.kiosks.get(kiosk.id)?.heartbeat;
+      // The tick may have taken a newer stored heartbeat of this kiosk already.
+      if (known && known.receivedAt > heartbeat.receivedAt) continue;
+      this.kiosks.set(kiosk.id, { record: kiosk, heartbeat });
+      this.reported.applyHeartbeat(kiosk.id, heartbeat.alerts, heartbeat.clock);
+      this.noteReader(kiosk.id, heartbeat.reader, heartbeat.receivedAt);
+      this.deps.metrics.kioskLastHeartbeat.set({ kiosk_id: kiosk.id }, heartbeat.receivedAt / 1000);
+    }
+    const failures = await this.fleetFailuresByKiosk(now);
+    for (const { kiosk, heartbeat } of batch) {
+      // Evaluated at the heartbeat's own time when it is the latest (as before the batching).
+      await this.evaluateKiosk(kiosk.id, Math.max(now, heartbeat.receivedAt), failures);
+      this.restatus(kiosk.id, now);
+    }
+    this.updateGauges();
+  }
+
+  private takeChangedKiosks(): Set<string> {
+    const changed = new Set(this.changedKiosks);
+    this.changedKiosks.clear();
+    return changed;
+  }
+
+  /** Failed sessions of every kiosk in the repeated-failures window, in one query. */
+  private fleetFailuresByKiosk(now: number): Promise<FailuresByKiosk> {
+    return this.deps.store.ops.failedSessionsByKioskAndCause(
+      failureAlertBuckets(now, this.deps.policy.alertRepeatedFailuresWindowMs),
+    );
+  }
+
+  /**
+   * The kiosks whose alerts or view can change with time alone, or that changed in the database:
+   * with open alerts (a reported one included), with failures in the window, with a reader down,
+   * stale (or no longer counted as before), or changed (registered, revoked, a heartbeat another instance
+   * stored). Every other kiosk is online with nothing to open: evaluating it would change nothing.
+   */
+  private timeBoundKiosks(now: number, changed: ReadonlySet<string>, failures: FailuresByKiosk): Set<string> {
+    const ids = new Set(changed);
+    for (const alert of this.open.values()) if (alert.kioskId !== null) ids.add(alert.kioskId);
+    for (const id of failures.keys()) ids.add(id);
+    for (const id of this.readerDownSince.keys()) ids.add(id);
+    for (const [id, entry] of this.kiosks) {
+      const status = this.statusOf(entry, now);
+      if (status === 'stale' || status !== this.statusById.get(id)) ids.add(id);
+    }
+    return ids;
+  }
 
   private exclusive<T>(work: () => Promise<T>, reach: PublishReach = 'here'): Promise<T> {
     const job = () => {
@@ -291,7 +428,11 @@ export class FleetMonitor {
    * monitor saw reached another instance: its reported alerts and reader state are taken as if it
    * had come here (not at start, where the open alerts stand for what was reported before).
    */
-  private async refreshKiosks(options: { applyStoredHeartbeats: boolean } = { applyStoredHeartbeats: true }) {
+  private async refreshKiosks(
+    options: { applyStoredHeartbeats: boolean } = { applyStoredHeartbeats: true },
+  ): Promise<void> {
+    // Kiosks new here, revoked or un-revoked, or with a heartbeat this monitor had not seen.
+    const changed = this.changedKiosks;
     const seen = new Set<string>();
     for (const status of await this.deps.store.listKiosks()) {
       seen.add(status.id);
@@ -305,7 +446,9 @@ export class FleetMonitor {
       if (options.applyStoredHeartbeats && heartbeat && heartbeat !== known?.heartbeat) {
         this.reported.applyHeartbeat(status.id, heartbeat.alerts, heartbeat.clock);
         this.noteReader(status.id, heartbeat.reader, heartbeat.receivedAt);
+        changed.add(status.id);
       }
+      if (!known || known.record.revokedAt !== record.revokedAt) changed.add(status.id);
       this.kiosks.set(status.id, { record, heartbeat });
       if (record.revokedAt !== null) {
         this.reported.forget(status.id);
@@ -315,7 +458,12 @@ export class FleetMonitor {
         this.deps.metrics.kioskLastHeartbeat.set({ kiosk_id: status.id }, heartbeat.receivedAt / 1000);
       }
     }
-    for (const id of this.kiosks.keys()) if (!seen.has(id)) this.kiosks.delete(id);
+    for (const id of this.kiosks.keys()) {
+      if (seen.has(id)) continue;
+      this.kiosks.delete(id);
+      this.unstatus(id);
+      changed.delete(id);
+    }
   }
 
   private async pollEvents(now: number): Promise<void> {
@@ -331,9 +479,12 @@ export class FleetMonitor {
       }
       if (events.length < FEED_PAGE) break;
     }
-    for (const id of dirty) await this.evaluateKiosk(id, now);
+    if (dirty.size > 0) {
+      const failures = await this.fleetFailuresByKiosk(now);
+      for (const id of dirty) await this.evaluateKiosk(id, now, failures);
+    }
     if (fleetDirty) await this.evaluateFleet(now);
-    if (dirty.size > 0) this.updateGauges(now);
+    if (dirty.size > 0) this.updateGauges();
   }
 
   /** Publishes and records one kiosk event; true when the kiosk's alerts may have changed. */
@@ -358,17 +509,14 @@ export class FleetMonitor {
     return false;
   }
 
-  private async evaluateKiosk(kioskId: string, now: number): Promise<void> {
+  private async evaluateKiosk(kioskId: string, now: number, failures: FailuresByKiosk): Promise<void> {
     const entry = this.kiosks.get(kioskId);
     if (!entry) return;
     const { heartbeat } = entry;
     const latest: LatestHeartbeat | null = heartbeat
       ? { receivedAt: heartbeat.receivedAt, reader: heartbeat.reader, clock: heartbeat.clock }
       : null;
-    const byCause = await this.deps.store.ops.failedSessionsOfKioskByCause({
-      kioskId,
-      ...failureAlertBuckets(now, this.deps.policy.alertRepeatedFailuresWindowMs),
-    });
+    const byCause = failures.get(kioskId) ?? {};
     const desired = kioskAlerts(
       {
         kioskId,
@@ -449,8 +597,8 @@ export class FleetMonitor {
 
   private view(entry: KioskEntry, now: number): FleetKiosk {
     const { record, heartbeat } = entry;
-    const alerts: AlertKind[] = [];
-    for (const alert of this.open.values()) if (alert.kioskId === record.id) alerts.push(alert.kind);
+    // By key, not by a walk of every open alert: O(kinds) per kiosk however many alerts are open.
+    const alerts = ALERT_KINDS.filter((kind) => this.open.has(keyOf(kind, record.id)));
     return {
       kioskId: record.id,
       chain: record.chain,
@@ -463,7 +611,7 @@ export class FleetMonitor {
       version: heartbeat?.version ?? null,
       lastSeenAt: heartbeat?.receivedAt ?? null,
       clockSkewMs: heartbeat ? heartbeat.clock - heartbeat.receivedAt : null,
-      alerts: alerts.sort((a, b) => ALERT_KINDS.indexOf(a) - ALERT_KINDS.indexOf(b)),
+      alerts,
     };
   }
 
@@ -473,19 +621,39 @@ export class FleetMonitor {
     return fleetStatusOf(kiosk, now, this.deps.policy);
   }
 
-  private kioskCounts(now: number): Record<FleetStatus, number> {
-    const counts = Object.fromEntries(FLEET_STATUSES.map((s) => [s, 0])) as Record<FleetStatus, number>;
-    for (const entry of this.kiosks.values()) {
-      counts[this.statusOf(entry, now)] += 1;
-    }
-    return counts;
+  /** Counts one kiosk's status now (after its heartbeat); the others keep theirs until the tick. */
+  private restatus(kioskId: string, now: number): void {
+    const entry = this.kiosks.get(kioskId);
+    if (!entry) return this.unstatus(kioskId);
+    const status = this.statusOf(entry, now);
+    const was = this.statusById.get(kioskId);
+    if (was === status) return;
+    if (was !== undefined) this.statusCounts[was] -= 1;
+    this.statusCounts[status] += 1;
+    this.statusById.set(kioskId, status);
+  }
+
+  private unstatus(kioskId: string): void {
+    const was = this.statusById.get(kioskId);
+    if (was === undefined) return;
+    this.statusCounts[was] -= 1;
+    this.statusById.delete(kioskId);
+  }
+
+  /** Every kiosk's status at `now` (staleness moves with time: once a tick, in memory, no query). */
+  private recountStatuses(now: number): void {
+    for (const id of this.kiosks.keys()) this.restatus(id, now);
+  }
+
+  private kioskCounts(): Record<FleetStatus, number> {
+    return { ...this.statusCounts };
   }
 
   private async computeStats(now: number): Promise<OpsStatsResponse> {
     return {
       serverTime: now,
       reservations: await this.deps.store.ops.reservationStats(now),
-      kiosks: this.kioskCounts(now),
+      kiosks: this.kioskCounts(),
       openAlerts: this.open.size,
     };
   }
@@ -501,8 +669,8 @@ export class FleetMonitor {
     this.publish({ event: 'stats', data: stats });
   }
 
-  private updateGauges(now: number): void {
-    for (const [status, count] of Object.entries(this.kioskCounts(now))) {
+  private updateGauges(): void {
+    for (const [status, count] of Object.entries(this.statusCounts)) {
       this.deps.metrics.kiosks.set({ status }, count);
     }
     const byKind = Object.fromEntries(ALERT_KINDS.map((kind) => [kind, 0])) as Record<AlertKind, number>;

@@ -41,3 +41,17 @@ export function minuteBucketOf(at: number, receivedAt: number): number {
   const clamped = Math.min(Math.max(at, receivedAt - 24 * 60 * MINUTE_MS), receivedAt);
   return Math.floor(clamped / MINUTE_MS) * MINUTE_MS;
 }
+
+/** Fleet-wide failure rows (kiosk, raw cause, count) as kiosk id → cause → count (`sessionCause`). */
+export function countsByKiosk(
+  found: readonly { kiosk_id: string; cause: string | null; n: number | string }[],
+): Map<string, Record<string, number>> {
+  const byKiosk = new Map<string, Record<string, number>>();
+  for (const entry of found) {
+    let counts = byKiosk.get(entry.kiosk_id);
+    if (!counts) byKiosk.set(entry.kiosk_id, (counts = {}));
+    const cause = sessionCause(entry.cause);
+    counts[cause] = (counts[cause] ?? 0) + Number(entry.n);
+  }
+  return byKiosk;
+}

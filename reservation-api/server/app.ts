@@ -318,9 +318,11 @@ export async function build(options: BuildOptions): Promise<ReservationApi> {
 }
 
 /**
- * Tells the fleet monitor about every heartbeat and event batch a kiosk got accepted. Runs before
- * the answer goes out (so a test's inject sees its effects) and never changes the kiosk's answer:
- * a monitoring failure is logged, not returned. Registered before the kiosk routes to reach them.
+ * Tells the fleet monitor about every heartbeat and event batch a kiosk got accepted, and never
+ * changes the kiosk's answer: a monitoring failure is logged, not returned. A heartbeat is only
+ * noted (the answer does not wait for its evaluation: the stored heartbeat is the durable part, and
+ * at thousands a second the monitor coalesces them; tests wait with `monitor.settled()`). An event
+ * batch is still followed before the answer. Registered before the kiosk routes to reach them.
  */
 function observeKioskReports(
   app: FastifyInstance,
@@ -334,7 +336,14 @@ function observeKioskReports(
     const route = request.routeOptions.url;
     try {
       if (route === API_PATHS.kioskHeartbeat) {
-        await monitor.onHeartbeat(request.kiosk, request.body as HeartbeatRequest, now());
+        monitor
+          .noteHeartbeat(request.kiosk, request.body as HeartbeatRequest, now())
+          .catch((error: unknown) =>
+            app.log.error(
+              { err: { type: (error as Error).name, stack: (error as Error).stack } },
+              'fleet monitor failed',
+            ),
+          );
       } else if (route === API_PATHS.kioskEvents) {
         await monitor.onKioskEvents();
         relay.feedAdvanced();

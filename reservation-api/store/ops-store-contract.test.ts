@@ -319,6 +319,19 @@ describe.each(storeBackends())('ops store contract on $name', (backend) => {
       await store.ops.failedSessionsOfKiosk({ kioskId: 'kiosk-1', from: T0 + MINUTE, to: T0 + 2 * MINUTE }),
     ).toBe(2);
     expect(await store.ops.failedSessionsOfKiosk({ kioskId: 'kiosk-1', from: T0, to: T0 + MINUTE })).toBe(1);
+    // The same counts for the whole fleet in one query (the monitor's tick), by kiosk and cause.
+    const byKiosk = await store.ops.failedSessionsByKioskAndCause({ from: T0, to: T0 + 2 * MINUTE });
+    expect(Object.fromEntries(byKiosk)).toEqual({
+      'kiosk-1': { [unreadable]: 2, other: 1 },
+      'kiosk-2': { [unreadable]: 1 },
+    });
+    for (const kioskId of ['kiosk-1', 'kiosk-2']) {
+      expect(byKiosk.get(kioskId)).toEqual(
+        await store.ops.failedSessionsOfKioskByCause({ kioskId, from: T0, to: T0 + 2 * MINUTE }),
+      );
+    }
+    const later = await store.ops.failedSessionsByKioskAndCause({ from: T0 + MINUTE, to: T0 + 2 * MINUTE });
+    expect(Object.fromEntries(later)).toEqual({ 'kiosk-1': { [unreadable]: 1, other: 1 } });
     expect(await store.ops.fleetFailures({ cause: unreadable, since: T0 })).toBe(3);
     expect(await store.ops.fleetFailures({ cause: 'other', since: T0 + 2 * MINUTE })).toBe(0);
     expect(await store.ops.pruneSessionRollup(T0 + MINUTE)).toBe(2);

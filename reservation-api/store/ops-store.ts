@@ -125,6 +125,14 @@ export interface OpsStore {
     from: number;
     to: number;
   }): Promise<Record<string, number>>;
+  /**
+   * The same counts for every kiosk with a failure in the buckets, in one query (kiosk id → cause →
+   * count): the monitor's tick and heartbeat batches read the whole fleet's at once.
+   */
+  failedSessionsByKioskAndCause(input: {
+    from: number;
+    to: number;
+  }): Promise<Map<string, Record<string, number>>>;
   /** Ended sessions per minute bucket with `from ≤ bucket < to`. */
   sessionRollup(input: { from: number; to: number }): Promise<SessionRollupRow[]>;
   /** Failed sessions of one cause fleet-wide in buckets from `since`. */

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import type { ApiErrorCode, FleetAlert, KioskEvent, ReservationStats } from '../../contract';
-import { sessionCause } from '../../fleet/session-facts';
+import { countsByKiosk, sessionCause } from '../../fleet/session-facts';
 import { type AlertRow, toAlert } from '../store-rows';
 import type {
   AlertDetailUpdate,
@@ -309,6 +309,22 @@ export class PostgresOpsStore implements OpsStore {
       counts[cause] = (counts[cause] ?? 0) + entry.n;
     }
     return counts;
+  }
+
+  async failedSessionsByKioskAndCause(input: {
+    from: number;
+    to: number;
+  }): Promise<Map<string, Record<string, number>>> {
+    const found = await rows<{ kiosk_id: string; cause: string | null; n: number }>(
+      this.pool,
+      `SELECT kiosk_id, data::json ->> 'error' AS cause, count(*) AS n FROM kiosk_events
+       WHERE received_at >= $1 AND type = 'session.ended'
+         AND data::json ->> 'outcome' = 'failed'
+         AND (least(greatest(at, received_at - 86400000), received_at) / 60000) * 60000 BETWEEN $2 AND $3
+       GROUP BY 1, 2`,
+      [input.from, input.from, input.to - 1],
+    );
+    return countsByKiosk(found);
   }
 
   async sessionRollup(input: { from: number; to: number }): Promise<SessionRollupRow[]> {

@@ -14,7 +14,7 @@ import type { Outcome } from '../reservation-store';
 import { type AlertRow, toAlert } from '../store-rows';
 import type { GroupCommit } from './group-commit';
 import { transactionWriter } from './transaction-writer';
-import { sessionCause } from '../../fleet/session-facts';
+import { countsByKiosk, sessionCause } from '../../fleet/session-facts';
 
 /**
  * Operator monitoring on SQLite, on the store's one connection and its group commit: writes resolve
@@ -153,6 +153,16 @@ export class SqliteOpsStore implements OpsStore {
            AND json_extract(data, '$.outcome') = 'failed'
            AND (min(max(at, received_at - 86400000), received_at) / 60000) * 60000 BETWEEN ? AND ?
          GROUP BY 1`,
+      ),
+      failedByKioskAndCause: prepare<
+        [number, number, number],
+        { kiosk_id: string; cause: string | null; n: number }
+      >(
+        `SELECT kiosk_id, json_extract(data, '$.error') AS cause, count(*) AS n FROM kiosk_events
+         WHERE received_at >= ? AND type = 'session.ended'
+           AND json_extract(data, '$.outcome') = 'failed'
+           AND (min(max(at, received_at - 86400000), received_at) / 60000) * 60000 BETWEEN ? AND ?
+         GROUP BY 1, 2`,
       ),
       rollup: prepare<[number, number], SessionRollupRow>(
         'SELECT bucket, outcome, cause, count FROM session_rollup WHERE bucket >= ? AND bucket < ? ORDER BY bucket',
@@ -374,6 +384,13 @@ export class SqliteOpsStore implements OpsStore {
       counts[cause] = (counts[cause] ?? 0) + row.n;
     }
     return counts;
+  }
+
+  async failedSessionsByKioskAndCause(input: {
+    from: number;
+    to: number;
+  }): Promise<Map<string, Record<string, number>>> {
+    return countsByKiosk(this.statements.failedByKioskAndCause.all(input.from, input.from, input.to - 1));
   }
 
   async sessionRollup(input: { from: number; to: number }): Promise<SessionRollupRow[]> {

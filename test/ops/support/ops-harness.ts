@@ -109,6 +109,8 @@ export async function heartbeat(
 ): Promise<LightMyRequestResponse> {
   const response = await kioskPost(api, kiosk, API_PATHS.kioskHeartbeat, healthyHeartbeat(api, overrides));
   if (response.statusCode !== 200) throw new Error(`heartbeat refused: ${response.body}`);
+  // The answer does not wait for the monitor: tests look once it has evaluated the heartbeat.
+  await api.app.ops.monitor.settled();
   return response;
 }
 
