@@ -43,7 +43,8 @@ afterAll(async () => {
 async function kioskPage(operator: TestOperator): Promise<Page> {
   const page = await openDashboard(browser, api.baseUrl);
   await logIn(page, operator.name, operator.token);
-  await page.goto(`${api.baseUrl}/ops#/kiosks/${kiosk.kioskId}`);
+  // From the fleet table, as an operator does: the kiosk's row links to its page.
+  await page.click(`a[href="#/kiosks/${encodeURIComponent(kiosk.kioskId)}"]`);
   await page.waitForSelector('[data-view="kiosk-page"] [data-field="kiosk-id"]');
   return page;
 }
