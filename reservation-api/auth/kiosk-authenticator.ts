@@ -1,7 +1,7 @@
 import { createHash, createPublicKey, type KeyObject, timingSafeEqual } from 'node:crypto';
 import { type ApiErrorCode, KIOSK_SIGNATURE, sha256FromContentDigest } from '../contract';
 import type { KioskRecord, Outcome, ReservationStore } from '../store/reservation-store';
-import { verifyInPool } from '../verification/verify-in-pool';
+import { verifySignature } from '../verification/verify-signature';
 
 /**
  * Authenticates a kiosk request (RFC 9421, Ed25519): exactly one signature, keyid = a registered
@@ -61,7 +61,7 @@ export class KioskAuthenticator {
     if (!kiosk) return refused('KIOSK_UNAUTHENTICATED');
     let verified: boolean;
     try {
-      verified = await verifyInPool(
+      verified = verifySignature(
         null,
         signatureBase(request, digestHeader, strict.signatureParams),
         this.publicKeyOf(kiosk),

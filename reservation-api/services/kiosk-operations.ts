@@ -134,7 +134,7 @@ export class KioskOperations {
       if (
         !proofCertificate ||
         !expectedProof ||
-        !(await verifyCardProof(proofCertificate, 'kiosk', body.nonce, signature))
+        !verifyCardProof(proofCertificate, 'kiosk', body.nonce, signature)
       ) {
         return refused('PROOF_INVALID');
       }

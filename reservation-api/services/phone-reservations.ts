@@ -7,8 +7,9 @@ import type {
 } from '../contract';
 import { hashToken, newId, newToken } from '../auth/tokens';
 import { ApiError, unwrap } from '../server/api-error';
+import type { ApiErrorCode } from '../contract';
 import type { ApiPolicy } from '../server/policy';
-import type { ReservationRecord, ReservationStore } from '../store/reservation-store';
+import type { Outcome, ReservationRecord, ReservationStore } from '../store/reservation-store';
 import { cardRefOf, publicKeyRef, verifyCardProof } from '../verification/card-proof-verifier';
 import type {
   CardCertificateVerifier,
@@ -57,6 +58,12 @@ export class PhoneReservations {
    * whatever follows); the per-card attempt limit; the certificates (chain, validity, revocation);
    * the card's proof over the challenge; the face attestation. Then stores the reservation,
    * superseding the card's active one for the procedure.
+   *
+   * The order is the order of the codes, not of the work (issue 13): a read-only look refuses a
+   * spent challenge or an over-limit card before any signature is checked; the signatures are then
+   * checked; and one write uses the challenge, counts the attempt and — if every check passed —
+   * stores the reservation, re-deciding the challenge and the limit atomically (a concurrent use
+   * still wins with its code). One commit on SQLite where there were two.
    */
   async create(body: CreateReservationRequest, now: number): Promise<ReservationCreated> {
     const { store, policy } = this.deps;
@@ -72,53 +79,84 @@ export class PhoneReservations {
       throw new ApiError('CERT_MALFORMED');
     }
     const cardRef = cardRefOf(authCertificate);
-    // The challenge's use and the card's attempt: one bookkeeping transaction.
-    const attempts = unwrap(
-      await store.consumeChallengeForCard({ ...challenge, cardRef, windowMs: policy.cardAttemptWindowMs }),
-    );
-    if (attempts > policy.cardAttemptsPerWindow) throw new ApiError('RATE_LIMITED');
+    const spend = {
+      challenge: { ...challenge, cardRef, windowMs: policy.cardAttemptWindowMs },
+      maxAttempts: policy.cardAttemptsPerWindow,
+    };
+    const attempts = unwrap(await store.peekChallengeForCard(spend.challenge));
+    // Over the limit: the attempt is still counted and the challenge used, as every refusal after
+    // the challenge's own.
+    if (attempts > policy.cardAttemptsPerWindow) unwrap(await store.spendChallengeAndCreate(spend));
 
-    const proofDer = Buffer.from(body.proof.certificate, 'base64');
-    const toVerify: CertificateToVerify[] = [{ der: authDer, kind: 'auth' }];
-    if (body.procedure === 'auth-pin') toVerify.push({ der: proofDer, kind: 'sign' });
-    const verified = unwrap(await this.deps.certificates.verify(toVerify, now));
-
-    // signature-pin proves the 4-digit PIN (auth key); auth-pin proves the signature PIN (sign key).
-    const proofCertificate =
-      body.procedure === 'auth-pin' ? verified[1]?.certificate : verified[0]?.certificate;
-    const proofIsExpectedCertificate = body.procedure === 'auth-pin' || proofDer.equals(authDer);
-    const signature = Buffer.from(body.proof.signature, 'base64');
-    if (
-      !proofCertificate ||
-      !proofIsExpectedCertificate ||
-      !(await verifyCardProof(proofCertificate, 'reserve', body.nonce, signature))
-    ) {
-      throw new ApiError('PROOF_INVALID');
+    const checked = await this.checkProofs(body, authDer, now);
+    if (!checked.ok) {
+      unwrap(await store.spendChallengeAndCreate(spend));
+      throw new ApiError(checked.code);
     }
-
-    // The reset key will be derived from this card's token serial: the issuer's, never the client's
-    // (DESIGN §3). Both certificates must be of one card on record, and the stated serial its own.
-    const tokenSerial = await this.recordedTokenSerial(
-      verified.map((item) => item.certificate),
-      body.tokenSerial,
-      now,
-    );
-
-    const faceRefusal = await this.deps.face.check(body.faceAttestation, body.nonce, now);
-    if (faceRefusal) throw new ApiError(faceRefusal);
-
     const reservationToken = newToken();
-    const { reservation } = await store.createReservation({
-      id: newId('rsv'),
-      tokenHash: hashToken(reservationToken),
-      cardRef,
-      proofKeyRef: publicKeyRef(proofCertificate),
-      tokenSerial,
-      procedure: body.procedure,
-      createdAt: now,
-      expiresAt: now + policy.reservationTtlMs,
-    });
-    return { ...viewOf(reservation), reservationToken };
+    const created = unwrap(
+      await store.spendChallengeAndCreate({
+        ...spend,
+        reservation: {
+          id: newId('rsv'),
+          tokenHash: hashToken(reservationToken),
+          cardRef,
+          proofKeyRef: checked.value.proofKeyRef,
+          tokenSerial: checked.value.tokenSerial,
+          procedure: body.procedure,
+          createdAt: now,
+          expiresAt: now + policy.reservationTtlMs,
+        },
+      }),
+    );
+    if (!created) throw new Error('the store created no reservation for a create that passed its checks');
+    return { ...viewOf(created.reservation), reservationToken };
+  }
+
+  /**
+   * The create's signature and record checks: certificates, the card's proof over the challenge,
+   * the issuer record's token serial, the face attestation. A refusal comes back as its code (the
+   * caller still writes the challenge's use and the attempt); anything else unexpected throws.
+   */
+  private async checkProofs(
+    body: CreateReservationRequest,
+    authDer: Buffer,
+    now: number,
+  ): Promise<Outcome<{ proofKeyRef: string; tokenSerial: string }>> {
+    try {
+      const proofDer = Buffer.from(body.proof.certificate, 'base64');
+      const toVerify: CertificateToVerify[] = [{ der: authDer, kind: 'auth' }];
+      if (body.procedure === 'auth-pin') toVerify.push({ der: proofDer, kind: 'sign' });
+      const verified = unwrap(await this.deps.certificates.verify(toVerify, now));
+
+      // signature-pin proves the 4-digit PIN (auth key); auth-pin proves the signature PIN (sign key).
+      const proofCertificate =
+        body.procedure === 'auth-pin' ? verified[1]?.certificate : verified[0]?.certificate;
+      const proofIsExpectedCertificate = body.procedure === 'auth-pin' || proofDer.equals(authDer);
+      const signature = Buffer.from(body.proof.signature, 'base64');
+      if (
+        !proofCertificate ||
+        !proofIsExpectedCertificate ||
+        !verifyCardProof(proofCertificate, 'reserve', body.nonce, signature)
+      ) {
+        return refusedWith('PROOF_INVALID');
+      }
+
+      // The reset key will be derived from this card's token serial: the issuer's, never the client's
+      // (DESIGN §3). Both certificates must be of one card on record, and the stated serial its own.
+      const tokenSerial = await this.recordedTokenSerial(
+        verified.map((item) => item.certificate),
+        body.tokenSerial,
+        now,
+      );
+
+      const faceRefusal = await this.deps.face.check(body.faceAttestation, body.nonce, now);
+      if (faceRefusal) return refusedWith(faceRefusal);
+      return { ok: true, value: { proofKeyRef: publicKeyRef(proofCertificate), tokenSerial } };
+    } catch (error) {
+      if (error instanceof ApiError) return refusedWith(error.code);
+      throw error;
+    }
   }
 
   /**
@@ -160,6 +198,10 @@ export class PhoneReservations {
     });
     return viewOf(unwrap(cancelled));
   }
+}
+
+function refusedWith(code: ApiErrorCode): Outcome<never> {
+  return { ok: false, code };
 }
 
 /** What the token holder may see of a reservation. */

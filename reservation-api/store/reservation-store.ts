@@ -103,6 +103,20 @@ export interface ConsumeChallengeInput {
   now: number;
 }
 
+export interface SpendChallengeInput {
+  challenge: ConsumeChallengeInput & { cardRef: string; windowMs: number };
+  /** Attempts of the card allowed within the window; one more is refused RATE_LIMITED. */
+  maxAttempts: number;
+  /** The reservation to store once the challenge and the attempt pass; absent after a failed check. */
+  reservation?: NewReservation;
+}
+
+/** A stored reservation and the ids of the ones it superseded. */
+export interface CreatedReservation {
+  reservation: ReservationRecord;
+  superseded: string[];
+}
+
 export interface ReadReservationInput {
   reservationId: string;
   tokenHash: string;
@@ -221,8 +235,26 @@ export interface ReservationStore {
     input: ConsumeChallengeInput & { cardRef: string; windowMs: number },
   ): Promise<Outcome<number>>;
 
+  /**
+   * Read-only: what consumeChallengeForCard would answer now — the challenge's refusal, or the
+   * card's attempts within the window counting this one — writing nothing. A create refuses a spent
+   * challenge or an over-limit card with it before checking any signature.
+   */
+  peekChallengeForCard(
+    input: ConsumeChallengeInput & { cardRef: string; windowMs: number },
+  ): Promise<Outcome<number>>;
+
+  /**
+   * A reservation create's writes as one operation: consumeChallengeForCard, then RATE_LIMITED past
+   * `maxAttempts`, then — when `reservation` is given — createReservation. Without a reservation
+   * (the create failed a check after the challenge was read) only the challenge's use and the
+   * attempt are written, and the value is null. On SQLite this is one transaction and one commit
+   * instead of two; on PostgreSQL the same steps run as before, in their own transactions.
+   */
+  spendChallengeAndCreate(input: SpendChallengeInput): Promise<Outcome<CreatedReservation | null>>;
+
   /** Inserts an active reservation, superseding the active one of the same card and procedure. */
-  createReservation(input: NewReservation): Promise<{ reservation: ReservationRecord; superseded: string[] }>;
+  createReservation(input: NewReservation): Promise<CreatedReservation>;
 
   /** The reservation whose id and token hash match (expired lazily when due), else RESERVATION_NOT_FOUND. */
   readReservation(input: ReadReservationInput): Promise<Outcome<ReservationRecord>>;

@@ -174,6 +174,90 @@ describe.each(storeBackends())('store contract on $name', (backend) => {
       });
     });
 
+    it('peeks at a challenge and the card attempts without writing, then spends them with the reservation', async () => {
+      for (const nonce of ['s1', 's2', 's3']) {
+        await store.issueChallenge({
+          nonce,
+          purpose: 'reserve',
+          kioskId: null,
+          issuedAt: T0,
+          expiresAt: T0 + 1000,
+        });
+      }
+      const challenge = (nonce: string, now: number) => ({
+        nonce,
+        purpose: 'reserve' as const,
+        kioskId: null,
+        now,
+        cardRef: 'card-a',
+        windowMs: 1000,
+      });
+      // Peeking twice answers the same: nothing was written.
+      expect(await store.peekChallengeForCard(challenge('s1', T0))).toEqual({ ok: true, value: 1 });
+      expect(await store.peekChallengeForCard(challenge('s1', T0))).toEqual({ ok: true, value: 1 });
+      expect(await store.peekChallengeForCard(challenge('nope', T0))).toEqual({
+        ok: false,
+        code: 'CHALLENGE_UNKNOWN',
+      });
+      expect(await store.peekChallengeForCard(challenge('s1', T0 + 1000))).toEqual({
+        ok: false,
+        code: 'CHALLENGE_EXPIRED',
+      });
+
+      const first = newReservation();
+      const created = await store.spendChallengeAndCreate({
+        challenge: challenge('s1', T0),
+        maxAttempts: 2,
+        reservation: first,
+      });
+      expect(created.ok && created.value?.reservation).toMatchObject({ id: first.id, status: 'active' });
+      // The challenge is spent and the attempt counted.
+      expect(await store.peekChallengeForCard(challenge('s1', T0 + 1))).toEqual({
+        ok: false,
+        code: 'CHALLENGE_USED',
+      });
+      expect(await store.peekChallengeForCard(challenge('s2', T0 + 1))).toEqual({ ok: true, value: 2 });
+      expect(
+        await store.spendChallengeAndCreate({
+          challenge: challenge('s1', T0 + 1),
+          maxAttempts: 2,
+          reservation: newReservation(),
+        }),
+      ).toEqual({ ok: false, code: 'CHALLENGE_USED' });
+
+      // A create that failed its checks: the challenge is used and the attempt counted, nothing stored.
+      expect(
+        await store.spendChallengeAndCreate({ challenge: challenge('s2', T0 + 2), maxAttempts: 2 }),
+      ).toEqual({
+        ok: true,
+        value: null,
+      });
+      // Past the limit: refused, the attempt counted, the reservation not stored.
+      const third = newReservation();
+      expect(
+        await store.spendChallengeAndCreate({
+          challenge: challenge('s3', T0 + 3),
+          maxAttempts: 2,
+          reservation: third,
+        }),
+      ).toEqual({ ok: false, code: 'RATE_LIMITED' });
+      expect(await store.peekChallengeForCard(challenge('s3', T0 + 4))).toEqual({
+        ok: false,
+        code: 'CHALLENGE_USED',
+      });
+      expect(await store.recordCardAttempt({ cardRef: 'card-a', now: T0 + 5, windowMs: 1000 })).toBe(4);
+      // The first reservation is still the card's active one.
+      const check = await store.checkReservation({
+        kioskId: 'kiosk-1',
+        cardRef: 'card-a',
+        proofKeyRef: 'proof-a',
+        tokenSerial: 'SERIAL0000000001',
+        procedure: 'signature-pin',
+        now: T0 + 6,
+      });
+      expect(check).toEqual({ ok: true, value: { reservationId: first.id } });
+    });
+
     it('spots a replayed kiosk nonce within the window and forgets it after', async () => {
       const remember = (kioskId: string, now: number) =>
         store.rememberKioskNonce({ kioskId, nonce: 'abc', now, windowMs: 10_000 });

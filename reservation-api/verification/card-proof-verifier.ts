@@ -1,25 +1,25 @@
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import { certificateKey } from '../../hardware/pki/issuer-record';
 import { CARD_PROOF_PURPOSES, type CardProofPurpose } from '../contract';
-import { verifyInPool } from './verify-in-pool';
+import { verifySignature } from './verify-signature';
 import type { x509 } from './x509';
 
 /**
  * Checks the card's proof: an RSA PKCS#1 v1.5 signature over SHA-256(purpose ‖ nonce) — what the
  * card returns for COMPUTE DIGITAL SIGNATURE over that digest's DigestInfo — by the key of the
- * proof certificate. The RSA check runs in the thread pool (see verifyInPool).
+ * proof certificate (synchronously, see verifySignature).
  */
-export async function verifyCardProof(
+export function verifyCardProof(
   certificate: x509.X509Certificate,
   purpose: CardProofPurpose,
   nonce: string,
   signature: Uint8Array,
-): Promise<boolean> {
+): boolean {
   try {
     const key = proofKeyOf(certificate);
     if (key.asymmetricKeyType !== 'rsa') return false;
     const message = Buffer.from(`${CARD_PROOF_PURPOSES[purpose]}${nonce}`, 'utf8');
-    return await verifyInPool('sha256', message, key, signature);
+    return verifySignature('sha256', message, key, signature);
   } catch {
     return false;
   }

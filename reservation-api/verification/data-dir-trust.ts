@@ -1,4 +1,5 @@
 import { readFileSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { type IssuerRecordIndex, parseIssuerRecord } from '../../hardware/pki/issuer-record';
 import { pkiPaths } from '../../hardware/pki/pki-layout';
 import type { TrustMaterial, TrustSource } from './trust-material';
@@ -11,10 +12,18 @@ import { x509 } from './x509';
  * appear after the API started; until the anchors exist every certificate is untrusted. So is the
  * issuer record (`pki/issued-cards.jsonl`): a card issued after the API started is on record at
  * once; until the file exists no certificate is on record.
+ *
+ * Checking costs two stat calls per request, not five: the CA certificates and CRLs are only ever
+ * replaced by a rename into the PKI directory (or the directory itself is placed by a rename), and
+ * either changes the directory's inode or mtime — so their own versions are looked at only when the
+ * directory's changed. The issuer record is appended to in place, so its own version is checked.
  */
 export class DataDirTrust implements TrustSource {
   private readonly files: Record<'authCa' | 'signCa' | 'authCrl' | 'signCrl', WatchedFile<unknown>>;
   private readonly issuerRecord: WatchedFile<IssuerRecordIndex>;
+  private readonly pkiDir: string;
+  /** The PKI directory's version when the CA and CRL files were last looked at. */
+  private pkiDirVersion: string | undefined;
   private static readonly EMPTY_RECORD = parseIssuerRecord('');
 
   constructor(
@@ -23,6 +32,7 @@ export class DataDirTrust implements TrustSource {
     private readonly onProblem: (message: string) => void = () => {},
   ) {
     const paths = pkiPaths(dataDir);
+    this.pkiDir = dirname(paths.ca.auth.crl);
     const certificate = (der: Buffer) => new x509.X509Certificate(new Uint8Array(der));
     const crl = (der: Buffer) => new x509.X509Crl(new Uint8Array(der));
     this.files = {
@@ -39,7 +49,11 @@ export class DataDirTrust implements TrustSource {
   }
 
   current(): TrustMaterial {
-    const read = <T>(file: WatchedFile<unknown>) => file.current(this.onProblem) as T | undefined;
+    const dirVersion = versionOf(this.pkiDir);
+    const filesMayHaveChanged = dirVersion === undefined || dirVersion !== this.pkiDirVersion;
+    this.pkiDirVersion = dirVersion;
+    const read = <T>(file: WatchedFile<unknown>) =>
+      (filesMayHaveChanged ? file.current(this.onProblem) : file.last) as T | undefined;
     const authCa = read<x509.X509Certificate>(this.files.authCa);
     const signCa = read<x509.X509Certificate>(this.files.signCa);
     const crls = [read<x509.X509Crl>(this.files.authCrl), read<x509.X509Crl>(this.files.signCrl)];
@@ -59,7 +73,13 @@ export class DataDirTrust implements TrustSource {
   }
 }
 
-/** A file parsed once per version (mtime and size). */
+/** A path's version (inode, mtime and size), or undefined when it does not exist. */
+function versionOf(path: string): string | undefined {
+  const stat = statSync(path, { throwIfNoEntry: false });
+  return stat ? `${stat.ino}:${stat.mtimeMs}:${stat.size}` : undefined;
+}
+
+/** A file parsed once per version. */
 class WatchedFile<T> {
   private version = '';
   private value: T | undefined;
@@ -69,15 +89,14 @@ class WatchedFile<T> {
     private readonly parse: (bytes: Buffer) => T,
   ) {}
 
+  /** The value as last read, without looking at the file. */
+  get last(): T | undefined {
+    return this.value;
+  }
+
   current(onProblem: (message: string) => void): T | undefined {
-    let version: string;
-    try {
-      const stat = statSync(this.path);
-      version = `${stat.mtimeMs}:${stat.size}`;
-    } catch {
-      return this.value;
-    }
-    if (version === this.version) return this.value;
+    const version = versionOf(this.path);
+    if (version === undefined || version === this.version) return this.value;
     this.version = version;
     try {
       this.value = this.parse(readFileSync(this.path));

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { transition } from 'xstate';
 import { getShortestPaths } from 'xstate/graph';
 import {
   isFinalStatus,
@@ -125,5 +126,37 @@ describe('reservation lifecycle', () => {
       }
     }
     expect(RESERVATION_STATUSES.filter((s) => !isFinalStatus(s))).toEqual(['active', 'claimed']);
+  });
+
+  it("answers as xstate's own pure transition() does, for every status, event and moment", () => {
+    const moments = [CREATED, EXPIRES - 1, EXPIRES, EXPIRES + LEASE_MS, EXPIRES + LEASE_MS + 1];
+    const leases = [null, CREATED + LEASE_MS, EXPIRES + LEASE_MS];
+    let compared = 0;
+    for (const status of RESERVATION_STATUSES) {
+      for (const leaseExpiresAt of leases) {
+        const state: ReservationState = { status, facts: { expiresAt: EXPIRES, leaseExpiresAt } };
+        const events: ReservationEvent[] = [
+          { type: 'RELEASE' },
+          { type: 'COMPLETE' },
+          ...moments.flatMap((now): ReservationEvent[] => [
+            { type: 'CLAIM', now, leaseExpiresAt: now + LEASE_MS },
+            { type: 'LEASE_LAPSE', now },
+            { type: 'EXPIRE', now },
+            { type: 'CANCEL', now },
+            { type: 'SUPERSEDE', now },
+          ]),
+        ];
+        for (const event of events) {
+          const snapshot = reservationLifecycle.resolveState({ value: status, context: state.facts });
+          const [reference] = transition(reservationLifecycle, snapshot, event);
+          const expected = snapshot.can(event)
+            ? { status: reference.value, facts: reference.context }
+            : undefined;
+          expect(nextReservationState(state, event)).toEqual(expected);
+          compared += 1;
+        }
+      }
+    }
+    expect(compared).toBe(RESERVATION_STATUSES.length * leases.length * (2 + moments.length * 5));
   });
 });

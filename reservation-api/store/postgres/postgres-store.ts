@@ -29,6 +29,8 @@ import type {
   RememberKioskNonceInput,
   ReservationRecord,
   ReservationStore,
+  CreatedReservation,
+  SpendChallengeInput,
 } from '../reservation-store';
 import {
   ADMISSIONS_KEPT_MS,
@@ -197,11 +199,41 @@ export class PostgresReservationStore implements ReservationStore {
     return used.ok ? ok(await this.recordCardAttempt(input)) : used;
   }
 
+  async peekChallengeForCard(
+    input: ConsumeChallengeInput & { cardRef: string; windowMs: number },
+  ): Promise<Outcome<number>> {
+    const found = await row<{
+      purpose: string;
+      kiosk_id: string | null;
+      expires_at: number;
+      used_at: number | null;
+    }>(this.pool, 'SELECT purpose, kiosk_id, expires_at, used_at FROM challenges WHERE nonce = $1', [
+      input.nonce,
+    ]);
+    if (!found || found.purpose !== input.purpose || found.kiosk_id !== input.kioskId)
+      return refused('CHALLENGE_UNKNOWN');
+    if (found.used_at !== null) return refused('CHALLENGE_USED');
+    if (input.now >= found.expires_at) return refused('CHALLENGE_EXPIRED');
+    const counted = await row<{ n: number }>(
+      this.pool,
+      'SELECT count(*) AS n FROM card_attempts WHERE card_ref = $1 AND at > $2',
+      [input.cardRef, input.now - input.windowMs],
+    );
+    return ok((counted?.n ?? 0) + 1);
+  }
+
+  async spendChallengeAndCreate(input: SpendChallengeInput): Promise<Outcome<CreatedReservation | null>> {
+    // The same steps as before, each in its own transaction: the challenge's use and the card's
+    // attempt lock differently from the reservation (see consumeChallengeForCard).
+    const attempts = await this.consumeChallengeForCard(input.challenge);
+    if (!attempts.ok) return attempts;
+    if (attempts.value > input.maxAttempts) return refused('RATE_LIMITED');
+    return ok(input.reservation ? await this.createReservation(input.reservation) : null);
+  }
+
   // ── phone: create, read, cancel ─────────────────────────────────────────────────────────────
 
-  async createReservation(
-    input: NewReservation,
-  ): Promise<{ reservation: ReservationRecord; superseded: string[] }> {
+  async createReservation(input: NewReservation): Promise<CreatedReservation> {
     return inTransaction(this.pool, async (tx) => {
       const who: Who = { actor: 'phone', kioskId: null, now: input.createdAt };
       await this.lockCard(tx, input.cardRef, input.procedure);

@@ -339,4 +339,17 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX audit_by_time ON audit (at);
     `,
   },
+  {
+    version: 13,
+    name: 'a leaner reservation insert',
+    sql: `
+      -- Every index is written by every reservation insert and status change (issue 13): this one
+      -- answered nothing reservations_by_status (status, expires_at) does not (expiry sweeps read
+      -- status = 'active' AND expires_at <= ?, in expiry order).
+      DROP INDEX reservations_active_expiry;
+      -- SQLite's rate-limit counters live in the one API process's memory now (the instance lock
+      -- makes it the only process counting): the table is no longer written.
+      DROP TABLE rate_limit_windows;
+    `,
+  },
 ];

@@ -26,6 +26,8 @@ import type {
   AuditRefusalInput,
   RememberKioskNonceInput,
   AppendKioskEventsInput,
+  CreatedReservation,
+  SpendChallengeInput,
 } from '../reservation-store';
 import { minuteBucketOf, sessionFactOf } from '../../fleet/session-facts';
 import type { FleetOverviewStore } from '../fleet-overview-store';
@@ -52,9 +54,10 @@ import {
 } from '../store-rows';
 import { GroupCommit, type StoreDurabilityError } from './group-commit';
 import { openDatabase } from './open-database';
+import { PendingKioskNonces } from './pending-kiosk-nonces';
 import { SqliteFleetOverview } from './sqlite-fleet-overview';
 import { SqliteOpsStore } from './sqlite-ops-store';
-import { SqliteRateLimitStore } from './sqlite-rate-limit-store';
+import { InProcessRateLimitStore } from '../in-process-rate-limit-store';
 import { SqliteControlStore } from './sqlite-control-store';
 import type { KioskControlStore } from '../kiosk-control-store';
 import { transactionWriter } from './transaction-writer';
@@ -123,20 +126,21 @@ export class SqliteReservationStore implements ReservationStore {
       countCardAttempts: prepare<[string, number], { n: number }>(
         'SELECT count(*) AS n FROM card_attempts WHERE card_ref = ? AND at > ?',
       ),
-      insertNonce: prepare<[string, string, number]>(
-        'INSERT OR IGNORE INTO kiosk_nonces (kiosk_id, nonce, seen_at) VALUES (?, ?, ?)',
-      ),
-      pruneNonces: prepare<[number]>('DELETE FROM kiosk_nonces WHERE seen_at < ?'),
       upsertHeartbeat: prepare<[string, number, string]>(
         `INSERT INTO kiosk_heartbeats (kiosk_id, received_at, heartbeat) VALUES (?, ?, ?)
          ON CONFLICT (kiosk_id) DO UPDATE SET received_at = excluded.received_at, heartbeat = excluded.heartbeat`,
       ),
     };
     this.ops = new SqliteOpsStore(db, commits);
-    this.rateLimits = new SqliteRateLimitStore(db);
+    // One API process per SQLite database (instance lock): its memory sees every hit.
+    this.rateLimits = new InProcessRateLimitStore();
     this.fleetOverview = new SqliteFleetOverview(db);
     this.controls = new SqliteControlStore(db, commits);
-    this.write = transactionWriter(db, commits);
+    this.kioskNonces = new PendingKioskNonces(db, (write) => {
+      if (db.open) this.bookkeeping(write);
+    });
+    // Every transaction of this store first writes the kiosk nonces seen since the last one.
+    this.write = transactionWriter(db, commits, () => this.kioskNonces.writePending());
     this.statements = {
       addToSessionRollup: prepare<[number, string, string]>(
         `INSERT INTO session_rollup (bucket, outcome, cause, count) VALUES (?, ?, ?, 1)
@@ -287,12 +291,39 @@ export class SqliteReservationStore implements ReservationStore {
     });
   }
 
-  private useChallenge(input: ConsumeChallengeInput): Outcome<void> {
+  async peekChallengeForCard(
+    input: ConsumeChallengeInput & { cardRef: string; windowMs: number },
+  ): Promise<Outcome<number>> {
+    const usable = this.challengeRefusal(input);
+    if (usable) return usable;
+    const attempts = this.bookkeepingStatements.countCardAttempts.get(input.cardRef, input.now - input.windowMs);
+    return ok((attempts?.n ?? 0) + 1);
+  }
+
+  async spendChallengeAndCreate(input: SpendChallengeInput): Promise<Outcome<CreatedReservation | null>> {
+    const work = (): Outcome<CreatedReservation | null> => {
+      const used = this.useChallenge(input.challenge);
+      if (!used.ok) return used;
+      if (this.countCardAttempt(input.challenge) > input.maxAttempts) return refused('RATE_LIMITED');
+      return ok(input.reservation ? this.insertReservation(input.reservation) : null);
+    };
+    // With a reservation: one durable commit for all of it. Without: bookkeeping only, not waited for.
+    return input.reservation ? this.write(work) : this.bookkeeping(work);
+  }
+
+  /** The refusal of a challenge that cannot be used now, else undefined. */
+  private challengeRefusal(input: ConsumeChallengeInput): Outcome<never> | undefined {
     const row = this.bookkeepingStatements.challenge.get(input.nonce);
     if (!row || row.purpose !== input.purpose || row.kiosk_id !== input.kioskId)
       return refused('CHALLENGE_UNKNOWN');
     if (row.used_at !== null) return refused('CHALLENGE_USED');
     if (input.now >= row.expires_at) return refused('CHALLENGE_EXPIRED');
+    return undefined;
+  }
+
+  private useChallenge(input: ConsumeChallengeInput): Outcome<void> {
+    const refusal = this.challengeRefusal(input);
+    if (refusal) return refusal;
     this.bookkeepingStatements.useChallenge.run(input.now, input.nonce);
     return ok(undefined);
   }
@@ -306,24 +337,25 @@ export class SqliteReservationStore implements ReservationStore {
 
   // ── phone: create, read, cancel ─────────────────────────────────────────────────────────────
 
-  async createReservation(
-    input: NewReservation,
-  ): Promise<{ reservation: ReservationRecord; superseded: string[] }> {
-    return this.write(() => {
-      const who: Who = { actor: 'phone', kioskId: null, now: input.createdAt };
-      const superseded: string[] = [];
-      const previous = this.statements.activeOfCard.get(input.cardRef, input.procedure);
-      if (previous) {
-        const due = this.settleExpiry(previous, who);
-        if (due.status === 'active') {
-          this.transition(due, [{ type: 'SUPERSEDE', now: input.createdAt }], who);
-          superseded.push(previous.id);
-        }
+  async createReservation(input: NewReservation): Promise<CreatedReservation> {
+    return this.write(() => this.insertReservation(input));
+  }
+
+  /** Inside a transaction: inserts the reservation, superseding the card's active one, audited. */
+  private insertReservation(input: NewReservation): CreatedReservation {
+    const who: Who = { actor: 'phone', kioskId: null, now: input.createdAt };
+    const superseded: string[] = [];
+    const previous = this.statements.activeOfCard.get(input.cardRef, input.procedure);
+    if (previous) {
+      const due = this.settleExpiry(previous, who);
+      if (due.status === 'active') {
+        this.transition(due, [{ type: 'SUPERSEDE', now: input.createdAt }], who);
+        superseded.push(previous.id);
       }
-      this.statements.insertReservation.run(input);
-      this.audit(who, input.id, 'create', null, 'active', 'ok');
-      return { reservation: toReservation(this.reservationRow(input.id)), superseded };
-    });
+    }
+    this.statements.insertReservation.run(input);
+    this.audit(who, input.id, 'create', null, 'active', 'ok');
+    return { reservation: toReservation(this.reservationRow(input.id)), superseded };
   }
 
   async readReservation(input: ReadReservationInput): Promise<Outcome<ReservationRecord>> {
@@ -605,10 +637,8 @@ export class SqliteReservationStore implements ReservationStore {
   }
 
   async rememberKioskNonce(input: RememberKioskNonceInput): Promise<boolean> {
-    return this.bookkeeping(() => {
-      this.bookkeepingStatements.pruneNonces.run(input.now - input.windowMs);
-      return this.bookkeepingStatements.insertNonce.run(input.kioskId, input.nonce, input.now).changes === 1;
-    });
+    // Written with the request's own transaction (PendingKioskNonces says why that is safe).
+    return this.kioskNonces.remember(input);
   }
 
   async saveHeartbeat(input: {
@@ -714,6 +744,7 @@ export class SqliteReservationStore implements ReservationStore {
   }
 
   async close(): Promise<void> {
+    if (this.db.open) this.bookkeeping(() => {});
     await this.commits.drain();
     await this.closeLog();
     if (this.db.open) this.db.close();
@@ -727,6 +758,7 @@ export class SqliteReservationStore implements ReservationStore {
    * that settlement and its audit rows.
    */
   private readonly write: <T>(work: () => T) => Promise<T>;
+  private readonly kioskNonces: PendingKioskNonces;
 
   /** A refusable `write`. */
   private inTransaction<T>(work: () => Outcome<T>): Promise<Outcome<T>> {
@@ -735,7 +767,12 @@ export class SqliteReservationStore implements ReservationStore {
 
   /** Runs bookkeeping `work` in one IMMEDIATE transaction without waiting for a sync. */
   private bookkeeping<T>(work: () => T): T {
-    return this.db.transaction(work).immediate();
+    return this.db
+      .transaction(() => {
+        this.kioskNonces.writePending();
+        return work();
+      })
+      .immediate();
   }
 
   /** A read whose answer is reported: waits until what it may have seen is on disk. */

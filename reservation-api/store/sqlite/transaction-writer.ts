@@ -11,11 +11,19 @@ import type { GroupCommit } from './group-commit';
 export function transactionWriter(
   db: Database.Database,
   commits: GroupCommit,
+  /** Bookkeeping written first in the same transaction; its changes do not make `work` durable. */
+  prelude: () => void = () => {},
 ): <T>(work: () => T) => Promise<T> {
   const totalChanges = db.prepare<[], number>('SELECT total_changes()').pluck();
   return <T>(work: () => T): Promise<T> => {
-    const before = totalChanges.get();
-    const result = db.transaction(work).immediate();
+    let before = 0;
+    const result = db
+      .transaction(() => {
+        prelude();
+        before = totalChanges.get() ?? 0;
+        return work();
+      })
+      .immediate();
     return totalChanges.get() === before ? commits.settled(result) : commits.durable(result);
   };
 }
