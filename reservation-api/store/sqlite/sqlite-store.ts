@@ -296,7 +296,10 @@ export class SqliteReservationStore implements ReservationStore {
   ): Promise<Outcome<number>> {
     const usable = this.challengeRefusal(input);
     if (usable) return usable;
-    const attempts = this.bookkeepingStatements.countCardAttempts.get(input.cardRef, input.now - input.windowMs);
+    const attempts = this.bookkeepingStatements.countCardAttempts.get(
+      input.cardRef,
+      input.now - input.windowMs,
+    );
     return ok((attempts?.n ?? 0) + 1);
   }
 
