@@ -338,7 +338,8 @@ export class PostgresOpsStore implements OpsStore {
   async auditedRefusals(input: { code: ApiErrorCode; since: number }): Promise<number> {
     const counted = await row<{ n: number }>(
       this.pool,
-      'SELECT count(*) AS n FROM audit WHERE outcome = $1 AND at >= $2',
+      // The literal `outcome <> 'ok'` lets the planner use the refusals-only index (migration 13).
+      "SELECT count(*) AS n FROM audit WHERE outcome = $1 AND outcome <> 'ok' AND at >= $2",
       [input.code, input.since],
     );
     return counted?.n ?? 0;

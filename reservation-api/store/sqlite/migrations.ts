@@ -347,6 +347,13 @@ export const MIGRATIONS: readonly Migration[] = [
       -- answered nothing reservations_by_status (status, expires_at) does not (expiry sweeps read
       -- status = 'active' AND expires_at <= ?, in expiry order).
       DROP INDEX reservations_active_expiry;
+      -- Most audit rows are successes ('ok'), and a phone's have no kiosk: these two indexes only
+      -- hold the rows their queries look for (refusals by code; one kiosk's rows), so the hot
+      -- path's 'ok' rows and phone rows are not written to them.
+      DROP INDEX audit_by_outcome;
+      CREATE INDEX audit_refusals ON audit (outcome, at) WHERE outcome <> 'ok';
+      DROP INDEX audit_by_kiosk;
+      CREATE INDEX audit_by_kiosk ON audit (kiosk_id, at) WHERE kiosk_id IS NOT NULL;
       -- SQLite's rate-limit counters live in the one API process's memory now (the instance lock
       -- makes it the only process counting): the table is no longer written.
       DROP TABLE rate_limit_windows;

@@ -16,6 +16,16 @@ import { MIGRATIONS, type Migration } from './migrations';
  * - foreign_keys on; busy_timeout so a second process (the ops CLI) waits for the writer instead of
  *   failing.
  */
+/**
+ * Pages the log may hold before a commit checkpoints it into the database file (SQLite's default is
+ * 1,000). A reservation create writes ~18 pages, mostly the same hot ones (index edges, counters):
+ * checkpointing every ~220 creates instead of every ~55 copies each hot page once instead of four
+ * times, ~7% of a create's store CPU, and puts the checkpoint's pause (it syncs, on the event loop)
+ * in 0.5% of requests instead of 2% — out of the p99 (issue 13). The log grows to ~16 MB between
+ * checkpoints.
+ */
+export const WAL_AUTOCHECKPOINT_PAGES = 4000;
+
 export function openDatabase(file: string): Database.Database {
   const db = new Database(file);
   try {
@@ -25,6 +35,7 @@ export function openDatabase(file: string): Database.Database {
     db.pragma('busy_timeout = 5000');
     migrate(db);
     db.pragma('synchronous = NORMAL');
+    db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
     return db;
   } catch (error) {
     db.close();

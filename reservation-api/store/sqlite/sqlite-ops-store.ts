@@ -171,7 +171,8 @@ export class SqliteOpsStore implements OpsStore {
         "SELECT sum(count) AS n FROM session_rollup WHERE outcome = 'failed' AND cause = ? AND bucket >= ?",
       ),
       auditedRefusals: prepare<[string, number], { n: number }>(
-        'SELECT count(*) AS n FROM audit WHERE outcome = ? AND at >= ?',
+        // The literal `outcome <> 'ok'` lets the planner use the refusals-only index (migration 13).
+        "SELECT count(*) AS n FROM audit WHERE outcome = ? AND outcome <> 'ok' AND at >= ?",
       ),
       pruneRollup: prepare<[number]>('DELETE FROM session_rollup WHERE bucket < ?'),
       // kiosk_events has no INTEGER PRIMARY KEY: SQLite would reuse rowids after the newest row is
