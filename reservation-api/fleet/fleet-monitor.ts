@@ -197,11 +197,6 @@ export class FleetMonitor {
     return this.drainQueued;
   }
 
-  /** A heartbeat was stored: noted and evaluated (the promise settles once it is). */
-  async onHeartbeat(kiosk: KioskRecord, heartbeat: HeartbeatRequest, receivedAt: number): Promise<void> {
-    await this.noteHeartbeat(kiosk, heartbeat, receivedAt);
-  }
-
   /** Settles when every heartbeat noted so far has been evaluated (tests, shutdown). */
   async settled(): Promise<void> {
     // The queue runs in order: an empty job settles after the drain running or queued before it.

@@ -62,9 +62,11 @@ describe('fleet monitor after a restart', () => {
     const { alerts: _omitted, ...withoutList } = healthyHeartbeat(api);
     const record = await api.store.getKiosk(kiosk.kioskId);
     if (!record) throw new Error('kiosk vanished');
-    await monitor.onHeartbeat(record, withoutList, api.clock.now());
+    void monitor.noteHeartbeat(record, withoutList, api.clock.now());
+    await monitor.settled();
     expect(await openKinds()).toEqual(['card-left-behind']);
-    await monitor.onHeartbeat(record, healthyHeartbeat(api, { alerts: [] }), api.clock.now());
+    void monitor.noteHeartbeat(record, healthyHeartbeat(api, { alerts: [] }), api.clock.now());
+    await monitor.settled();
     expect(await openKinds()).toEqual([]);
   });
 
