@@ -150,6 +150,11 @@ function conditionPrefilter(condition: KioskCondition, onlineSince: string): str
  * the kiosk's own columns, so without a condition the count never touches heartbeats or alerts,
  * and the page computes conditions only for the rows it walks (kiosk id order, offset + limit).
  */
+/** The row of kioskPageSql's count query. */
+export interface KioskCountRow {
+  n: number;
+}
+
 export function kioskPageSql(
   dialect: SqlDialect,
   input: KioskPageInput,
@@ -191,6 +196,12 @@ export function kioskPageSql(
   return { page, count, values: counted.values, pageValues: [...paged.values, input.limit, input.offset] };
 }
 
+/** A row of openAlertKindsSql. */
+export interface OpenAlertKindRow {
+  kiosk_id: string;
+  kind: string;
+}
+
 /** The open alerts of some kiosks (the rows of one page). */
 export function openAlertKindsSql(dialect: SqlDialect, count: number): string {
   const list = Array.from({ length: count }, (_, i) => dialect.placeholder(i + 1)).join(', ');
@@ -198,10 +209,7 @@ export function openAlertKindsSql(dialect: SqlDialect, count: number): string {
 }
 
 /** One list row as operators see it. */
-export function toFleetKioskRow(
-  row: KioskPageRow,
-  alerts: readonly { kiosk_id: string; kind: string }[],
-): FleetKioskRow {
+export function toFleetKioskRow(row: KioskPageRow, alerts: readonly OpenAlertKindRow[]): FleetKioskRow {
   const heartbeat = row.heartbeat === null ? null : (JSON.parse(row.heartbeat) as HeartbeatRequest);
   const receivedAt = row.received_at === null ? null : Number(row.received_at);
   const kinds = alerts

@@ -7,9 +7,11 @@ import type {
   AlertKind,
   AlertSeverity,
   ApiErrorCode,
+  AuditEntry,
   FleetAlert,
   Procedure,
 } from '../contract';
+import type { FunnelReservation, KioskControl, StoredKioskEvent } from './kiosk-control-store';
 import type { KioskRecord, Outcome, ReservationRecord, ReservationStatus } from './reservation-store';
 
 /**
@@ -191,5 +193,107 @@ export function toAlert(row: AlertRow): FleetAlert {
     resolvedAt: row.resolved_at,
     acknowledgedAt: row.acknowledged_at,
     acknowledgedBy: row.acknowledged_by,
+  };
+}
+
+/** A `kiosk_controls` row. */
+export interface KioskControlRow {
+  kiosk_id: string;
+  maintenance_reason: string | null;
+  maintenance_since: number | null;
+  maintenance_by: string | null;
+  self_test_id: string | null;
+  self_test_requested_at: number | null;
+  self_test_requested_by: string | null;
+  self_test_result: 'passed' | 'failed' | null;
+  self_test_detail: string | null;
+  self_test_reported_at: number | null;
+}
+
+export function toKioskControl(kioskId: string, row: KioskControlRow | undefined): KioskControl {
+  return {
+    kioskId,
+    maintenance:
+      row?.maintenance_reason != null
+        ? { reason: row.maintenance_reason, since: row.maintenance_since ?? 0, by: row.maintenance_by ?? '' }
+        : null,
+    selfTest:
+      row?.self_test_id != null
+        ? {
+            testId: row.self_test_id,
+            requestedAt: row.self_test_requested_at ?? 0,
+            requestedBy: row.self_test_requested_by ?? '',
+            result: row.self_test_result,
+            detail: row.self_test_detail,
+            reportedAt: row.self_test_reported_at,
+          }
+        : null,
+  };
+}
+
+/** An audit row with its number (audit search). */
+export interface AuditEntryRow extends AuditRow {
+  seq: number;
+}
+
+export function toAuditEntry(row: AuditEntryRow): AuditEntry {
+  return {
+    seq: row.seq,
+    at: row.at,
+    actor: row.actor,
+    kioskId: row.kiosk_id,
+    reservationId: row.reservation_id,
+    action: row.action,
+    fromStatus: row.from_status,
+    toStatus: row.to_status,
+    outcome: row.outcome,
+  };
+}
+
+/** A `kiosk_events` row as the kiosk page reads it. */
+export interface KioskEventRow {
+  event_id: string;
+  type: string;
+  at: number;
+  received_at: number;
+  data: string | null;
+}
+
+export function toStoredKioskEvent(row: KioskEventRow): StoredKioskEvent {
+  return {
+    eventId: row.event_id,
+    type: row.type,
+    at: row.at,
+    receivedAt: row.received_at,
+    data: row.data === null ? {} : (JSON.parse(row.data) as StoredKioskEvent['data']),
+  };
+}
+
+/**
+ * One reservation as the funnel query returns it. `Flag` is how the engine returns EXISTS
+ * (SQLite: 0 or 1; PostgreSQL: a boolean), read by the engine's `isSet`.
+ */
+export interface FunnelQueryRow<Flag> {
+  procedure: Procedure;
+  created_at: number;
+  expires_at: number;
+  status: string;
+  chain: string | null;
+  looked_up: Flag;
+  verified: Flag;
+}
+
+export function toFunnelReservation<Flag>(
+  row: FunnelQueryRow<Flag>,
+  isSet: (flag: Flag) => boolean,
+): FunnelReservation {
+  return {
+    procedure: row.procedure,
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+    status: row.status,
+    chain: row.chain,
+    lookedUp: isSet(row.looked_up),
+    verified: isSet(row.verified),
   };
 }

@@ -2,18 +2,29 @@ import type pg from 'pg';
 import type { AuditEntry, FleetAlert } from '../../contract';
 import {
   type AuditSearch,
-  type FunnelReservation,
   funnelRows,
   type FunnelRow,
   type KioskControl,
-  type KioskControlRow,
   type KioskControlStore,
   type StoredKioskEvent,
-  toAuditEntry,
-  toKioskControl,
 } from '../kiosk-control-store';
 import type { KioskRecord, Outcome } from '../reservation-store';
-import { type AlertRow, type KioskRow, ok, refused, toAlert, toKiosk } from '../store-rows';
+import {
+  type AlertRow,
+  type AuditEntryRow,
+  type FunnelQueryRow,
+  type KioskControlRow,
+  type KioskEventRow,
+  type KioskRow,
+  ok,
+  refused,
+  toAlert,
+  toAuditEntry,
+  toFunnelReservation,
+  toKiosk,
+  toKioskControl,
+  toStoredKioskEvent,
+} from '../store-rows';
 import { changes, inTransaction, row, rows, type Tx } from './transaction';
 
 /** Remote actions, the kiosk page, audit search and the funnel on PostgreSQL (same rules as SQLite). */
@@ -114,7 +125,7 @@ export class PostgresControlStore implements KioskControlStore {
   }
 
   async searchAudit(query: AuditSearch): Promise<AuditEntry[]> {
-    const found = await rows<Parameters<typeof toAuditEntry>[0]>(
+    const found = await rows<AuditEntryRow>(
       this.pool,
       `SELECT * FROM audit
        WHERE seq > $1
@@ -141,26 +152,14 @@ export class PostgresControlStore implements KioskControlStore {
     to: number;
     limit: number;
   }): Promise<StoredKioskEvent[]> {
-    const found = await rows<{
-      event_id: string;
-      type: string;
-      at: number;
-      received_at: number;
-      data: string | null;
-    }>(
+    const found = await rows<KioskEventRow>(
       this.pool,
       `SELECT event_id, type, at, received_at, data FROM kiosk_events
        WHERE kiosk_id = $1 AND received_at >= $2 AND received_at < $3
        ORDER BY received_at, seq LIMIT $4`,
       [input.kioskId, input.from, input.to, input.limit],
     );
-    return found.map((r) => ({
-      eventId: r.event_id,
-      type: r.type,
-      at: r.at,
-      receivedAt: r.received_at,
-      data: r.data === null ? {} : (JSON.parse(r.data) as StoredKioskEvent['data']),
-    }));
+    return found.map(toStoredKioskEvent);
   }
 
   async alertsOfKiosk(input: { kioskId: string; since: number }): Promise<FleetAlert[]> {
@@ -174,15 +173,8 @@ export class PostgresControlStore implements KioskControlStore {
   }
 
   async funnel(input: { from: number; to: number; now: number }): Promise<FunnelRow[]> {
-    const found = await rows<{
-      procedure: FunnelReservation['procedure'];
-      created_at: number;
-      expires_at: number;
-      status: string;
-      chain: string | null;
-      looked_up: boolean;
-      verified: boolean;
-    }>(
+    // PostgreSQL returns EXISTS as a boolean.
+    const found = await rows<FunnelQueryRow<boolean>>(
       this.pool,
       `SELECT r.procedure, r.created_at, r.expires_at, r.status,
          (SELECT k.chain FROM audit a JOIN kiosks k ON k.id = a.kiosk_id
@@ -196,15 +188,7 @@ export class PostgresControlStore implements KioskControlStore {
       [input.from, input.to],
     );
     return funnelRows(
-      found.map((r) => ({
-        procedure: r.procedure,
-        createdAt: r.created_at,
-        expiresAt: r.expires_at,
-        status: r.status,
-        chain: r.chain,
-        lookedUp: r.looked_up,
-        verified: r.verified,
-      })),
+      found.map((r) => toFunnelReservation(r, (flag) => flag)),
       input.now,
     );
   }

@@ -2,10 +2,12 @@ import type pg from 'pg';
 import type { FleetGroup, FleetKioskRow } from '../../contract';
 import {
   type FleetOverviewStore,
+  type KioskCountRow,
   type KioskPageInput,
   type KioskPageRow,
   kioskPageSql,
   openAlertKindsSql,
+  type OpenAlertKindRow,
   type SqlDialect,
   type SummaryRow,
   summaryGroups,
@@ -30,12 +32,12 @@ export class PostgresFleetOverview implements FleetOverviewStore {
     // REPEATABLE READ: the count and the page see the same snapshot.
     return inTransaction(this.pool, async (tx) => {
       await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      const [count] = await rows<{ n: number }>(tx, sql.count, sql.values);
+      const [count] = await rows<KioskCountRow>(tx, sql.count, sql.values);
       const found = await rows<KioskPageRow>(tx, sql.page, sql.pageValues);
       const alerts =
         found.length === 0
           ? []
-          : await rows<{ kiosk_id: string; kind: string }>(
+          : await rows<OpenAlertKindRow>(
               tx,
               openAlertKindsSql(POSTGRES, found.length),
               found.map((r) => r.id),

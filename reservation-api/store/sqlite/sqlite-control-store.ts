@@ -2,18 +2,29 @@ import type Database from 'better-sqlite3';
 import type { FleetAlert } from '../../contract';
 import {
   type AuditSearch,
-  type FunnelReservation,
   funnelRows,
   type FunnelRow,
   type KioskControl,
-  type KioskControlRow,
   type KioskControlStore,
   type StoredKioskEvent,
-  toAuditEntry,
-  toKioskControl,
 } from '../kiosk-control-store';
 import type { KioskRecord, Outcome } from '../reservation-store';
-import { type AlertRow, type KioskRow, ok, refused, toAlert, toKiosk } from '../store-rows';
+import {
+  type AlertRow,
+  type AuditEntryRow,
+  type FunnelQueryRow,
+  type KioskControlRow,
+  type KioskEventRow,
+  type KioskRow,
+  ok,
+  refused,
+  toAlert,
+  toAuditEntry,
+  toFunnelReservation,
+  toKiosk,
+  toKioskControl,
+  toStoredKioskEvent,
+} from '../store-rows';
 import type { GroupCommit } from './group-commit';
 import { transactionWriter } from './transaction-writer';
 
@@ -66,7 +77,7 @@ export class SqliteControlStore implements KioskControlStore {
           afterSeq: number;
           limit: number;
         },
-        Parameters<typeof toAuditEntry>[0]
+        AuditEntryRow
       >(
         `SELECT * FROM audit
          WHERE seq > @afterSeq
@@ -76,10 +87,7 @@ export class SqliteControlStore implements KioskControlStore {
            AND (@to IS NULL OR at < @to)
          ORDER BY seq LIMIT @limit`,
       ),
-      events: prepare<
-        [string, number, number, number],
-        { event_id: string; type: string; at: number; received_at: number; data: string | null }
-      >(
+      events: prepare<[string, number, number, number], KioskEventRow>(
         `SELECT event_id, type, at, received_at, data FROM kiosk_events
          WHERE kiosk_id = ? AND received_at >= ? AND received_at < ?
          ORDER BY received_at, rowid LIMIT ?`,
@@ -88,18 +96,8 @@ export class SqliteControlStore implements KioskControlStore {
         `SELECT * FROM fleet_alerts WHERE kiosk_id = ? AND (resolved_at IS NULL OR updated_at >= ?)
          ORDER BY opened_at DESC, id`,
       ),
-      funnel: prepare<
-        [number, number],
-        {
-          procedure: FunnelReservation['procedure'];
-          created_at: number;
-          expires_at: number;
-          status: string;
-          chain: string | null;
-          looked_up: number;
-          verified: number;
-        }
-      >(
+      // SQLite returns EXISTS as 0 or 1.
+      funnel: prepare<[number, number], FunnelQueryRow<number>>(
         `SELECT r.procedure, r.created_at, r.expires_at, r.status,
            (SELECT k.chain FROM audit a JOIN kiosks k ON k.id = a.kiosk_id
             WHERE a.reservation_id = r.id AND a.action = 'lookup' AND a.outcome = 'ok'
@@ -220,15 +218,7 @@ export class SqliteControlStore implements KioskControlStore {
     limit: number;
   }): Promise<StoredKioskEvent[]> {
     const rows = this.statements.events.all(input.kioskId, input.from, input.to, input.limit);
-    return this.commits.settled(
-      rows.map((row) => ({
-        eventId: row.event_id,
-        type: row.type,
-        at: row.at,
-        receivedAt: row.received_at,
-        data: row.data === null ? {} : (JSON.parse(row.data) as StoredKioskEvent['data']),
-      })),
-    );
+    return this.commits.settled(rows.map(toStoredKioskEvent));
   }
 
   async alertsOfKiosk(input: { kioskId: string; since: number }): Promise<FleetAlert[]> {
@@ -236,15 +226,9 @@ export class SqliteControlStore implements KioskControlStore {
   }
 
   async funnel(input: { from: number; to: number; now: number }): Promise<FunnelRow[]> {
-    const reservations = this.statements.funnel.all(input.from, input.to).map((row) => ({
-      procedure: row.procedure,
-      createdAt: row.created_at,
-      expiresAt: row.expires_at,
-      status: row.status,
-      chain: row.chain,
-      lookedUp: row.looked_up === 1,
-      verified: row.verified === 1,
-    }));
+    const reservations = this.statements.funnel
+      .all(input.from, input.to)
+      .map((row) => toFunnelReservation(row, (flag) => flag === 1));
     return this.commits.settled(funnelRows(reservations, input.now));
   }
 

@@ -2,10 +2,12 @@ import type Database from 'better-sqlite3';
 import type { FleetGroup, FleetKioskRow } from '../../contract';
 import {
   type FleetOverviewStore,
+  type KioskCountRow,
   type KioskPageInput,
   type KioskPageRow,
   kioskPageSql,
   openAlertKindsSql,
+  type OpenAlertKindRow,
   type SqlDialect,
   type SummaryRow,
   summaryGroups,
@@ -38,15 +40,14 @@ export class SqliteFleetOverview implements FleetOverviewStore {
     // One read transaction: the count and the page see the same rows.
     return this.db
       .transaction(() => {
-        const total = (this.db.prepare(sql.count).get(named(sql.values)) as { n: number }).n;
+        const total = (this.db.prepare(sql.count).get(named(sql.values)) as KioskCountRow).n;
         const rows = this.db.prepare(sql.page).all(named(sql.pageValues)) as KioskPageRow[];
         const alerts =
           rows.length === 0
             ? []
-            : (this.db.prepare(openAlertKindsSql(SQLITE, rows.length)).all(named(rows.map((r) => r.id))) as {
-                kiosk_id: string;
-                kind: string;
-              }[]);
+            : (this.db
+                .prepare(openAlertKindsSql(SQLITE, rows.length))
+                .all(named(rows.map((r) => r.id))) as OpenAlertKindRow[]);
         return { total, kiosks: rows.map((row) => toFleetKioskRow(row, alerts)) };
       })
       .deferred();
