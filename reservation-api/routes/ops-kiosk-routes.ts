@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import Type from 'typebox';
+import Type, { type Static, type TSchema } from 'typebox';
 import {
   API_PATHS,
   AuditResponse,
@@ -37,6 +37,76 @@ export interface OpsKioskRoutesOptions {
 
 const AUDIT_EXPORT_PAGE = 1_000;
 
+/** What a remote action may call. */
+type RemoteActionDeps = Pick<OpsKioskRoutesOptions, 'controls' | 'monitor'>;
+
+/**
+ * One remote action on a kiosk: a POST on `path` with `body`, admin only, counted under `metric`
+ * on reservation_api_ops_actions_total; `call` does it (the control store writes the audit row)
+ * and resolves to the answer, sent as `response`.
+ */
+interface RemoteAction<Body extends TSchema = TSchema> {
+  path: string;
+  summary: string;
+  body: Body;
+  response: TSchema;
+  metric: string;
+  call(
+    deps: RemoteActionDeps,
+    input: { kioskId: string; body: Static<Body>; operator: string },
+  ): Promise<unknown>;
+}
+
+/**
+ * Infers `call`'s body from the entry's own schema, then keeps the entry as a plain RemoteAction
+ * for the table. TypeScript allows that widening because `call` is a method; it is safe because
+ * the route validates the body against that same schema before `call` runs.
+ */
+function remoteAction<Body extends TSchema>(action: RemoteAction<Body>): RemoteAction {
+  return action;
+}
+
+/** The remote actions, registered in this order (the OpenAPI document lists them so). */
+const REMOTE_ACTIONS: readonly RemoteAction[] = [
+  remoteAction({
+    path: API_PATHS.opsKioskOutOfService,
+    summary: 'Put a kiosk out of service (admin): it shows maintenance and starts no new session',
+    body: OutOfServiceRequest,
+    response: KioskControlView,
+    metric: 'out-of-service',
+    call: ({ controls }, { kioskId, body, operator }) =>
+      controls.outOfService(kioskId, body.reason, operator),
+  }),
+  remoteAction({
+    path: API_PATHS.opsKioskInService,
+    summary: 'Bring a kiosk back into service (admin)',
+    body: EmptyRequest,
+    response: KioskControlView,
+    metric: 'in-service',
+    call: ({ controls }, { kioskId, operator }) => controls.inService(kioskId, operator),
+  }),
+  remoteAction({
+    path: API_PATHS.opsKioskSelfTest,
+    summary: 'Ask a kiosk for a reader self-test (admin): it runs it when idle and reports',
+    body: EmptyRequest,
+    response: KioskControlView,
+    metric: 'self-test',
+    call: ({ controls }, { kioskId, operator }) => controls.requestSelfTest(kioskId, operator),
+  }),
+  remoteAction({
+    path: API_PATHS.opsKioskCredentials,
+    summary: "Rotate a kiosk's key (admin): requests signed with the old key are refused from now on",
+    body: RotateKeyRequest,
+    response: KioskView,
+    metric: 'rotate-key',
+    call: async ({ controls, monitor }, { kioskId, body, operator }) => {
+      const kiosk = await controls.rotateKey(kioskId, body.publicKey, operator);
+      await monitor.onKioskChanged();
+      return kioskView(kiosk);
+    },
+  }),
+];
+
 /**
  * One kiosk for operators (its page; remote actions, admin only, audited), the reservation funnel
  * and audit search with its JSON-lines export (docs/operators.md).
@@ -62,83 +132,31 @@ export const opsKioskRoutes: FastifyPluginAsyncTypebox<OpsKioskRoutesOptions> = 
     },
   );
 
-  app.post(
-    API_PATHS.opsKioskOutOfService,
-    {
-      schema: {
-        tags: ['ops'],
-        summary: 'Put a kiosk out of service (admin): it shows maintenance and starts no new session',
-        security,
-        params: KioskIdParams,
-        body: OutOfServiceRequest,
-        response: responses(200, KioskControlView),
+  const deps: RemoteActionDeps = { controls, monitor };
+  for (const action of REMOTE_ACTIONS) {
+    app.post(
+      action.path,
+      {
+        schema: {
+          tags: ['ops'],
+          summary: action.summary,
+          security,
+          params: KioskIdParams,
+          body: action.body,
+          response: responses(200, action.response),
+        },
       },
-    },
-    async (request) => {
-      const { operator } = await auth.authenticate(request, 'admin');
-      metrics.opsActions.inc({ action: 'out-of-service' });
-      return controls.outOfService(request.params.kioskId, request.body.reason, operator.name);
-    },
-  );
-
-  app.post(
-    API_PATHS.opsKioskInService,
-    {
-      schema: {
-        tags: ['ops'],
-        summary: 'Bring a kiosk back into service (admin)',
-        security,
-        params: KioskIdParams,
-        body: EmptyRequest,
-        response: responses(200, KioskControlView),
+      async (request) => {
+        const { operator } = await auth.authenticate(request, 'admin');
+        metrics.opsActions.inc({ action: action.metric });
+        return action.call(deps, {
+          kioskId: request.params.kioskId,
+          body: request.body,
+          operator: operator.name,
+        });
       },
-    },
-    async (request) => {
-      const { operator } = await auth.authenticate(request, 'admin');
-      metrics.opsActions.inc({ action: 'in-service' });
-      return controls.inService(request.params.kioskId, operator.name);
-    },
-  );
-
-  app.post(
-    API_PATHS.opsKioskSelfTest,
-    {
-      schema: {
-        tags: ['ops'],
-        summary: 'Ask a kiosk for a reader self-test (admin): it runs it when idle and reports',
-        security,
-        params: KioskIdParams,
-        body: EmptyRequest,
-        response: responses(200, KioskControlView),
-      },
-    },
-    async (request) => {
-      const { operator } = await auth.authenticate(request, 'admin');
-      metrics.opsActions.inc({ action: 'self-test' });
-      return controls.requestSelfTest(request.params.kioskId, operator.name);
-    },
-  );
-
-  app.post(
-    API_PATHS.opsKioskCredentials,
-    {
-      schema: {
-        tags: ['ops'],
-        summary: "Rotate a kiosk's key (admin): requests signed with the old key are refused from now on",
-        security,
-        params: KioskIdParams,
-        body: RotateKeyRequest,
-        response: responses(200, KioskView),
-      },
-    },
-    async (request) => {
-      const { operator } = await auth.authenticate(request, 'admin');
-      metrics.opsActions.inc({ action: 'rotate-key' });
-      const kiosk = await controls.rotateKey(request.params.kioskId, request.body.publicKey, operator.name);
-      await monitor.onKioskChanged();
-      return kioskView(kiosk);
-    },
-  );
+    );
+  }
 
   app.get(
     API_PATHS.opsFunnel,
