@@ -30,7 +30,11 @@ import { ApiError } from '../server/api-error';
 import type { ApiPolicy } from '../server/policy';
 import type { ClaimResult, KioskRecord, Outcome, ReservationStore } from '../store/reservation-store';
 import { cardRefOf, publicKeyRef, verifyCardProof } from '../verification/card-proof-verifier';
-import type { CardCertificateVerifier, CertificateToVerify } from '../verification/certificate-verifier';
+import type {
+  CardCertificateVerifier,
+  CertificateToVerify,
+  VerifiedCertificate,
+} from '../verification/certificate-verifier';
 import { newNonce } from './phone-reservations';
 
 /**
@@ -111,48 +115,35 @@ export class KioskOperations {
   /**
    * In order: the procedure is offered here; the challenge was issued to this kiosk, fresh and
    * unused; the certificates (chain, validity, revocation); the card's proof; then the reservation.
+   * As in a create, that is the order of the codes, not of the work: a read-only look refuses a
+   * spent challenge before any signature is checked, and the challenge is used up with the lookup
+   * in one transaction — or on its own when a check refused (it is used up whatever follows).
    */
   async lookup(kiosk: KioskRecord, body: LookupRequest, now: number): Promise<LookupResponse> {
+    const challenge = { nonce: body.nonce, purpose: 'kiosk', kioskId: kiosk.id, now } as const;
     const result = await this.audited(kiosk, 'lookup', body.procedure, now, async () => {
       if (!kiosk.procedures.includes(body.procedure)) return refused('PROCEDURE_NOT_OFFERED');
-      const challenge = await this.deps.store.consumeChallenge({
-        nonce: body.nonce,
-        purpose: 'kiosk',
-        kioskId: kiosk.id,
-        now,
-      });
-      if (!challenge.ok) return challenge;
-      const authDer = Buffer.from(body.authCertificate, 'base64');
-      const proofDer = Buffer.from(body.proof.certificate, 'base64');
-      const toVerify: CertificateToVerify[] = [{ der: authDer, kind: 'auth' }];
-      if (body.procedure === 'auth-pin') toVerify.push({ der: proofDer, kind: 'sign' });
-      const verified = await this.deps.certificates.verify(toVerify, now);
-      if (!verified.ok) return verified;
-      const proofCertificate = verified.value[body.procedure === 'auth-pin' ? 1 : 0]?.certificate;
-      const expectedProof = body.procedure === 'auth-pin' || proofDer.equals(authDer);
-      const signature = Buffer.from(body.proof.signature, 'base64');
-      if (
-        !proofCertificate ||
-        !expectedProof ||
-        !verifyCardProof(proofCertificate, 'kiosk', body.nonce, signature)
-      ) {
-        return refused('PROOF_INVALID');
+      const usable = await this.deps.store.peekChallenge(challenge);
+      if (!usable.ok) return usable;
+      const checked = this.checkLookupProof(
+        body,
+        await this.deps.certificates.verify(this.toVerify(body), now),
+      );
+      if (!checked.ok) {
+        const spent = await this.deps.store.consumeChallenge(challenge);
+        return spent.ok ? checked : spent;
       }
-      // The card is the issuer's record of these certificates; the stated serial must be its own
-      // (DESIGN §3). A mismatch is audited as CARD_MISMATCH (a possible attack, an operator alert).
-      const card = this.deps.certificates.recordedCard(verified.value.map((item) => item.certificate));
-      if (!card.ok) return refused(card.code);
-      if (card.value !== body.tokenSerial) return refused('CARD_MISMATCH');
       // The store audits its own refusals (they name the reservation).
       return this.deps.store.lookupReservation({
         kioskId: kiosk.id,
-        cardRef: cardRefOf(verified.value[0]!.certificate),
-        proofKeyRef: publicKeyRef(proofCertificate),
-        tokenSerial: card.value,
+        cardRef: checked.value.cardRef,
+        proofKeyRef: checked.value.proofKeyRef,
+        tokenSerial: checked.value.tokenSerial,
         procedure: body.procedure,
         lookupId: newId('lku'),
         lookupTtlMs: this.deps.policy.lookupTtlMs,
         now,
+        challenge,
       });
     });
     return {
@@ -211,6 +202,48 @@ export class KioskOperations {
     } finally {
       cardKey.fill(0);
     }
+  }
+
+  private toVerify(body: LookupRequest): CertificateToVerify[] {
+    const toVerify: CertificateToVerify[] = [
+      { der: Buffer.from(body.authCertificate, 'base64'), kind: 'auth' },
+    ];
+    if (body.procedure === 'auth-pin')
+      toVerify.push({ der: Buffer.from(body.proof.certificate, 'base64'), kind: 'sign' });
+    return toVerify;
+  }
+
+  /** The lookup's checks after the certificates': the card's proof, then the card on record. */
+  private checkLookupProof(
+    body: LookupRequest,
+    verified: Outcome<VerifiedCertificate[]>,
+  ): Outcome<{ cardRef: string; proofKeyRef: string; tokenSerial: string }> | RefusedBeforeStore {
+    if (!verified.ok) return verified;
+    const proofCertificate = verified.value[body.procedure === 'auth-pin' ? 1 : 0]?.certificate;
+    const proofDer = Buffer.from(body.proof.certificate, 'base64');
+    const expectedProof =
+      body.procedure === 'auth-pin' || proofDer.equals(Buffer.from(body.authCertificate, 'base64'));
+    const signature = Buffer.from(body.proof.signature, 'base64');
+    if (
+      !proofCertificate ||
+      !expectedProof ||
+      !verifyCardProof(proofCertificate, 'kiosk', body.nonce, signature)
+    ) {
+      return refused('PROOF_INVALID');
+    }
+    // The card is the issuer's record of these certificates; the stated serial must be its own
+    // (DESIGN §3). A mismatch is audited as CARD_MISMATCH (a possible attack, an operator alert).
+    const card = this.deps.certificates.recordedCard(verified.value.map((item) => item.certificate));
+    if (!card.ok) return refused(card.code);
+    if (card.value !== body.tokenSerial) return refused('CARD_MISMATCH');
+    return {
+      ok: true,
+      value: {
+        cardRef: cardRefOf(verified.value[0]!.certificate),
+        proofKeyRef: publicKeyRef(proofCertificate),
+        tokenSerial: card.value,
+      },
+    };
   }
 
   /**

@@ -138,6 +138,12 @@ export interface LookupReservationInput {
   lookupId: string;
   lookupTtlMs: number;
   now: number;
+  /**
+   * The kiosk challenge the lookup's card proof answered, used up first and atomically with the
+   * lookup where the engine can (SQLite: one commit instead of two); its refusal comes back as
+   * consumeChallenge's does, unaudited.
+   */
+  challenge?: ConsumeChallengeInput;
 }
 
 export interface CheckReservationInput {
@@ -221,6 +227,9 @@ export interface ReservationStore {
 
   /** Marks a challenge used, once: CHALLENGE_UNKNOWN (also another kiosk's) / CHALLENGE_EXPIRED / CHALLENGE_USED. */
   consumeChallenge(input: ConsumeChallengeInput): Promise<Outcome<void>>;
+
+  /** Read-only: consumeChallenge's refusal if it would refuse now, writing nothing. */
+  peekChallenge(input: ConsumeChallengeInput): Promise<Outcome<void>>;
 
   /** Records a reservation attempt for a card and returns the attempts within the window, this one included. */
   recordCardAttempt(input: { cardRef: string; now: number; windowMs: number }): Promise<number>;

@@ -258,6 +258,63 @@ describe.each(storeBackends())('store contract on $name', (backend) => {
       expect(check).toEqual({ ok: true, value: { reservationId: first.id } });
     });
 
+    it('peeks at a kiosk challenge without using it, and uses it up with the lookup', async () => {
+      for (const nonce of ['k1', 'k2']) {
+        await store.issueChallenge({
+          nonce,
+          purpose: 'kiosk',
+          kioskId: 'kiosk-1',
+          issuedAt: T0,
+          expiresAt: T0 + 1000,
+        });
+      }
+      await store.createReservation(newReservation());
+      const challenge = (nonce: string, now: number, kioskId = 'kiosk-1') => ({
+        nonce,
+        purpose: 'kiosk' as const,
+        kioskId,
+        now,
+      });
+      expect(await store.peekChallenge(challenge('k1', T0))).toEqual({ ok: true, value: undefined });
+      expect(await store.peekChallenge(challenge('k1', T0))).toEqual({ ok: true, value: undefined });
+      expect(await store.peekChallenge(challenge('k1', T0, 'kiosk-2'))).toEqual({
+        ok: false,
+        code: 'CHALLENGE_UNKNOWN',
+      });
+      expect(await store.peekChallenge(challenge('k1', T0 + 1000))).toEqual({
+        ok: false,
+        code: 'CHALLENGE_EXPIRED',
+      });
+
+      const looked = await store.lookupReservation({
+        ...lookupInput('kiosk-1', T0 + 1),
+        challenge: challenge('k1', T0 + 1),
+      });
+      expect(looked.ok).toBe(true);
+      expect(await store.peekChallenge(challenge('k1', T0 + 2))).toEqual({
+        ok: false,
+        code: 'CHALLENGE_USED',
+      });
+      // A spent challenge refuses the lookup with its own code, and no lookup is made.
+      expect(
+        await store.lookupReservation({
+          ...lookupInput('kiosk-1', T0 + 3, 'lk_again'),
+          challenge: challenge('k1', T0 + 3),
+        }),
+      ).toEqual({ ok: false, code: 'CHALLENGE_USED' });
+      expect(
+        await store.claimReservation({
+          kioskId: 'kiosk-1',
+          lookupId: 'lk_again',
+          procedure: 'signature-pin',
+          claimId: 'cl_again',
+          leaseMs: LEASE,
+          requestDigest: DIGEST,
+          now: T0 + 4,
+        }),
+      ).toEqual({ ok: false, code: 'LOOKUP_INVALID' });
+    });
+
     it('spots a replayed kiosk nonce within the window and forgets it after', async () => {
       const remember = (kioskId: string, now: number) =>
         store.rememberKioskNonce({ kioskId, nonce: 'abc', now, windowMs: 10_000 });

@@ -199,9 +199,7 @@ export class PostgresReservationStore implements ReservationStore {
     return used.ok ? ok(await this.recordCardAttempt(input)) : used;
   }
 
-  async peekChallengeForCard(
-    input: ConsumeChallengeInput & { cardRef: string; windowMs: number },
-  ): Promise<Outcome<number>> {
+  async peekChallenge(input: ConsumeChallengeInput): Promise<Outcome<void>> {
     const found = await row<{
       purpose: string;
       kiosk_id: string | null;
@@ -214,6 +212,14 @@ export class PostgresReservationStore implements ReservationStore {
       return refused('CHALLENGE_UNKNOWN');
     if (found.used_at !== null) return refused('CHALLENGE_USED');
     if (input.now >= found.expires_at) return refused('CHALLENGE_EXPIRED');
+    return ok(undefined);
+  }
+
+  async peekChallengeForCard(
+    input: ConsumeChallengeInput & { cardRef: string; windowMs: number },
+  ): Promise<Outcome<number>> {
+    const usable = await this.peekChallenge(input);
+    if (!usable.ok) return usable;
     const counted = await row<{ n: number }>(
       this.pool,
       'SELECT count(*) AS n FROM card_attempts WHERE card_ref = $1 AND at > $2',
@@ -292,6 +298,9 @@ export class PostgresReservationStore implements ReservationStore {
 
   async lookupReservation(input: LookupReservationInput): Promise<Outcome<LookupResult>> {
     const who: Who = { actor: `kiosk:${input.kioskId}`, kioskId: input.kioskId, now: input.now };
+    // The challenge in its own statement first, as before (one conditional UPDATE settles races).
+    const used = input.challenge ? await this.consumeChallenge(input.challenge) : ok(undefined);
+    if (!used.ok) return used;
     return inTransaction(this.pool, async (tx) => {
       await this.lockCard(tx, input.cardRef, input.procedure);
       const latest = await row<ReservationRow>(

@@ -291,6 +291,10 @@ export class SqliteReservationStore implements ReservationStore {
     });
   }
 
+  async peekChallenge(input: ConsumeChallengeInput): Promise<Outcome<void>> {
+    return this.challengeRefusal(input) ?? ok(undefined);
+  }
+
   async peekChallengeForCard(
     input: ConsumeChallengeInput & { cardRef: string; windowMs: number },
   ): Promise<Outcome<number>> {
@@ -385,7 +389,9 @@ export class SqliteReservationStore implements ReservationStore {
 
   async lookupReservation(input: LookupReservationInput): Promise<Outcome<LookupResult>> {
     const who: Who = { actor: `kiosk:${input.kioskId}`, kioskId: input.kioskId, now: input.now };
-    return this.inTransaction(() => {
+    return this.inTransaction((): Outcome<LookupResult> => {
+      const used = input.challenge ? this.useChallenge(input.challenge) : ok(undefined);
+      if (!used.ok) return used;
       const latest = this.statements.latestOfCard.get(input.cardRef, input.procedure);
       // A reservation proven by another key or for another token serial was made with another card.
       if (
