@@ -5,7 +5,8 @@ import {
   type JsonWebKey,
   type KeyObject,
 } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createFileOnce } from '../../hardware/pki/atomic-files';
 import { dirname, join } from 'node:path';
 import type { FaceProviderKey } from '../verification/face-attestation-verifier';
 
@@ -36,18 +37,30 @@ export function faceDevPrivateKeyPath(dataDir: string): string {
   return join(dataDir, FACE_PROVIDER_DIR, FACE_DEV_PRIVATE_FILE);
 }
 
-/** Creates the dev provider key pair in the data directory unless it exists; returns whether it created it. */
+/**
+ * Creates the dev provider key pair in the data directory unless it exists; returns whether it
+ * created it. Several processes may start at once on one data directory (compose's API
+ * instances): the first private key placed wins (created only if absent, atomically), and the
+ * public set is always derived from the private key on disk, so every process ends with the same,
+ * matching pair.
+ */
 export function ensureDevFaceProviderKey(dataDir: string, kid = 'dev-face-provider-1'): boolean {
   const privatePath = faceDevPrivateKeyPath(dataDir);
   if (existsSync(privatePath) && existsSync(faceJwksPath(dataDir))) return false;
-  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
-  writeAtomically(privatePath, { ...privateKey.export({ format: 'jwk' }), kid, alg: 'EdDSA' }, 0o600);
-  writeAtomically(
-    faceJwksPath(dataDir),
-    { keys: [{ ...publicKey.export({ format: 'jwk' }), kid, alg: 'EdDSA', use: 'sig' }] },
-    0o644,
+  mkdirSync(dirname(privatePath), { recursive: true });
+  const { privateKey } = generateKeyPairSync('ed25519');
+  const created = createFileOnce(
+    privatePath,
+    jsonText({ ...privateKey.export({ format: 'jwk' }), kid, alg: 'EdDSA' }),
+    0o600,
   );
-  return true;
+  const { d: _private, ...publicJwk } = JSON.parse(readFileSync(privatePath, 'utf8')) as JsonWebKey;
+  createFileOnce(faceJwksPath(dataDir), jsonText({ keys: [{ ...publicJwk, use: 'sig' }] }), 0o644);
+  return created;
+}
+
+function jsonText(value: unknown): string {
+  return `${JSON.stringify(value, null, 2)}\n`;
 }
 
 /** The public keys of a JWKS file (Ed25519 with alg EdDSA, or P-256 with alg ES256). */
@@ -81,11 +94,4 @@ export function loadDevFaceSigningKey(dataDir: string): FaceSigningKey {
   const jwk = JSON.parse(readFileSync(path, 'utf8')) as JsonWebKey & { kid?: string };
   if (typeof jwk.kid !== 'string') throw new Error(`${path} has no kid`);
   return { kid: jwk.kid, alg: 'EdDSA', privateKey: createPrivateKey({ key: jwk, format: 'jwk' }) };
-}
-
-function writeAtomically(path: string, value: unknown, mode: number): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const temp = `${path}.${process.pid}.tmp`;
-  writeFileSync(temp, `${JSON.stringify(value, null, 2)}\n`, { mode });
-  renameSync(temp, path);
 }
