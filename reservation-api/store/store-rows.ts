@@ -297,3 +297,26 @@ export function toFunnelReservation<Flag>(
     verified: isSet(row.verified),
   };
 }
+
+/** A challenge row as both engines read it. */
+export interface ChallengeRow {
+  purpose: string;
+  kiosk_id: string | null;
+  expires_at: number;
+  used_at: number | null;
+}
+
+/**
+ * Why a challenge cannot be used now — unknown (also another kiosk's or purpose's), used, expired
+ * — or undefined when it can.
+ */
+export function challengeRefusalOf(
+  row: ChallengeRow | undefined,
+  input: { purpose: string; kioskId: string | null; now: number },
+): Outcome<never> | undefined {
+  if (!row || row.purpose !== input.purpose || row.kiosk_id !== input.kioskId)
+    return refused('CHALLENGE_UNKNOWN');
+  if (row.used_at !== null) return refused('CHALLENGE_USED');
+  if (input.now >= row.expires_at) return refused('CHALLENGE_EXPIRED');
+  return undefined;
+}

@@ -34,6 +34,8 @@ import type {
 } from '../reservation-store';
 import {
   ADMISSIONS_KEPT_MS,
+  challengeRefusalOf,
+  type ChallengeRow,
   type AuditRow,
   type ClaimRow as BaseClaimRow,
   EVENT_ACTIONS,
@@ -157,18 +159,9 @@ export class PostgresReservationStore implements ReservationStore {
       [input.now, input.nonce, input.purpose, input.kioskId],
     );
     if (used === 1) return ok(undefined);
-    const found = await row<{
-      purpose: string;
-      kiosk_id: string | null;
-      expires_at: number;
-      used_at: number | null;
-    }>(this.pool, 'SELECT purpose, kiosk_id, expires_at, used_at FROM challenges WHERE nonce = $1', [
-      input.nonce,
-    ]);
-    if (!found || found.purpose !== input.purpose || found.kiosk_id !== input.kioskId)
-      return refused('CHALLENGE_UNKNOWN');
-    if (found.used_at !== null) return refused('CHALLENGE_USED');
-    return refused('CHALLENGE_EXPIRED');
+    // Why not: read the row again (expired is all that is left if it now looks usable).
+    const refusal = await this.peekChallenge(input);
+    return refusal.ok ? refused('CHALLENGE_EXPIRED') : refusal;
   }
 
   async recordCardAttempt(input: { cardRef: string; now: number; windowMs: number }): Promise<number> {
@@ -200,19 +193,12 @@ export class PostgresReservationStore implements ReservationStore {
   }
 
   async peekChallenge(input: ConsumeChallengeInput): Promise<Outcome<void>> {
-    const found = await row<{
-      purpose: string;
-      kiosk_id: string | null;
-      expires_at: number;
-      used_at: number | null;
-    }>(this.pool, 'SELECT purpose, kiosk_id, expires_at, used_at FROM challenges WHERE nonce = $1', [
-      input.nonce,
-    ]);
-    if (!found || found.purpose !== input.purpose || found.kiosk_id !== input.kioskId)
-      return refused('CHALLENGE_UNKNOWN');
-    if (found.used_at !== null) return refused('CHALLENGE_USED');
-    if (input.now >= found.expires_at) return refused('CHALLENGE_EXPIRED');
-    return ok(undefined);
+    const found = await row<ChallengeRow>(
+      this.pool,
+      'SELECT purpose, kiosk_id, expires_at, used_at FROM challenges WHERE nonce = $1',
+      [input.nonce],
+    );
+    return challengeRefusalOf(found, input) ?? ok(undefined);
   }
 
   async peekChallengeForCard(

@@ -37,6 +37,9 @@ import { type InstanceChannel, SINGLE_INSTANCE_CHANNEL } from '../instance-chann
 import {
   ADMISSIONS_KEPT_MS,
   type AuditRow,
+  challengeRefusalOf,
+  type ChallengeRow,
+  toAuditEntry,
   type ClaimRow,
   EVENT_ACTIONS,
   isOfTheCard,
@@ -114,10 +117,9 @@ export class SqliteReservationStore implements ReservationStore {
         'INSERT INTO challenges (nonce, purpose, kiosk_id, issued_at, expires_at) VALUES (?, ?, ?, ?, ?)',
       ),
       pruneChallenges: prepare<[number]>('DELETE FROM challenges WHERE expires_at < ?'),
-      challenge: prepare<
-        [string],
-        { purpose: string; kiosk_id: string | null; expires_at: number; used_at: number | null }
-      >('SELECT purpose, kiosk_id, expires_at, used_at FROM challenges WHERE nonce = ?'),
+      challenge: prepare<[string], ChallengeRow>(
+        'SELECT purpose, kiosk_id, expires_at, used_at FROM challenges WHERE nonce = ?',
+      ),
       useChallenge: prepare<[number, string]>(
         'UPDATE challenges SET used_at = ? WHERE nonce = ? AND used_at IS NULL',
       ),
@@ -320,12 +322,7 @@ export class SqliteReservationStore implements ReservationStore {
 
   /** The refusal of a challenge that cannot be used now, else undefined. */
   private challengeRefusal(input: ConsumeChallengeInput): Outcome<never> | undefined {
-    const row = this.bookkeepingStatements.challenge.get(input.nonce);
-    if (!row || row.purpose !== input.purpose || row.kiosk_id !== input.kioskId)
-      return refused('CHALLENGE_UNKNOWN');
-    if (row.used_at !== null) return refused('CHALLENGE_USED');
-    if (input.now >= row.expires_at) return refused('CHALLENGE_EXPIRED');
-    return undefined;
+    return challengeRefusalOf(this.bookkeepingStatements.challenge.get(input.nonce), input);
   }
 
   private useChallenge(input: ConsumeChallengeInput): Outcome<void> {
@@ -727,19 +724,7 @@ export class SqliteReservationStore implements ReservationStore {
       afterSeq: query.afterSeq ?? 0,
       limit: query.limit,
     });
-    return this.reported(
-      rows.map((row) => ({
-        seq: row.seq,
-        at: row.at,
-        actor: row.actor,
-        kioskId: row.kiosk_id,
-        reservationId: row.reservation_id,
-        action: row.action,
-        fromStatus: row.from_status,
-        toStatus: row.to_status,
-        outcome: row.outcome,
-      })),
-    );
+    return this.reported(rows.map(toAuditEntry));
   }
 
   async ping(): Promise<void> {
