@@ -152,6 +152,35 @@ describe('remote actions', () => {
     expect((await kioskPost(api, renewed, API_PATHS.kioskChallenge, {})).statusCode).toBe(200);
     expect((await audit(`kioskId=${kiosk.kioskId}`)).map((e) => e.action)).toContain('kiosk-rotate-key');
   });
+
+  it('counts each action done on /metrics under its own name; a refused one is not counted', async () => {
+    const kiosk = await addKiosk(api);
+    const at = (path: string) => fillPath(path, { kioskId: kiosk.kioskId });
+    expect(
+      (await opsPost(at(API_PATHS.opsKioskOutOfService), viewer.cookie, { reason: 'x' })).statusCode,
+    ).toBe(403);
+    expect(
+      (await opsPost(at(API_PATHS.opsKioskOutOfService), admin.cookie, { reason: 'x' })).statusCode,
+    ).toBe(200);
+    expect((await opsPost(at(API_PATHS.opsKioskInService), admin.cookie)).statusCode).toBe(200);
+    expect(
+      (await opsPost(at(API_PATHS.opsKioskOutOfService), admin.cookie, { reason: 'y' })).statusCode,
+    ).toBe(200);
+    expect((await opsPost(at(API_PATHS.opsKioskSelfTest), admin.cookie)).statusCode).toBe(200);
+    const keys = newKioskKeyPair();
+    expect(
+      (await opsPost(at(API_PATHS.opsKioskCredentials), admin.cookie, { publicKey: keys.publicKey }))
+        .statusCode,
+    ).toBe(200);
+    const text = (await api.app.inject({ method: 'GET', url: API_PATHS.metrics })).body;
+    const counted = Object.fromEntries(
+      [...text.matchAll(/^reservation_api_ops_actions_total\{action="([^"]+)"\} (\d+)$/gm)].map((m) => [
+        m[1],
+        Number(m[2]),
+      ]),
+    );
+    expect(counted).toEqual({ 'out-of-service': 2, 'in-service': 1, 'self-test': 1, 'rotate-key': 1 });
+  });
 });
 
 describe('the kiosk page', () => {
