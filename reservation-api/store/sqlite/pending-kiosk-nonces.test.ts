@@ -61,6 +61,22 @@ describe('pending kiosk nonces (SQLite)', () => {
     expect(await remember('n1', T0 + 1)).toBe(false);
   });
 
+  it('keeps a nonce pending, and still refused, while the database is locked, and writes it after', async () => {
+    store.database.pragma('busy_timeout = 10');
+    const other = new Database(file);
+    other.exec('BEGIN IMMEDIATE');
+    try {
+      expect(await remember('n1')).toBe(true);
+      await new Promise((resolve) => setTimeout(resolve, NONCE_WRITE_DELAY_MS * 3));
+      expect(await remember('n1', T0 + 1)).toBe(false);
+    } finally {
+      other.exec('COMMIT');
+      other.close();
+    }
+    await new Promise((resolve) => setTimeout(resolve, NONCE_WRITE_DELAY_MS * 3));
+    expect(storedNonces()).toEqual(['n1']);
+  });
+
   it('writes it on its own when no transaction comes, and on close', async () => {
     expect(await remember('n1')).toBe(true);
     await new Promise((resolve) => setTimeout(resolve, NONCE_WRITE_DELAY_MS * 3));

@@ -49,8 +49,21 @@ export class PendingKioskNonces {
       return false;
     }
     this.pending.set(key, input);
-    this.timer ??= setTimeout(() => this.writeSoon(() => this.writePending()), NONCE_WRITE_DELAY_MS);
+    this.scheduleWrite();
     return true;
+  }
+
+  private scheduleWrite(): void {
+    this.timer ??= setTimeout(() => {
+      this.timer = undefined;
+      try {
+        this.writeSoon(() => this.writePending());
+      } catch {
+        // The database refused the write (busy past its timeout, disk full): the nonces stay
+        // pending — still refused as replays — and the next transaction or attempt writes them.
+        if (this.pending.size > 0) this.scheduleWrite();
+      }
+    }, NONCE_WRITE_DELAY_MS);
   }
 
   /** Inside a transaction: writes the pending nonces and forgets those past their window. */
