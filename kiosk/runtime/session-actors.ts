@@ -248,15 +248,16 @@ export function createSessionActors(deps: SessionActorDependencies): SessionActo
       });
     }),
 
-    // Before any PIN: only the authentication certificate (free to read) goes to the API.
+    // Before any PIN: only what the card gives without one — the authentication certificate and
+    // the token serial, which the API matches against the issuer's record (CARD_MISMATCH).
     precheckReservation: fromPromise(async ({ input, signal }) => {
-      const { authCertificate } = facts;
-      if (authCertificate === undefined) {
+      const { authCertificate, tokenSerial } = facts;
+      if (authCertificate === undefined || tokenSerial === undefined) {
         throw sessionActorFailure('card-unreadable', 'reservation check before the card was read');
       }
       try {
         await deps.api.reservationCheck(
-          { procedure: input.procedure, authCertificate: base64(authCertificate) },
+          { procedure: input.procedure, authCertificate: base64(authCertificate), tokenSerial },
           { signal },
         );
         return { result: 'usable' as const };

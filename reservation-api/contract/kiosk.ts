@@ -22,6 +22,12 @@ export const ReservationCheckRequest = Type.Object(
     procedure: Procedure,
     /** The authentication certificate as the card gives it without a PIN (EF 000A). */
     authCertificate: CertificateDer,
+    /**
+     * The card's token serial, also read without a PIN: when it is not the serial the issuer
+     * recorded for the certificate (a spliced or tampered card), CARD_MISMATCH — audited, alerted
+     * — before any PIN. Optional for kiosks built before it.
+     */
+    tokenSerial: Type.Optional(TokenSerial),
   },
   { additionalProperties: false },
 );

@@ -131,6 +131,29 @@ describe('kiosk: reservation check before any PIN', () => {
     });
   });
 
+  it('refuses a card whose token serial is not the one on record for its certificate, before any PIN, audited', async () => {
+    api.clock.set(jst(7, '11:00'));
+    const withSerial = (tokenSerial: string) =>
+      kioskPost(api, sevenEleven, '/v1/kiosk/reservation-check', {
+        procedure: 'signature-pin',
+        authCertificate: api.pki.healthy.authDer.toString('base64'),
+        tokenSerial,
+      });
+    // The serial of another card on record (a spliced card: this certificate, that chip).
+    expect(codeOf(await withSerial(api.pki.other.tokenSerial))).toEqual({
+      status: 422,
+      code: 'CARD_MISMATCH',
+    });
+    expect((await auditOf('reservation-check')).at(-1)).toMatchObject({
+      kioskId: sevenEleven.kioskId,
+      outcome: 'CARD_MISMATCH',
+    });
+    // Its own serial: the same answer as without one (whatever the card's reservation says).
+    expect(codeOf(await withSerial(api.pki.healthy.tokenSerial))).toEqual(
+      codeOf(await check(sevenEleven, api.pki.healthy)),
+    );
+  });
+
   it('tells a reservation for the other procedure', async () => {
     api.clock.set(jst(8, '10:00'));
     await reserve(api, api.pki.healthy, 'auth-pin');

@@ -93,6 +93,9 @@ export class KioskOperations {
       const certificate = verified.value[0]!.certificate;
       const card = this.deps.certificates.recordedCard([certificate]);
       if (!card.ok) return refused(card.code);
+      // The serial the card states must be the one on record for its certificate (DESIGN §3): a
+      // mismatch is a spliced card, refused and audited before the customer types any PIN.
+      if (body.tokenSerial !== undefined && body.tokenSerial !== card.value) return refused('CARD_MISMATCH');
       const checked = await this.deps.store.checkReservation({
         kioskId: kiosk.id,
         cardRef: cardRefOf(certificate),

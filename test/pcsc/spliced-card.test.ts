@@ -124,7 +124,7 @@ describe('a spliced card (A’s certificate and PIN, B’s serial and reset) ove
     victimUntouched(b);
   });
 
-  it('at the kiosk, B is never reset: the check before any PIN finds no reservation for the card on record', async () => {
+  it('at the kiosk, B is never reset: the check before any PIN refuses the spliced card as CARD_MISMATCH', async () => {
     const { a, b, serialOf } = await twoCards();
     const reservationId = await forgedReservation(a, serialOf(b));
     const spliced = new SplicedCard(VirtualCard.fromFile(a), VirtualCard.fromFile(b));
@@ -132,18 +132,19 @@ describe('a spliced card (A’s certificate and PIN, B’s serial and reset) ove
     driver.begin('signature-pin');
     placeSpliced(spliced);
     expect(await driver.runReset(DEFAULT_PINS.auth, ATTACKER_PIN)).toBe('error');
-    // The reservation check before any PIN sends only A's certificate; the API keys reservations by
-    // the serial the issuer recorded for it (A's), so the row stating B's serial is not A's.
-    expect(toViewModel(kiosk.actor.getSnapshot()).error?.code).toBe('no-reservation');
+    // The reservation check before any PIN sends A's certificate and the serial the card states
+    // (B's): not the one the issuer recorded for that certificate, so the API refuses the card
+    // itself — audited as a possible attack, told to the customer as "ask staff".
+    expect(toViewModel(kiosk.actor.getSnapshot()).error?.code).toBe('card-mismatch');
 
     // B answered its token info only; no challenge, cryptogram or PIN ever reached it.
     expect(spliced.answeredBy.victim).not.toContain(0x2c);
     expect(spliced.answeredBy.victim).not.toContain(0x82);
     victimUntouched(b);
     const audit = await api.store.auditEntries({ limit: 1000 });
-    expect(
-      audit.some((row) => row.action === 'reservation-check' && row.outcome === 'RESERVATION_NOT_FOUND'),
-    ).toBe(true);
+    expect(audit.some((row) => row.action === 'reservation-check' && row.outcome === 'CARD_MISMATCH')).toBe(
+      true,
+    );
     // Never on a PIN screen: no lookup, no claim.
     expect(audit.some((row) => row.action === 'lookup')).toBe(false);
     expect(audit.some((row) => row.reservationId === reservationId && row.action === 'claim')).toBe(false);
