@@ -29,7 +29,7 @@ import { newId } from '../auth/tokens';
 import { ApiError } from '../server/api-error';
 import type { ApiPolicy } from '../server/policy';
 import type { ClaimResult, KioskRecord, Outcome, ReservationStore } from '../store/reservation-store';
-import { cardRefOf, publicKeyRef, verifyCardProof } from '../verification/card-proof-verifier';
+import { cardRefOf, provenCertificate, publicKeyRef } from '../verification/card-proof-verifier';
 import type {
   CardCertificateVerifier,
   CertificateToVerify,
@@ -222,18 +222,8 @@ export class KioskOperations {
     verified: Outcome<VerifiedCertificate[]>,
   ): Outcome<{ cardRef: string; proofKeyRef: string; tokenSerial: string }> | RefusedBeforeStore {
     if (!verified.ok) return verified;
-    const proofCertificate = verified.value[body.procedure === 'auth-pin' ? 1 : 0]?.certificate;
-    const proofDer = Buffer.from(body.proof.certificate, 'base64');
-    const expectedProof =
-      body.procedure === 'auth-pin' || proofDer.equals(Buffer.from(body.authCertificate, 'base64'));
-    const signature = Buffer.from(body.proof.signature, 'base64');
-    if (
-      !proofCertificate ||
-      !expectedProof ||
-      !verifyCardProof(proofCertificate, 'kiosk', body.nonce, signature)
-    ) {
-      return refused('PROOF_INVALID');
-    }
+    const proofCertificate = provenCertificate(body, verified.value, 'kiosk');
+    if (!proofCertificate) return refused('PROOF_INVALID');
     // The card is the issuer's record of these certificates; the stated serial must be its own
     // (DESIGN §3). A mismatch is audited as CARD_MISMATCH (a possible attack, an operator alert).
     const card = this.deps.certificates.recordedCard(verified.value.map((item) => item.certificate));

@@ -10,7 +10,7 @@ import { ApiError, unwrap } from '../server/api-error';
 import type { ApiErrorCode } from '../contract';
 import type { ApiPolicy } from '../server/policy';
 import type { Outcome, ReservationRecord, ReservationStore } from '../store/reservation-store';
-import { cardRefOf, publicKeyRef, verifyCardProof } from '../verification/card-proof-verifier';
+import { cardRefOf, provenCertificate, publicKeyRef } from '../verification/card-proof-verifier';
 import type {
   CardCertificateVerifier,
   CertificateToVerify,
@@ -129,18 +129,8 @@ export class PhoneReservations {
       if (body.procedure === 'auth-pin') toVerify.push({ der: proofDer, kind: 'sign' });
       const verified = unwrap(await this.deps.certificates.verify(toVerify, now));
 
-      // signature-pin proves the 4-digit PIN (auth key); auth-pin proves the signature PIN (sign key).
-      const proofCertificate =
-        body.procedure === 'auth-pin' ? verified[1]?.certificate : verified[0]?.certificate;
-      const proofIsExpectedCertificate = body.procedure === 'auth-pin' || proofDer.equals(authDer);
-      const signature = Buffer.from(body.proof.signature, 'base64');
-      if (
-        !proofCertificate ||
-        !proofIsExpectedCertificate ||
-        !verifyCardProof(proofCertificate, 'reserve', body.nonce, signature)
-      ) {
-        return refusedWith('PROOF_INVALID');
-      }
+      const proofCertificate = provenCertificate(body, verified, 'reserve');
+      if (!proofCertificate) return refusedWith('PROOF_INVALID');
 
       // The reset key will be derived from this card's token serial: the issuer's, never the client's
       // (DESIGN §3). Both certificates must be of one card on record, and the stated serial its own.

@@ -1,6 +1,6 @@
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import { certificateKey } from '../../hardware/pki/issuer-record';
-import { CARD_PROOF_PURPOSES, type CardProofPurpose } from '../contract';
+import { CARD_PROOF_PURPOSES, type CardProofPurpose, type Procedure } from '../contract';
 import { verifySignature } from './verify-signature';
 import type { x509 } from './x509';
 
@@ -23,6 +23,33 @@ export function verifyCardProof(
   } catch {
     return false;
   }
+}
+
+/**
+ * The certificate whose key proved the PIN, when the request's proof is a valid card proof for
+ * its procedure over its nonce, else undefined (PROOF_INVALID). signature-pin proves the 4-digit
+ * PIN with the authentication key, so its proof certificate must be the authentication certificate
+ * itself (`verified[0]`); auth-pin proves the signature PIN with the signature key (`verified[1]`).
+ */
+export function provenCertificate(
+  request: {
+    procedure: Procedure;
+    nonce: string;
+    authCertificate: string;
+    proof: { certificate: string; signature: string };
+  },
+  verified: readonly { certificate: x509.X509Certificate }[],
+  purpose: CardProofPurpose,
+): x509.X509Certificate | undefined {
+  const byAuthPin = request.procedure === 'auth-pin';
+  const certificate = verified[byAuthPin ? 1 : 0]?.certificate;
+  const expected =
+    byAuthPin ||
+    Buffer.from(request.proof.certificate, 'base64').equals(Buffer.from(request.authCertificate, 'base64'));
+  const signature = Buffer.from(request.proof.signature, 'base64');
+  return certificate && expected && verifyCardProof(certificate, purpose, request.nonce, signature)
+    ? certificate
+    : undefined;
 }
 
 const proofKeys = new WeakMap<x509.X509Certificate, KeyObject>();
