@@ -29,12 +29,14 @@ import { newId } from '../auth/tokens';
 import { ApiError } from '../server/api-error';
 import type { ApiPolicy } from '../server/policy';
 import type { ClaimResult, KioskRecord, Outcome, ReservationStore } from '../store/reservation-store';
-import { cardRefOf, provenCertificate, publicKeyRef } from '../verification/card-proof-verifier';
-import type {
-  CardCertificateVerifier,
-  CertificateToVerify,
-  VerifiedCertificate,
-} from '../verification/certificate-verifier';
+import {
+  cardRefOf,
+  certificatesToVerify,
+  proofCertificatesOf,
+  provenCertificate,
+  publicKeyRef,
+} from '../verification/card-proof-verifier';
+import type { CardCertificateVerifier } from '../verification/certificate-verifier';
 import { newNonce } from './phone-reservations';
 
 /**
@@ -91,11 +93,10 @@ export class KioskOperations {
       const verified = await this.deps.certificates.verify([{ der, kind: 'auth' }], now);
       if (!verified.ok) return verified;
       const certificate = verified.value[0]!.certificate;
-      const card = this.deps.certificates.recordedCard([certificate]);
+      // The serial the card states, when sent, must be the one on record for its certificate: a
+      // mismatch is a spliced card, refused (CARD_MISMATCH) and audited before any PIN.
+      const card = this.deps.certificates.recordedCard([certificate], body.tokenSerial);
       if (!card.ok) return refused(card.code);
-      // The serial the card states must be the one on record for its certificate (DESIGN §3): a
-      // mismatch is a spliced card, refused and audited before the customer types any PIN.
-      if (body.tokenSerial !== undefined && body.tokenSerial !== card.value) return refused('CARD_MISMATCH');
       const checked = await this.deps.store.checkReservation({
         kioskId: kiosk.id,
         cardRef: cardRefOf(certificate),
@@ -128,10 +129,7 @@ export class KioskOperations {
       if (!kiosk.procedures.includes(body.procedure)) return refused('PROCEDURE_NOT_OFFERED');
       const usable = await this.deps.store.peekChallenge(challenge);
       if (!usable.ok) return usable;
-      const checked = this.checkLookupProof(
-        body,
-        await this.deps.certificates.verify(this.toVerify(body), now),
-      );
+      const checked = await this.checkLookupProof(body, now);
       if (!checked.ok) {
         const spent = await this.deps.store.consumeChallenge(challenge);
         return spent.ok ? checked : spent;
@@ -207,28 +205,21 @@ export class KioskOperations {
     }
   }
 
-  private toVerify(body: LookupRequest): CertificateToVerify[] {
-    const toVerify: CertificateToVerify[] = [
-      { der: Buffer.from(body.authCertificate, 'base64'), kind: 'auth' },
-    ];
-    if (body.procedure === 'auth-pin')
-      toVerify.push({ der: Buffer.from(body.proof.certificate, 'base64'), kind: 'sign' });
-    return toVerify;
-  }
-
-  /** The lookup's checks after the certificates': the card's proof, then the card on record. */
-  private checkLookupProof(
+  /** The lookup's checks after the challenge: the certificates, the card's proof, the card on record. */
+  private async checkLookupProof(
     body: LookupRequest,
-    verified: Outcome<VerifiedCertificate[]>,
-  ): Outcome<{ cardRef: string; proofKeyRef: string; tokenSerial: string }> | RefusedBeforeStore {
+    now: number,
+  ): Promise<Outcome<{ cardRef: string; proofKeyRef: string; tokenSerial: string }> | RefusedBeforeStore> {
+    const ders = proofCertificatesOf(body);
+    const verified = await this.deps.certificates.verify(certificatesToVerify(body.procedure, ders), now);
     if (!verified.ok) return verified;
-    const proofCertificate = provenCertificate(body, verified.value, 'kiosk');
+    const proofCertificate = provenCertificate(body, ders, verified.value, 'kiosk');
     if (!proofCertificate) return refused('PROOF_INVALID');
     // The card is the issuer's record of these certificates; the stated serial must be its own
     // (DESIGN §3). A mismatch is audited as CARD_MISMATCH (a possible attack, an operator alert).
-    const card = this.deps.certificates.recordedCard(verified.value.map((item) => item.certificate));
+    const certificates = verified.value.map((item) => item.certificate);
+    const card = this.deps.certificates.recordedCard(certificates, body.tokenSerial);
     if (!card.ok) return refused(card.code);
-    if (card.value !== body.tokenSerial) return refused('CARD_MISMATCH');
     return {
       ok: true,
       value: {

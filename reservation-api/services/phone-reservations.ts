@@ -10,12 +10,15 @@ import { ApiError, unwrap } from '../server/api-error';
 import type { ApiErrorCode } from '../contract';
 import type { ApiPolicy } from '../server/policy';
 import type { Outcome, ReservationRecord, ReservationStore } from '../store/reservation-store';
-import { cardRefOf, provenCertificate, publicKeyRef } from '../verification/card-proof-verifier';
-import type {
-  CardCertificateVerifier,
-  CertificateToVerify,
-  VerifiedCertificate,
-} from '../verification/certificate-verifier';
+import {
+  cardRefOf,
+  certificatesToVerify,
+  type ProofCertificates,
+  proofCertificatesOf,
+  provenCertificate,
+  publicKeyRef,
+} from '../verification/card-proof-verifier';
+import type { CardCertificateVerifier, VerifiedCertificate } from '../verification/certificate-verifier';
 
 type CertificateOf = VerifiedCertificate['certificate'];
 import type { FaceAttestationVerifier } from '../verification/face-attestation-verifier';
@@ -68,12 +71,12 @@ export class PhoneReservations {
   async create(body: CreateReservationRequest, now: number): Promise<ReservationCreated> {
     const { store, policy } = this.deps;
     const challenge = { nonce: body.nonce, purpose: 'reserve', kioskId: null, now } as const;
-    const authDer = Buffer.from(body.authCertificate, 'base64');
+    const ders = proofCertificatesOf(body);
     // Parsed strictly (canonical DER, nothing after it) before anything counts against the card,
     // so the card is named by its certificate's issuer and serial, not by the bytes sent. Parsing
     // has no effect, so doing it first changes no order: the challenge is used up (and refused
     // first) whatever follows.
-    const authCertificate = this.deps.certificates.parseCertificate(authDer);
+    const authCertificate = this.deps.certificates.parseCertificate(ders.auth);
     if (!authCertificate) {
       unwrap(await store.consumeChallenge(challenge));
       throw new ApiError('CERT_MALFORMED');
@@ -88,7 +91,7 @@ export class PhoneReservations {
     // the challenge's own.
     if (attempts > policy.cardAttemptsPerWindow) unwrap(await store.spendChallengeAndCreate(spend));
 
-    const checked = await this.checkProofs(body, authDer, now);
+    const checked = await this.checkProofs(body, ders, now);
     if (!checked.ok) {
       unwrap(await store.spendChallengeAndCreate(spend));
       throw new ApiError(checked.code);
@@ -120,16 +123,14 @@ export class PhoneReservations {
    */
   private async checkProofs(
     body: CreateReservationRequest,
-    authDer: Buffer,
+    ders: ProofCertificates,
     now: number,
   ): Promise<Outcome<{ proofKeyRef: string; tokenSerial: string }>> {
     try {
-      const proofDer = Buffer.from(body.proof.certificate, 'base64');
-      const toVerify: CertificateToVerify[] = [{ der: authDer, kind: 'auth' }];
-      if (body.procedure === 'auth-pin') toVerify.push({ der: proofDer, kind: 'sign' });
-      const verified = unwrap(await this.deps.certificates.verify(toVerify, now));
-
-      const proofCertificate = provenCertificate(body, verified, 'reserve');
+      const verified = unwrap(
+        await this.deps.certificates.verify(certificatesToVerify(body.procedure, ders), now),
+      );
+      const proofCertificate = provenCertificate(body, ders, verified, 'reserve');
       if (!proofCertificate) return refusedWith('PROOF_INVALID');
 
       // The reset key will be derived from this card's token serial: the issuer's, never the client's
@@ -159,20 +160,18 @@ export class PhoneReservations {
     stated: string,
     now: number,
   ): Promise<string> {
-    const card = this.deps.certificates.recordedCard(certificates);
-    const code = !card.ok ? card.code : card.value !== stated ? 'CARD_MISMATCH' : undefined;
-    if (code === 'CARD_MISMATCH') {
+    const card = this.deps.certificates.recordedCard(certificates, stated);
+    if (!card.ok && card.code === 'CARD_MISMATCH') {
       await this.deps.store.auditRefusal({
         actor: 'phone',
         kioskId: null,
         reservationId: null,
         action: 'create-reservation',
-        code,
+        code: card.code,
         now,
       });
     }
-    if (code !== undefined || !card.ok) throw new ApiError(code ?? 'CERT_UNTRUSTED');
-    return card.value;
+    return unwrap(card);
   }
 
   async status(reservationId: string, token: string, now: number): Promise<ReservationView> {

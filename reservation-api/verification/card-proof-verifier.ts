@@ -1,6 +1,7 @@
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import { certificateKey } from '../../hardware/pki/issuer-record';
 import { CARD_PROOF_PURPOSES, type CardProofPurpose, type Procedure } from '../contract';
+import type { CertificateToVerify } from './certificate-verifier';
 import { verifySignature } from './verify-signature';
 import type { x509 } from './x509';
 
@@ -25,6 +26,32 @@ export function verifyCardProof(
   }
 }
 
+/** A request's certificates, decoded once: the authentication certificate and the proof's. */
+export interface ProofCertificates {
+  auth: Buffer;
+  proof: Buffer;
+}
+
+export function proofCertificatesOf(request: {
+  authCertificate: string;
+  proof: { certificate: string };
+}): ProofCertificates {
+  return {
+    auth: Buffer.from(request.authCertificate, 'base64'),
+    proof: Buffer.from(request.proof.certificate, 'base64'),
+  };
+}
+
+/**
+ * What to verify before a proof is checked: the authentication certificate, and for auth-pin the
+ * signature certificate whose key proves the signature PIN.
+ */
+export function certificatesToVerify(procedure: Procedure, ders: ProofCertificates): CertificateToVerify[] {
+  const toVerify: CertificateToVerify[] = [{ der: ders.auth, kind: 'auth' }];
+  if (procedure === 'auth-pin') toVerify.push({ der: ders.proof, kind: 'sign' });
+  return toVerify;
+}
+
 /**
  * The certificate whose key proved the PIN, when the request's proof is a valid card proof for
  * its procedure over its nonce, else undefined (PROOF_INVALID). signature-pin proves the 4-digit
@@ -32,20 +59,14 @@ export function verifyCardProof(
  * itself (`verified[0]`); auth-pin proves the signature PIN with the signature key (`verified[1]`).
  */
 export function provenCertificate(
-  request: {
-    procedure: Procedure;
-    nonce: string;
-    authCertificate: string;
-    proof: { certificate: string; signature: string };
-  },
+  request: { procedure: Procedure; nonce: string; proof: { signature: string } },
+  ders: ProofCertificates,
   verified: readonly { certificate: x509.X509Certificate }[],
   purpose: CardProofPurpose,
 ): x509.X509Certificate | undefined {
   const byAuthPin = request.procedure === 'auth-pin';
   const certificate = verified[byAuthPin ? 1 : 0]?.certificate;
-  const expected =
-    byAuthPin ||
-    Buffer.from(request.proof.certificate, 'base64').equals(Buffer.from(request.authCertificate, 'base64'));
+  const expected = byAuthPin || ders.proof.equals(ders.auth);
   const signature = Buffer.from(request.proof.signature, 'base64');
   return certificate && expected && verifyCardProof(certificate, purpose, request.nonce, signature)
     ? certificate

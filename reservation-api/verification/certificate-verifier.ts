@@ -98,9 +98,10 @@ export class CardCertificateVerifier {
   /**
    * The token serial the issuer record gives for the card of these (verified) certificates:
    * CERT_UNTRUSTED when one is not on record (the issuer does not know it), CARD_MISMATCH when they
-   * are of different cards (DESIGN §3). Keyed on issuer and serial number, never on the bytes sent.
+   * are of different cards or not of the card whose serial the request `stated` (DESIGN §3). Keyed
+   * on issuer and serial number, never on the bytes sent.
    */
-  recordedCard(certificates: readonly x509.X509Certificate[]): RecordedCardOutcome {
+  recordedCard(certificates: readonly x509.X509Certificate[], stated?: string): RecordedCardOutcome {
     const record = this.trust.current().issuerRecord;
     let tokenSerial: string | undefined;
     for (const certificate of certificates) {
@@ -110,6 +111,7 @@ export class CardCertificateVerifier {
       tokenSerial = recorded;
     }
     if (tokenSerial === undefined) return { ok: false, code: 'CERT_UNTRUSTED' };
+    if (stated !== undefined && stated !== tokenSerial) return { ok: false, code: 'CARD_MISMATCH' };
     return { ok: true, value: tokenSerial };
   }
 

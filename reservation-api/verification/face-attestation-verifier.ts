@@ -50,7 +50,7 @@ export class FaceAttestationVerifier {
     if (!payloadBytes) return 'FACE_ATTESTATION_INVALID';
     let payload: unknown;
     try {
-      payload = JSON.parse(Buffer.from(payloadBytes).toString('utf8'));
+      payload = JSON.parse(payloadBytes.toString('utf8'));
     } catch {
       return 'FACE_ATTESTATION_INVALID';
     }
@@ -79,7 +79,7 @@ export class FaceAttestationVerifier {
       const verified = verifySignature(
         digest,
         Buffer.from(`${encodedHeader}.${encodedPayload}`, 'ascii'),
-        dsaEncoding ? ({ key: key.publicKey, dsaEncoding } as unknown as KeyObject) : key.publicKey,
+        dsaEncoding ? { key: key.publicKey, dsaEncoding } : key.publicKey,
         Buffer.from(encodedSignature, 'base64url'),
       );
       return verified ? Buffer.from(encodedPayload, 'base64url') : undefined;
