@@ -87,6 +87,13 @@ describe.each(storeBackends())('store contract on $name', (backend) => {
     });
   }
 
+  /** Issues challenges valid from T0 for 1 s, one per nonce. */
+  async function issueChallenges(nonces: string[], purpose: 'kiosk' | 'reserve', kioskId: string | null) {
+    for (const nonce of nonces) {
+      await store.issueChallenge({ nonce, purpose, kioskId, issuedAt: T0, expiresAt: T0 + 1000 });
+    }
+  }
+
   beforeAll(() => backend.setUp());
   afterAll(() => backend.tearDown());
 
@@ -142,15 +149,7 @@ describe.each(storeBackends())('store contract on $name', (backend) => {
     });
 
     it('uses a challenge and counts the card attempt in one operation; a refused challenge counts none', async () => {
-      for (const nonce of ['f1', 'f2']) {
-        await store.issueChallenge({
-          nonce,
-          purpose: 'reserve',
-          kioskId: null,
-          issuedAt: T0,
-          expiresAt: T0 + 1000,
-        });
-      }
+      await issueChallenges(['f1', 'f2'], 'reserve', null);
       const attempt = (nonce: string, now: number) =>
         store.consumeChallengeForCard({
           nonce,
@@ -175,15 +174,7 @@ describe.each(storeBackends())('store contract on $name', (backend) => {
     });
 
     it('peeks at a challenge and the card attempts without writing, then spends them with the reservation', async () => {
-      for (const nonce of ['s1', 's2', 's3']) {
-        await store.issueChallenge({
-          nonce,
-          purpose: 'reserve',
-          kioskId: null,
-          issuedAt: T0,
-          expiresAt: T0 + 1000,
-        });
-      }
+      await issueChallenges(['s1', 's2', 's3'], 'reserve', null);
       const challenge = (nonce: string, now: number) => ({
         nonce,
         purpose: 'reserve' as const,
@@ -259,15 +250,7 @@ describe.each(storeBackends())('store contract on $name', (backend) => {
     });
 
     it('peeks at a kiosk challenge without using it, and uses it up with the lookup', async () => {
-      for (const nonce of ['k1', 'k2']) {
-        await store.issueChallenge({
-          nonce,
-          purpose: 'kiosk',
-          kioskId: 'kiosk-1',
-          issuedAt: T0,
-          expiresAt: T0 + 1000,
-        });
-      }
+      await issueChallenges(['k1', 'k2'], 'kiosk', 'kiosk-1');
       await store.createReservation(newReservation());
       const challenge = (nonce: string, now: number, kioskId = 'kiosk-1') => ({
         nonce,
