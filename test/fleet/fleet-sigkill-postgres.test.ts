@@ -22,6 +22,13 @@ const INSTANCES = 3;
 const KIOSKS = 1000;
 const SECONDS = 16;
 const KILL_AT_SECONDS = 5;
+/**
+ * Each kiosk heartbeats every 6 s (the kiosks' own 10 s would give kiosks whose phase falls after
+ * 6 s a single heartbeat in the run: one in flight to the killed instance would leave that kiosk
+ * with none acknowledged). At 6 s, a heartbeat lost at the kill (5–7 s) is followed by the kiosk's
+ * next one at 11–13 s, inside the 16 s run.
+ */
+const HEARTBEAT_EVERY_MS = 6_000;
 
 const unavailable = postgresUnavailable();
 
@@ -67,6 +74,8 @@ describe('SIGKILL of one API instance under a 1,000-kiosk fleet on PostgreSQL', 
         '6',
         '--report-every',
         '2',
+        '--heartbeat-every',
+        String(HEARTBEAT_EVERY_MS),
         '--api-data',
         apis.dataDir,
         `--clock-offset=${apis.clockOffsetMs}`,
