@@ -129,6 +129,7 @@ export async function startKioskRuntime(options: KioskRuntimeOptions): Promise<K
     pins,
     settler: journaledSettler(claims, deliverer),
     journal: claims,
+    now: options.now,
   });
   const machine = createSessionMachine({ actors, pinBuffers: pins });
   const actor = createActor(machine, {

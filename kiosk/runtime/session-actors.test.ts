@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CardError } from '../../hardware/card-error';
 import { KioskApiError } from '../api-client/kiosk-api-error';
-import { failureOf, refusalOf } from './session-actors';
+import { failureOf, provenStepFailureOf, refusalOf } from './session-actors';
 
 describe('error mapping of the runtime actors', () => {
   it('maps the API refusal codes to the machine’s refusal reasons', () => {
@@ -24,5 +24,21 @@ describe('error mapping of the runtime actors', () => {
       detail: 'TIMEOUT',
     });
     expect(failureOf(new KioskApiError('INTERNAL_ERROR', 'x', 500)).failure).toBe('service-unreachable');
+  });
+
+  it('keeps a failure an actor already chose', () => {
+    expect(failureOf({ failure: 'card-removed', detail: 'x' })).toEqual({
+      failure: 'card-removed',
+      detail: 'x',
+    });
+  });
+
+  it('maps a card that no longer holds the proven PIN (69 82) to card-removed: start again', () => {
+    expect(provenStepFailureOf(new CardError('security-status-not-satisfied', 'x', { sw: 0x6982 }))).toEqual({
+      failure: 'card-removed',
+      detail: 'pin-proof-lapsed',
+    });
+    expect(provenStepFailureOf(new CardError('timeout', 'x')).failure).toBe('card-unreadable');
+    expect(provenStepFailureOf(new KioskApiError('TIMEOUT', 'x')).failure).toBe('service-unreachable');
   });
 });

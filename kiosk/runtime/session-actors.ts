@@ -8,10 +8,13 @@ import type { KioskApiClient } from '../../kiosk/api-client/kiosk-api-client';
 import { cardProofDigest, type ClaimResponse, resetPinFileOf } from '../../reservation-api/contract';
 import {
   type CertificateValidity,
+  type ClaimReservationInput,
+  type ClaimReservationOutput,
   type PinKind,
   type Procedure,
   PROCEDURE_PINS,
   type RefusalReason,
+  isSessionActorFailure,
   type ReleaseReason,
   type SessionActorImplementations,
   sessionActorFailure,
@@ -79,7 +82,17 @@ export interface SessionActorDependencies {
   settler: ClaimSettler;
   /** The reset journal for crash recovery (none: nothing journaled). */
   journal?: ResetJournal;
+  /** Epoch ms, the kiosk's clock: how old the lookup is when the claim goes. */
+  now: () => number;
 }
+
+/**
+ * The API takes a claim only within 3 minutes of its lookup (docs/api.md, "claim binding"), and a
+ * customer typing a long new PIN can take longer. A lookup this old on the kiosk's clock is made
+ * again before the claim: the minute left covers the claim's own steps and a kiosk clock a little
+ * behind the API's (a larger gap is met by the claim's LOOKUP_EXPIRED, docs/kiosk-runtime.md).
+ */
+export const LOOKUP_REFRESH_AFTER_MS = 2 * 60_000;
 
 /** The API's refusal codes and what the machine calls them; any other API error is a failure. */
 const REFUSALS: Partial<Record<string, RefusalReason>> = {
@@ -109,6 +122,7 @@ export function refusalOf(error: unknown): RefusalReason | undefined {
 
 /** The failure a card or API error becomes (details name the error kind only). */
 export function failureOf(error: unknown): SessionActorFailure {
+  if (isSessionActorFailure(error)) return error;
   if (error instanceof CardError) {
     if (error.kind === 'card-removed') return sessionActorFailure('card-removed', error.kind);
     if (error.kind === 'reader-unavailable') return sessionActorFailure('reader-unavailable', error.kind);
@@ -120,6 +134,20 @@ export function failureOf(error: unknown): SessionActorFailure {
 
 function cardErrorKind(error: unknown): CardError['kind'] | undefined {
   return error instanceof CardError ? error.kind : undefined;
+}
+
+/**
+ * The failure of a card step that needs the PIN proven earlier in this session (re-reading the
+ * signature certificate, signing a new proof). `69 82` there means the card no longer holds that
+ * proof — it was reset, or its application selected again — so only proving the PIN again, from
+ * the start, can go on: `card-removed` (E-012, "start again"), never `service-unreachable`
+ * (docs/decisions.md, "A lookup too old to claim from").
+ */
+export function provenStepFailureOf(error: unknown): SessionActorFailure {
+  if (cardErrorKind(error) === 'security-status-not-satisfied') {
+    return sessionActorFailure('card-removed', 'pin-proof-lapsed');
+  }
+  return failureOf(error);
 }
 
 /** Validity of a DER certificate. */
@@ -139,6 +167,8 @@ interface SessionFacts {
   /** The certificate whose PIN was proven, as sent in the lookup. */
   proofCertificate?: Uint8Array;
   lookupId?: string;
+  /** Kiosk clock when the lookup of `lookupId` was sent (a little before the API recorded it). */
+  lookupSentAt?: number;
   claim?: ClaimResponse;
   /** The reset journal's entry of the claim under way. */
   journalEntry?: number;
@@ -219,6 +249,140 @@ export function createSessionActors(deps: SessionActorDependencies): SessionActo
     }
   }
 
+  /**
+   * The card proof over a fresh kiosk challenge — the card signs with the key of the PIN proven in
+   * this card session — and the API lookup. Notes the lookup id, when it was sent and the proof
+   * certificate. `proofCertificate`: the one already read (a refresh), else read now.
+   */
+  async function proveAndLookUp(procedure: Procedure, signal: AbortSignal, proofCertificate?: Uint8Array) {
+    const proven = PROCEDURE_PINS[procedure].proves;
+    const { tokenSerial, authCertificate } = facts;
+    if (tokenSerial === undefined || authCertificate === undefined) {
+      throw sessionActorFailure('card-unreadable', 'lookup before the card was read');
+    }
+    const client = card(signal);
+    const { nonce } = await deps.api.challenge({ signal });
+    const certificate =
+      proofCertificate ?? (proven === 'sign' ? await client.readCertificate('sign') : authCertificate);
+    const signature = await client.sign(proven, cardProofDigest('kiosk', nonce));
+    const sentAt = deps.now();
+    const found = await deps.api.lookup(
+      {
+        nonce,
+        procedure,
+        tokenSerial,
+        authCertificate: base64(authCertificate),
+        proof: { certificate: base64(certificate), signature: base64(signature) },
+      },
+      { signal },
+    );
+    facts.lookupId = found.lookupId;
+    facts.lookupSentAt = sentAt;
+    facts.proofCertificate = certificate;
+    return found;
+  }
+
+  /**
+   * A new lookup for the claim, the old one being too old (or about to be): a new challenge, signed
+   * by the card with the key already proven (the card keeps the verified PIN until its application
+   * is selected again; nothing between lookup and claim selects it). The caller has just checked
+   * that this is the proven card. Undefined when it found the same reservation; otherwise the
+   * refusal that ends the session — never a reset of another reservation than the one confirmed.
+   */
+  async function lookUpAgain(
+    input: ClaimReservationInput,
+    signal: AbortSignal,
+  ): Promise<ClaimReservationOutput | undefined> {
+    try {
+      const found = await proveAndLookUp(input.procedure, signal, facts.proofCertificate);
+      // Another reservation now: the one confirmed was superseded by a newer one (the API's
+      // RESERVATION_SUPERSEDED, which is `reservation-cancelled`).
+      if (found.reservationId !== input.reservationId || found.procedure !== input.procedure) {
+        return { result: 'refused', reason: 'reservation-cancelled' };
+      }
+      return undefined;
+    } catch (error) {
+      const reason = refusalOf(error);
+      if (reason !== undefined) return { result: 'refused', reason };
+      throw provenStepFailureOf(error);
+    }
+  }
+
+  /**
+   * One claim with the current lookup: check the card, look up again when `refresh`, GET CHALLENGE
+   * (last card step before the claim: any SELECT, such as the signing's, voids the challenge), journal,
+   * claim. `lookup-expired`: the API refused the claim LOOKUP_EXPIRED — no claim exists, the
+   * journal entry is dropped.
+   */
+  async function claimOnce(
+    input: ClaimReservationInput,
+    signal: AbortSignal,
+    refresh: boolean,
+  ): Promise<ClaimReservationOutput | { result: 'lookup-expired' }> {
+    const { proves, resets } = PROCEDURE_PINS[input.procedure];
+    // Reset only the card whose PIN was verified (DESIGN §3): same card session, same token
+    // serial, same proven certificate — re-read now, before anything is signed or claimed.
+    let proven: boolean;
+    try {
+      proven = await isTheProvenCard(card(signal), proves);
+    } catch (error) {
+      throw provenStepFailureOf(error);
+    }
+    if (!proven) return { result: 'refused', reason: 'card-mismatch' };
+    if (refresh) {
+      const refusal = await lookUpAgain(input, signal);
+      if (refusal !== undefined) return refusal;
+    }
+    const { lookupId } = facts;
+    if (lookupId === undefined) throw sessionActorFailure('service-unreachable', 'claim without a lookup');
+    const cardChallenge = await guarded(() => card(signal).beginReset(resets));
+    const { tokenSerial, triesLeft } = facts;
+    const entry = deps.journal?.claiming({
+      lookupId,
+      reservationId: input.reservationId,
+      procedure: input.procedure,
+      ...(tokenSerial !== undefined && triesLeft !== undefined
+        ? { card: { digest: resetCardDigest(tokenSerial), triesBefore: triesLeft[resets] } }
+        : {}),
+    });
+    const request = {
+      lookupId,
+      pinFile: resetPinFileOf(input.procedure),
+      cardChallenge: base64(cardChallenge),
+    };
+    let claim: ClaimResponse;
+    try {
+      // No signal on the claim itself: if the customer leaves meanwhile, the claim that comes
+      // back must still be known so it can be released. A claim whose answer was lost (network,
+      // timeout) is asked once more with the same body: an API that replays the claim of a used
+      // lookup answers it again; otherwise the lease returns it (docs/kiosk-runtime.md).
+      claim = await deps.api.claim(request).catch((error: unknown) => {
+        if (error instanceof KioskApiError && error.retriable) return deps.api.claim(request);
+        throw error;
+      });
+    } catch (error) {
+      // LOOKUP_EXPIRED is a refusal too: the API refuses an expired lookup only while unused, so no
+      // claim exists for it (a used one gets the replay or LOOKUP_INVALID).
+      const expired = error instanceof KioskApiError && error.is('LOOKUP_EXPIRED');
+      const reason = refusalOf(error);
+      // Refused: no claim exists. Otherwise the answer may be lost with a claim granted: the
+      // entry stays `claiming` (recovery, docs/kiosk-runtime.md).
+      if (reason !== undefined || expired) {
+        if (entry !== undefined) deps.journal?.dropped(entry);
+        return reason !== undefined ? { result: 'refused', reason } : { result: 'lookup-expired' };
+      }
+      throw failureOf(error);
+    }
+    if (entry !== undefined) deps.journal?.claimed(entry, claim.claimId);
+    if (signal.aborted) {
+      await deps.settler.record({ kind: 'release', claimId: claim.claimId, reason: 'cancelled' });
+      throw sessionActorFailure('card-removed', 'aborted after the claim was granted');
+    }
+    facts.claim = claim;
+    if (entry !== undefined) facts.journalEntry = entry;
+    return { result: 'claimed' };
+  }
+
   return {
     readCard: fromPromise(async ({ input: _input, signal }) => {
       facts = {};
@@ -284,28 +448,8 @@ export function createSessionActors(deps: SessionActorDependencies): SessionActo
     }),
 
     lookupReservation: fromPromise(async ({ input, signal }) => {
-      const proven = PROCEDURE_PINS[input.procedure].proves;
-      const { tokenSerial, authCertificate } = facts;
-      if (tokenSerial === undefined || authCertificate === undefined) {
-        throw sessionActorFailure('card-unreadable', 'lookup before the card was read');
-      }
       try {
-        const client = card(signal);
-        const { nonce } = await deps.api.challenge({ signal });
-        const proofCertificate = proven === 'sign' ? await client.readCertificate('sign') : authCertificate;
-        const signature = await client.sign(proven, cardProofDigest('kiosk', nonce));
-        const found = await deps.api.lookup(
-          {
-            nonce,
-            procedure: input.procedure,
-            tokenSerial,
-            authCertificate: base64(authCertificate),
-            proof: { certificate: base64(proofCertificate), signature: base64(signature) },
-          },
-          { signal },
-        );
-        facts.lookupId = found.lookupId;
-        facts.proofCertificate = proofCertificate;
+        const found = await proveAndLookUp(input.procedure, signal);
         return {
           result: 'found' as const,
           reservation: { id: found.reservationId, procedure: found.procedure, expiresAt: found.expiresAt },
@@ -328,58 +472,23 @@ export function createSessionActors(deps: SessionActorDependencies): SessionActo
       return { verdict: 'accepted' as const };
     }),
 
+    // The customer may have spent minutes on the new PIN: a lookup too old (kiosk clock) is made
+    // again first; one the API still finds expired (its clock ahead) is made again once, after.
     claimReservation: fromPromise(async ({ input, signal }) => {
-      const { lookupId } = facts;
-      if (lookupId === undefined) throw sessionActorFailure('service-unreachable', 'claim without a lookup');
-      const reset: PinKind = PROCEDURE_PINS[input.procedure].resets;
-      // Reset only the card whose PIN was verified (DESIGN §3): same card session, same token
-      // serial, same proven certificate — re-read now, before anything is claimed.
-      if (!(await guarded(() => isTheProvenCard(card(signal), PROCEDURE_PINS[input.procedure].proves)))) {
-        return { result: 'refused' as const, reason: 'card-mismatch' as const };
+      const { lookupId, lookupSentAt } = facts;
+      if (lookupId === undefined || lookupSentAt === undefined) {
+        throw sessionActorFailure('service-unreachable', 'claim without a lookup');
       }
-      const cardChallenge = await guarded(() => card(signal).beginReset(reset));
-      const { tokenSerial, triesLeft } = facts;
-      const entry = deps.journal?.claiming({
-        lookupId,
-        reservationId: input.reservationId,
-        procedure: input.procedure,
-        ...(tokenSerial !== undefined && triesLeft !== undefined
-          ? { card: { digest: resetCardDigest(tokenSerial), triesBefore: triesLeft[reset] } }
-          : {}),
-      });
-      const request = {
-        lookupId,
-        pinFile: resetPinFileOf(input.procedure),
-        cardChallenge: base64(cardChallenge),
-      };
-      let claim: ClaimResponse;
-      try {
-        // No signal on the claim itself: if the customer leaves meanwhile, the claim that comes
-        // back must still be known so it can be released. A claim whose answer was lost (network,
-        // timeout) is asked once more with the same body: an API that replays the claim of a used
-        // lookup answers it again; otherwise the lease returns it (docs/kiosk-runtime.md).
-        claim = await deps.api.claim(request).catch((error: unknown) => {
-          if (error instanceof KioskApiError && error.retriable) return deps.api.claim(request);
-          throw error;
-        });
-      } catch (error) {
-        const reason = refusalOf(error);
-        // Refused: no claim exists. Otherwise the answer may be lost with a claim granted: the
-        // entry stays `claiming` (recovery, docs/kiosk-runtime.md).
-        if (reason !== undefined) {
-          if (entry !== undefined) deps.journal?.dropped(entry);
-          return { result: 'refused' as const, reason };
-        }
-        throw failureOf(error);
+      const stale = deps.now() - lookupSentAt >= LOOKUP_REFRESH_AFTER_MS;
+      const first = await claimOnce(input, signal, stale);
+      if (first.result !== 'lookup-expired') return first;
+      if (!stale) {
+        const second = await claimOnce(input, signal, true);
+        if (second.result !== 'lookup-expired') return second;
       }
-      if (entry !== undefined) deps.journal?.claimed(entry, claim.claimId);
-      if (signal.aborted) {
-        await deps.settler.record({ kind: 'release', claimId: claim.claimId, reason: 'cancelled' });
-        throw sessionActorFailure('card-removed', 'aborted after the claim was granted');
-      }
-      facts.claim = claim;
-      if (entry !== undefined) facts.journalEntry = entry;
-      return { result: 'claimed' as const };
+      // Expired seconds after a fresh lookup: the API's clock or the link misbehaves, not the
+      // customer — the service's trouble (docs/decisions.md, "A lookup too old to claim from").
+      throw sessionActorFailure('service-unreachable', 'LOOKUP_EXPIRED');
     }),
 
     authoriseReset: fromPromise(async ({ signal }) => {

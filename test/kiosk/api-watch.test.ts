@@ -44,6 +44,7 @@ describe('API watch (heartbeats)', () => {
       api: client,
       pins,
       settler: directSettler(client),
+      now: api.clock.now,
     });
     const actor = createActor(createSessionMachine({ actors, pinBuffers: pins }), {
       clock: new SimulatedClock(),

@@ -42,6 +42,7 @@ function openSession(cardPath: string) {
     api: kiosk.client,
     pins,
     settler: directSettler(kiosk.client),
+    now: api.clock.now,
   });
   const machine = createSessionMachine({ actors, pinBuffers: pins });
   const actor: Actor<SessionMachine> = createActor(machine, {

@@ -76,6 +76,7 @@ async function session(fault: Fault) {
     pins,
     settler: journaledSettler(journal.claims, deliverer),
     journal: journal.claims,
+    now: api.clock.now,
   });
   const actor = createActor(createSessionMachine({ actors, pinBuffers: pins }), {
     clock: new SimulatedClock(),

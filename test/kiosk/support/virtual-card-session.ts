@@ -55,6 +55,7 @@ export function startVirtualCardSession(options: VirtualCardSessionOptions): Vir
     api: options.api,
     pins,
     settler: outboxSettler(outbox, deliverer),
+    now: options.now,
   });
   const actor = createActor(createSessionMachine({ actors, pinBuffers: pins }), {
     clock: new SimulatedClock(),

@@ -1,0 +1,113 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SimulatedClock } from 'xstate';
+import { DEFAULT_TIMING } from '../../state-machines/session';
+import { type KioskRuntime, startKioskRuntime } from '../../kiosk/runtime/kiosk-runtime';
+import { type AttachedPcscReader, attachPcscReader } from '../../kiosk/runtime/pcsc-reader';
+import type { KioskApiClient } from '../../kiosk/api-client/kiosk-api-client';
+import { type ApiHarness, Clock, startApiHarness } from '../api/support/api-harness';
+import { SessionDriver } from '../kiosk/support/session-driver';
+import { leaseReaderPair, type ReaderLease } from '../support/pcsc-stack';
+import { startVirtualCardProcess } from '../support/virtual-card-process';
+import { PROCEDURE_CASES } from '../kiosk/support/procedure-cases';
+
+/**
+ * A customer slow over the new PIN, over the real stack (PcscReaderSource → reader machine →
+ * session machine → PcscCardTransport → vpcd → the virtual card process): more than 3 minutes pass
+ * on the kiosk's and the API's injected clocks between the PIN proof and the confirmation of the
+ * new PIN — past the API's claim binding — and the reset still succeeds: the kiosk has the card
+ * sign a new kiosk challenge with the key proven at the start of the session, looks up again, and
+ * claims with the new lookup.
+ */
+
+let lease: ReaderLease;
+let reader: { name: string; port: number };
+let api: ApiHarness;
+let kioskClock: Clock;
+let kiosk: KioskRuntime;
+let attached: AttachedPcscReader;
+let driver: SessionDriver;
+/** The API calls of the kiosk: `lookup` and `claim <lookupId>`. */
+const calls: string[] = [];
+const timers = new SimulatedClock();
+
+/** Records the lookups and claims the kiosk sends, as they go. */
+function recordCalls(client: KioskApiClient): void {
+  const lookup = client.lookup.bind(client);
+  const claim = client.claim.bind(client);
+  client.lookup = async (...args) => {
+    const found = await lookup(...args);
+    calls.push(`lookup ${found.lookupId}`);
+    return found;
+  };
+  client.claim = async (...args) => {
+    calls.push(`claim ${args[0].lookupId}`);
+    return claim(...args);
+  };
+}
+
+beforeAll(async () => {
+  lease = await leaseReaderPair();
+  const [first] = lease.readers;
+  if (!first) throw new Error('no reader leased');
+  reader = first;
+  api = await startApiHarness();
+  kioskClock = new Clock(api.clock.now());
+  const registered = await api.addKiosk('seven-eleven');
+  recordCalls(registered.client);
+  kiosk = await startKioskRuntime({
+    api: registered.client,
+    procedures: registered.procedures,
+    dataDir: api.dataDir,
+    now: kioskClock.now,
+    timers,
+    tickMs: 3_600_000,
+    readerName: reader.name,
+  });
+  attached = attachPcscReader(kiosk, { sourceOptions: { readerFilter: (name) => name === reader.name } });
+  driver = new SessionDriver(kiosk.actor);
+}, 60_000);
+
+afterAll(async () => {
+  await attached?.stop();
+  await kiosk?.close();
+  await api?.close();
+  lease?.release();
+});
+
+describe.each(PROCEDURE_CASES)('kiosk runtime over pcscd + vpcd: $procedure', (scenario) => {
+  it('4 minutes between PIN proof and new-PIN confirmation → looked up again → reset succeeds', async () => {
+    await driver.only('idle');
+    calls.length = 0;
+    const cardPath = await api.issueCard(scenario.persona);
+    const reservation = await api.reserve(cardPath, scenario.procedure, scenario.provenPin);
+    driver.begin(scenario.procedure);
+
+    const card = startVirtualCardProcess(cardPath, reader.port);
+    try {
+      await driver.only('enter-current-pin');
+      driver.enter(scenario.typedPin);
+      expect(await driver.reach('enter-new-pin'), card.output()).toBe('enter-new-pin');
+      driver.enter(scenario.newPin);
+      expect(await driver.reach('confirm-new-pin'), card.output()).toBe('confirm-new-pin');
+      // The customer takes 4 minutes over the confirmation (every key restarts the inactivity
+      // timers, so none runs out): both clocks move past the 3-minute claim binding.
+      kioskClock.advance(4 * 60_000);
+      api.clock.advance(4 * 60_000);
+      driver.enter(scenario.newPin);
+      expect(await driver.reach(), card.output()).toBe('done');
+    } finally {
+      await card.stop();
+    }
+    const [first, second] = calls.filter((call) => call.startsWith('lookup ')).map((call) => call.slice(7));
+    expect(second).toBeDefined();
+    expect(calls).toEqual([`lookup ${first}`, `lookup ${second}`, `claim ${second}`]);
+
+    await expect.poll(() => kiosk.status().cardPresent).toBe(false);
+    timers.increment(DEFAULT_TIMING.inactivityLimitMs);
+    await driver.only('idle');
+    await kiosk.deliverOutbox();
+    const view = await api.phone.status(reservation.reservationId, reservation.reservationToken);
+    expect(view.status).toBe('completed');
+    expect(await scenario.newPinWorks(api.openCard(cardPath))).toBe(true);
+  }, 90_000); // a guard against hangs on a loaded machine, not a speed check
+});
