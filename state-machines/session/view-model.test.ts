@@ -12,7 +12,12 @@ describe('view model', () => {
   it('names the screen and its title key', async () => {
     const h = new SessionHarness();
     // The idle screen offers help to someone who does not know the machine yet.
-    expect(h.view).toEqual({ screen: 'idle', language: 'ja', title: { key: 'screen.idle.title' }, canHelp: true });
+    expect(h.view).toEqual({
+      screen: 'idle',
+      language: 'ja',
+      title: { key: 'screen.idle.title' },
+      canHelp: true,
+    });
     await toEnterCurrentPin(h, 'auth-pin');
     expect(h.view.title).toEqual({ key: 'screen.enter-current-pin.title.auth-pin' });
     expect(SCREEN_IDS).toContain(h.view.screen);
