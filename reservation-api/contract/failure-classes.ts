@@ -100,6 +100,7 @@ export const KIOSK_ERROR_CLASSES: Record<CustomerErrorId, FailureClass> = {
   'pin-blocked': 'customer',
   'new-pin-format': 'customer',
   'new-pins-differ': 'customer',
+  'pin-too-short': 'customer',
   'no-reservation': 'customer',
   'reservation-expired': 'customer',
   'reservation-used': 'customer',

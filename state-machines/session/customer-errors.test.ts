@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { CUSTOMER_ERROR_IDS, CUSTOMER_ERRORS, customerError, NEXT_STEPS } from './customer-errors';
+import {
+  CUSTOMER_ERROR_IDS,
+  CUSTOMER_ERRORS,
+  customerError,
+  explanationParam,
+  NEXT_STEPS,
+} from './customer-errors';
 
 /** DESIGN §8, in its order, by the id this project gives each. */
 const DESIGN_ERRORS = [
@@ -50,9 +56,32 @@ describe('customer errors', () => {
     }
   });
 
-  it('let the session go on only for wrong PINs and new-PIN mistakes', () => {
+  it('let the session go on only for wrong PINs, too-short entries and new-PIN mistakes', () => {
     const recoverable = CUSTOMER_ERROR_IDS.filter((id) => CUSTOMER_ERRORS[id].recoverable);
-    expect(recoverable.sort()).toEqual(['new-pin-format', 'new-pins-differ', 'wrong-pin']);
+    expect(recoverable.sort()).toEqual(['new-pin-format', 'new-pins-differ', 'pin-too-short', 'wrong-pin']);
+  });
+
+  it('keep the published display codes; a too-short PIN entry is E-035, answered by entering on', () => {
+    expect(
+      Object.fromEntries(
+        (['wrong-pin', 'pin-blocked', 'new-pin-format', 'new-pins-differ', 'pin-too-short'] as const).map(
+          (id) => [id, CUSTOMER_ERRORS[id].displayCode],
+        ),
+      ),
+    ).toEqual({
+      'wrong-pin': 'E-031',
+      'pin-blocked': 'E-032',
+      'new-pin-format': 'E-033',
+      'new-pins-differ': 'E-034',
+      'pin-too-short': 'E-035',
+    });
+    expect(CUSTOMER_ERRORS['pin-too-short'].nextStep).toBe('enter-pin-again');
+  });
+
+  it('name the parameter that picks the explanation where one text cannot say exactly what is needed', () => {
+    expect(explanationParam('new-pin-format')).toBe('problem');
+    expect(explanationParam('pin-too-short')).toBe('pin');
+    expect(explanationParam('wrong-pin')).toBeUndefined();
   });
 
   it('use only known next steps, and allow a per-case one', () => {

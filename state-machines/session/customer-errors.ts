@@ -45,6 +45,11 @@ export interface CustomerErrorDefinition {
   nextStep: NextStep;
   /** True when the session goes on after it (shown on the PIN screen); false: the error screen. */
   recoverable: boolean;
+  /**
+   * The parameter whose value names the explanation to show, `error.<id>.explanation.<value>`
+   * (what exactly went wrong); without it, or without that parameter, `error.<id>.explanation`.
+   */
+  explainedBy?: string;
 }
 
 export const CUSTOMER_ERRORS = {
@@ -77,8 +82,25 @@ export const CUSTOMER_ERRORS = {
   'wrong-pin': { displayCode: 'E-031', nextStep: 'enter-pin-again', recoverable: true },
   /** The PIN to prove is blocked; next step: the other route, or the municipal office. */
   'pin-blocked': { displayCode: 'E-032', nextStep: 'municipal-office', recoverable: false },
-  'new-pin-format': { displayCode: 'E-033', nextStep: 'enter-new-pin-again', recoverable: true },
+  /** The new PIN breaks a rule; params.problem names which (too-short, needs-letter, needs-digit, mix). */
+  'new-pin-format': {
+    displayCode: 'E-033',
+    nextStep: 'enter-new-pin-again',
+    recoverable: true,
+    explainedBy: 'problem',
+  },
   'new-pins-differ': { displayCode: 'E-034', nextStep: 'enter-new-pin-again', recoverable: true },
+  /**
+   * OK (決定) pressed before the PIN being proven, or the confirmation, has its minimum length; what
+   * was typed stays. params.pin says which PIN (auth: 4 digits; sign: 6–16 of A–Z 0–9), with
+   * params.min and params.max.
+   */
+  'pin-too-short': {
+    displayCode: 'E-035',
+    nextStep: 'enter-pin-again',
+    recoverable: true,
+    explainedBy: 'pin',
+  },
   /** No reservation for this card and procedure — also what a reservation made with another card looks like. */
   'no-reservation': { displayCode: 'E-041', nextStep: 'reserve-in-app', recoverable: false },
   'reservation-expired': { displayCode: 'E-042', nextStep: 'reserve-in-app', recoverable: false },
@@ -124,4 +146,10 @@ export function customerError(
 /** True when `value` is one of the ids. */
 export function isCustomerErrorId(value: unknown): value is CustomerErrorId {
   return typeof value === 'string' && Object.hasOwn(CUSTOMER_ERRORS, value);
+}
+
+/** The parameter whose value picks the explanation of `id` (`explainedBy`), if it has one. */
+export function explanationParam(id: CustomerErrorId): string | undefined {
+  const definition: CustomerErrorDefinition = CUSTOMER_ERRORS[id];
+  return definition.explainedBy;
 }

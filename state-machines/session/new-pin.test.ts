@@ -111,13 +111,14 @@ describe('entering the new PIN', () => {
     expect(h.pins.read('confirm')).toBe('');
   });
 
-  it('knows from lengths alone that a confirmation of another length differs', async () => {
+  it('starts over when the confirmation is a valid PIN of another length (the buffers differ)', async () => {
     const h = new SessionHarness();
     await toEnterNewPin(h);
     await h.enter('ABC123');
     await h.enter('ABC1234');
     expect(h.view.notice?.code).toBe('new-pins-differ');
-    expect(h.actors.callsOf('checkNewPin').map((call) => call.input.stage)).toEqual(['new']);
+    expect(h.actors.callsOf('checkNewPin').map((call) => call.input.stage)).toEqual(['new', 'confirm']);
+    expect(h.pins.read('new')).toBe('');
   });
 
   it('wipes the confirmation once it has matched, keeping the new PIN for the card', async () => {

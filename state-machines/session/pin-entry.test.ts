@@ -58,11 +58,12 @@ describe('PIN entry', () => {
     expect(h.pins.operations.length).toBe(before);
   });
 
-  it('ignores OK until the PIN has its length', async () => {
+  it('does not verify before the PIN has its length: OK gets a notice instead (pin-too-short.test.ts)', async () => {
     const h = new SessionHarness();
     await toEnterCurrentPin(h);
     await h.enter('123');
     expect(h.screen).toBe('enter-current-pin');
+    expect(h.view.notice?.code).toBe('pin-too-short');
     expect(h.actors.callsOf('verifyCurrentPin')).toEqual([]);
   });
 

@@ -100,6 +100,11 @@ export interface SessionFacts {
   newPinComposition: PinComposition;
   /** A recoverable error shown on the current PIN screen (wrong PIN, new PIN format, mismatch). */
   notice: CustomerError | null;
+  /**
+   * How many notices this session has shown. The view model's notice carries it, so the same
+   * notice twice in a row (OK pressed again too early) is shown and said again.
+   */
+  noticesShown: number;
   reservation: ReservationFacts | null;
   /** The API checked the reservation before any PIN and admitted the session (it may finish after closing). */
   admitted: boolean;
@@ -140,6 +145,7 @@ export function freshSessionFacts(languages: readonly string[]): SessionFacts {
     pinLengths: { current: 0, new: 0, confirm: 0 },
     newPinComposition: NO_CHARACTERS,
     notice: null,
+    noticesShown: 0,
     reservation: null,
     admitted: false,
     claimHeld: false,

@@ -13,7 +13,7 @@ import {
 import { nextServiceWindowChange } from '../time/service-window';
 import { hasExpired } from './certificate-validity';
 import { closingGraceEndsAt, maySessionStart } from '../time/session-admission';
-import { customerError, type CustomerErrorId } from './customer-errors';
+import { type CustomerError, customerError, type CustomerErrorId } from './customer-errors';
 import {
   brokenNewPinRule,
   isAcceptablePinLength,
@@ -74,8 +74,11 @@ export interface SessionStateMeta {
   pinSlot?: PinSlot;
 }
 
-/** Tag of the screens that wait for the customer (and so may warn of inactivity). */
-export type SessionTag = 'awaitsCustomer';
+/**
+ * `awaitsCustomer`: the screens that wait for the customer in a session (they may warn of
+ * inactivity, and offer help). `offersHelp`: a screen outside a session that offers help too (idle).
+ */
+export type SessionTag = 'awaitsCustomer' | 'offersHelp';
 
 // ---------------------------------------------------------------------------------------------
 // Helpers for the implementations below (never referenced from the config itself)
@@ -189,6 +192,11 @@ function typedCharacter(slot: PinSlot) {
   };
 }
 
+/** The context change that shows `notice` on the PIN screen (counted, so a repeat is news). */
+function noticeShown(context: SessionContext, notice: CustomerError) {
+  return { notice, noticesShown: context.noticesShown + 1 };
+}
+
 // ---------------------------------------------------------------------------------------------
 
 const sessionSetup = setup({
@@ -258,7 +266,6 @@ const sessionSetup = setup({
         pinKindOfSlot(procedureOf(context), params.slot),
         context.pinLengths[params.slot],
       ),
-    confirmationLengthMatches: ({ context }) => context.pinLengths.confirm === context.pinLengths.new,
     /** Length and, for the signature PIN, a letter and a digit (as the runtime's buffer says). */
     newPinRulesMet: ({ context }) => {
       const kind = pinKindOfSlot(procedureOf(context), 'new');
@@ -403,7 +410,7 @@ const sessionSetup = setup({
       const proves = PROCEDURE_PINS[procedureOf(context)].proves;
       return {
         card: context.card && { ...context.card, pins: { ...context.card.pins, [proves]: { triesLeft } } },
-        notice: customerError('wrong-pin', { triesLeft }),
+        ...noticeShown(context, customerError('wrong-pin', { triesLeft })),
       };
     }),
     rememberReservation: assign({
@@ -430,19 +437,23 @@ const sessionSetup = setup({
     })),
 
     // --- Notices (the session goes on) and errors (it ends)
-    showNotice: assign((_, params: { notice: CustomerErrorId }) => ({
-      notice: customerError(params.notice),
-    })),
+    showNotice: assign(({ context }, params: { notice: CustomerErrorId }) =>
+      noticeShown(context, customerError(params.notice)),
+    ),
+    /** OK before the entry was long enough: say which PIN and how long it is; what was typed stays. */
+    showPinTooShort: assign(({ context }, params: { slot: PinSlot }) => {
+      const pin = pinKindOfSlot(procedureOf(context), params.slot);
+      const { minLength, maxLength } = PIN_RULES[pin];
+      return noticeShown(context, customerError('pin-too-short', { pin, min: minLength, max: maxLength }));
+    }),
     /** The new PIN's format notice names the rule this PIN breaks (too short, no letter, no digit). */
     showNewPinProblem: assign(({ context }) => {
       const kind = pinKindOfSlot(procedureOf(context), 'new');
       const broken = brokenNewPinRule(kind, context.pinLengths.new, context.newPinComposition);
-      return {
-        notice: customerError('new-pin-format', {
-          problem: newPinProblem(broken),
-          min: PIN_RULES[kind].minLength,
-        }),
-      };
+      return noticeShown(
+        context,
+        customerError('new-pin-format', { problem: newPinProblem(broken), min: PIN_RULES[kind].minLength }),
+      );
     }),
     /** Like `dismissInactivityWarning`: only a notice on screen is worth a snapshot rebuild. */
     clearNotice: enqueueActions(({ context, enqueue }) => {
@@ -519,8 +530,8 @@ const sessionSetup = setup({
     inactivityWarning: ({ context }) => context.timing.inactivityWarningMs,
     inactivityLimit: ({ context }) => context.timing.inactivityLimitMs,
     cardLeftBehind: ({ context }) => context.timing.cardLeftBehindMs,
-    /** A language chosen on the idle screen lasts as long as a screen waits for a customer. */
-    idleLanguageReset: ({ context }) => context.timing.inactivityLimitMs,
+    /** A language, look or help chosen on the idle screen lasts as long as a screen waits for a customer. */
+    idleReset: ({ context }) => context.timing.inactivityLimitMs,
     /** Counted from the closing instant, so a clock sync during the grace does not lengthen it. */
     closingGrace: ({ context }) =>
       Math.max(
@@ -756,17 +767,28 @@ export const sessionMachine = sessionSetup.createMachine({
             { guard: 'readyToServe', target: 'idle' },
           ],
         },
-        // A language chosen here and left untouched goes back to the default (Japanese).
+        // Where a person starts, or first learns what the machine does: its help says what the
+        // service is, what it needs, the hours and where to ask. Left untouched, the screen goes
+        // back to the next person's defaults: Japanese, the standard look, the help closed.
         idle: {
           meta: { screen: 'idle' },
+          tags: 'offersHelp',
           always: [
             { guard: 'underMaintenance', target: 'maintenance' },
             { guard: 'serviceNotOpen', target: 'closed' },
             { guard: 'notReadyToServe', target: 'outOfService' },
           ],
-          after: { idleLanguageReset: { actions: 'restoreDefaultPreferences' } },
+          after: { idleReset: { target: '.showing', actions: 'restoreDefaultPreferences' } },
+          initial: 'showing',
+          states: {
+            showing: {},
+            help: { meta: { dialog: 'help' } },
+          },
           on: {
             'session.start': 'customer',
+            // Each tap re-enters idle, which restarts the reset timer.
+            'help.open': { target: '.help', reenter: true },
+            'dialog.close': { target: '.showing', reenter: true },
             'language.select': {
               guard: 'languageOffered',
               target: 'idle',
@@ -939,11 +961,19 @@ export const sessionMachine = sessionSetup.createMachine({
                           on: {
                             ...dialogEvents(true),
                             ...pinKeyboard('current', 'enterCurrentPin'),
-                            'pin.submit': {
-                              guard: { type: 'pinLengthAcceptable', params: { slot: 'current' } },
-                              target: 'verifying',
-                              actions: 'clearNotice',
-                            },
+                            'pin.submit': [
+                              {
+                                guard: { type: 'pinLengthAcceptable', params: { slot: 'current' } },
+                                target: 'verifying',
+                                actions: 'clearNotice',
+                              },
+                              // Too early: say what is needed, keep what was typed (no try used).
+                              {
+                                target: 'enterCurrentPin',
+                                reenter: true,
+                                actions: { type: 'showPinTooShort', params: { slot: 'current' } },
+                              },
+                            ],
                           },
                         },
                         verifying: {
@@ -1061,19 +1091,18 @@ export const sessionMachine = sessionSetup.createMachine({
                           on: {
                             ...dialogEvents(true),
                             ...pinKeyboard('confirm', 'confirmNewPin'),
+                            // The runtime's buffers judge whether the two entries are the same;
+                            // shorter than any PIN can be, OK came too early: say so, keep it.
                             'pin.submit': [
                               {
-                                guard: 'confirmationLengthMatches',
+                                guard: { type: 'pinLengthAcceptable', params: { slot: 'confirm' } },
                                 target: 'checkingConfirmation',
                                 actions: 'clearNotice',
                               },
                               {
-                                target: 'enterNewPin',
-                                actions: [
-                                  { type: 'showNotice', params: { notice: 'new-pins-differ' } },
-                                  { type: 'wipePinBuffers', params: { slots: ['new', 'confirm'] } },
-                                  { type: 'forgetPinLengths', params: { slots: ['new', 'confirm'] } },
-                                ],
+                                target: 'confirmNewPin',
+                                reenter: true,
+                                actions: { type: 'showPinTooShort', params: { slot: 'confirm' } },
                               },
                             ],
                           },

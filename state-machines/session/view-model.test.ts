@@ -3,7 +3,7 @@ import { createActor } from 'xstate';
 import { SCREEN_IDS } from './screens';
 import { DEFAULT_TIMING } from './session-context';
 import { createSessionMachine } from './session-machine';
-import { japanTime } from './testing/fixtures';
+import { japanTime, myNumberCard } from './testing/fixtures';
 import { toEnterCurrentPin, toEnterNewPin, toResetting } from './testing/flows';
 import { SessionHarness } from './testing/session-harness';
 import { type SessionViewModel, toViewModel } from './view-model';
@@ -11,7 +11,13 @@ import { type SessionViewModel, toViewModel } from './view-model';
 describe('view model', () => {
   it('names the screen and its title key', async () => {
     const h = new SessionHarness();
-    expect(h.view).toEqual({ screen: 'idle', language: 'ja', title: { key: 'screen.idle.title' } });
+    // The idle screen offers help to someone who does not know the machine yet.
+    expect(h.view).toEqual({
+      screen: 'idle',
+      language: 'ja',
+      title: { key: 'screen.idle.title' },
+      canHelp: true,
+    });
     await toEnterCurrentPin(h, 'auth-pin');
     expect(h.view.title).toEqual({ key: 'screen.enter-current-pin.title.auth-pin' });
     expect(SCREEN_IDS).toContain(h.view.screen);
@@ -85,6 +91,33 @@ describe('view model', () => {
   it('offers the languages given in the input, the first being the default', () => {
     const h = new SessionHarness({ input: { languages: ['en', 'ja', 'zh'] } });
     expect(h.view.language).toBe('en');
+  });
+
+  it('offers help on the idle screen and the waiting screens, not on standby, busy or take-card screens', async () => {
+    const h = new SessionHarness({ replies: 'manual' });
+    const offered: Record<string, boolean> = {};
+    const note = () => (offered[h.screen] = h.view.canHelp === true);
+    note();
+    await h.startSession();
+    note();
+    await h.insertCard();
+    note();
+    h.actors.complete('readCard', { output: myNumberCard() });
+    await h.settle();
+    note();
+    await h.cancelSession();
+    note();
+    await h.removeCard();
+    await h.send({ type: 'reader.unavailable' });
+    note();
+    expect(offered).toEqual({
+      idle: true,
+      'place-card': true,
+      reading: false,
+      'enter-current-pin': true,
+      'take-card': false,
+      'out-of-service': false,
+    });
   });
 
   it('shows no progress or card warning on waiting screens', async () => {

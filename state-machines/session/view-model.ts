@@ -3,6 +3,7 @@ import { formatJapanTime } from '../time/service-window';
 import { isRenewalDue, japanDate, renewalOpensAt } from './certificate-validity';
 import {
   CUSTOMER_ERRORS,
+  explanationParam,
   type CustomerError,
   type CustomerErrorId,
   type CustomerErrorParams,
@@ -61,6 +62,13 @@ export interface PinEntryView {
 export interface HelpView {
   what: string;
   need: string;
+  /**
+   * The idle screen's help (what the service is, for someone who has not started): the service
+   * hours, `HH:MM` Japan time, from the kiosk's service-window configuration.
+   */
+  hours?: { opensAt: string; closesAt: string };
+  /** The idle screen's help: where to ask in person (catalogue key). */
+  ask?: string;
   /** The official call centre: phone number, opening hours (`HH:MM` Japan time). */
   callCentre: { phone: string; opensAt: string; closesAt: string };
 }
@@ -72,6 +80,11 @@ export interface CustomerErrorView {
   params: CustomerErrorParams;
   /** `error.<code>.title|explanation|next`. */
   texts: { title: string; explanation: string; next: string };
+  /**
+   * Notices only: which notice of the session this is (1, 2, …). The same notice again (OK pressed
+   * again too early) is a new one to show and say, though its texts are the same.
+   */
+  occurrence?: number;
 }
 
 export interface CertificateView {
@@ -96,7 +109,7 @@ export interface SessionViewModel {
   canGoBack?: boolean;
   /** Waiting screens offer やめる (cancel, which asks first). */
   canCancel?: boolean;
-  /** Waiting screens (the result screens too) offer ヘルプ (help). */
+  /** Waiting screens (the result screens too) and the idle screen offer ヘルプ (help). */
   canHelp?: boolean;
   title: TextRef;
   /** choose-procedure: the procedures this kiosk offers. */
@@ -144,13 +157,19 @@ function stateMeta(snapshot: SessionSnapshot): SessionStateMeta & { screen: Scre
   return { ...merged, screen: merged.screen ?? 'out-of-service' };
 }
 
+/**
+ * The explanation key of an error: an error that knows what exactly went wrong (the new PIN's
+ * broken rule, which PIN was too short) explains just that (`explainedBy`, customer-errors.ts).
+ */
+export function explanationKey(id: CustomerErrorId, params: CustomerErrorParams): string {
+  const param = explanationParam(id);
+  const value = param === undefined ? undefined : params[param];
+  return typeof value === 'string' ? `error.${id}.explanation.${value}` : `error.${id}.explanation`;
+}
+
 function errorView(error: CustomerError): CustomerErrorView {
   const prefix = `error.${error.id}`;
-  // An error that knows what exactly went wrong (the new PIN's broken rule) explains just that.
-  const explanation =
-    typeof error.params.problem === 'string'
-      ? `${prefix}.explanation.${error.params.problem}`
-      : `${prefix}.explanation`;
+  const explanation = explanationKey(error.id, error.params);
   return {
     code: error.id,
     displayCode: CUSTOMER_ERRORS[error.id].displayCode,
@@ -219,7 +238,7 @@ function helpView(snapshot: SessionSnapshot, screen: ScreenId): HelpView {
     procedure && PER_PROCEDURE_HELP.includes(screen)
       ? `help.${screen}.need.${procedure}`
       : `help.${screen}.need`;
-  return {
+  const help: HelpView = {
     what: `help.${screen}.what`,
     need,
     callCentre: {
@@ -228,6 +247,15 @@ function helpView(snapshot: SessionSnapshot, screen: ScreenId): HelpView {
       closesAt: formatJapanTime(context.support.closesAtMinute),
     },
   };
+  // Before a session: also when the service is open and where to ask in person.
+  if (screen === 'idle') {
+    help.hours = {
+      opensAt: formatJapanTime(context.serviceWindow.opensAtMinute),
+      closesAt: formatJapanTime(context.serviceWindow.closesAtMinute),
+    };
+    help.ask = 'help.idle.ask';
+  }
+  return help;
 }
 
 function titleOf(screen: ScreenId, procedure: Procedure | null, error: CustomerError | null): TextRef {
@@ -249,21 +277,24 @@ export function toViewModel(snapshot: SessionSnapshot): SessionViewModel {
     title: titleOf(screen, procedure, context.error),
   };
   if (context.display !== 'standard') vm.display = context.display;
-  if (snapshot.hasTag('awaitsCustomer')) {
+  if (snapshot.hasTag('awaitsCustomer') || snapshot.hasTag('offersHelp')) {
     if (meta.dialog) vm.dialog = meta.dialog;
     if (meta.dialog === 'help') vm.help = helpView(snapshot, screen);
+    vm.canHelp = true;
+  }
+  if (snapshot.hasTag('awaitsCustomer')) {
     // Back from consent leads to the choice, which exists only with more than one procedure.
     const backLeadsSomewhere = screen !== 'consent' || context.offeredProcedures.length > 1;
     if (BACK_SCREENS.includes(screen) && backLeadsSomewhere) vm.canGoBack = true;
     if (CANCEL_SCREENS.includes(screen)) vm.canCancel = true;
-    vm.canHelp = true;
   }
   if (procedure) vm.procedure = procedure;
   if (screen === 'choose-procedure') vm.procedures = [...context.offeredProcedures];
   if (meta.pinSlot && procedure) vm.pin = pinView(snapshot, procedure, meta.pinSlot);
   if (meta.progress !== undefined) vm.progress = meta.progress;
   if (BUSY_SCREENS.includes(screen)) vm.doNotMoveCard = true;
-  if (context.notice && meta.pinSlot) vm.notice = errorView(context.notice);
+  if (context.notice && meta.pinSlot)
+    vm.notice = { ...errorView(context.notice), occurrence: context.noticesShown };
   if (screen === 'error' && context.error) vm.error = errorView(context.error);
   if (screen === 'done') {
     const certificate = certificateView(snapshot);

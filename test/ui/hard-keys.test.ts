@@ -255,6 +255,78 @@ describe('keys only', () => {
     await page.waitForSelector('[data-overlay="help"]', { state: 'detached' });
   });
 
+  it('決定 with 3 of 4 digits answers on screen and in speech, each time it is pressed; the 4th digit goes on', async () => {
+    await startKiosk();
+    await press('Enter');
+    await screen('choose-procedure');
+    await press('Digit1', 'Enter');
+    await screen('consent');
+    await press('Enter');
+    await screen('place-card');
+    await harness.insertCard();
+    await screen('enter-current-pin');
+    await typeDigits('123');
+    // OK has the focus and looks incomplete, but 決定 still presses it.
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-key'))).toBe('submit');
+    expect(await page.getAttribute('[data-key="submit"]', 'data-complete')).toBe('false');
+    await press('Enter');
+    const notice = page.locator('[data-notice="pin-too-short"]');
+    await notice.waitFor();
+    expect(await notice.innerText()).toContain('数字4桁をすべて入力してから、決定を押してください。');
+    await saveScreenshot(page, 'ja', 'keys-pin-too-short');
+    const noticeSpoken = async () =>
+      (await speechRequests()).filter((request) =>
+        request.texts.some((text) => text.key === 'error.pin-too-short.explanation.auth'),
+      ).length;
+    await expect.poll(noticeSpoken).toBe(1);
+    // The guidance player says it too (its log holds catalogue texts only).
+    await expect
+      .poll(() => page.locator('#spoken-log li[data-key="error.pin-too-short.explanation.auth"]').count())
+      .toBe(1);
+    // Pressed again: answered again.
+    await press('Enter');
+    await expect.poll(noticeSpoken).toBe(2);
+    await expect
+      .poll(() => page.locator('#spoken-log li[data-key="error.pin-too-short.explanation.auth"]').count())
+      .toBe(2);
+    expect(harness.pins.read('current')).toBe('123');
+    expect(harness.actors.callsOf('verifyCurrentPin')).toEqual([]);
+    await press('Digit4');
+    await page.waitForSelector('.pin-dots[data-length="4"]');
+    await page.waitForSelector('[data-key="submit"][data-complete="true"]');
+    await press('Enter');
+    await screen('enter-new-pin');
+    expect(harness.actors.callsOf('verifyCurrentPin')).toHaveLength(1);
+    await noPinAnywhere(['1234']);
+  });
+
+  it('ヘルプ on the idle screen says what the service is, the hours and where to ask; 決定 closes it', async () => {
+    await startKiosk();
+    await press('F1');
+    const help = page.locator('[data-overlay="help"]');
+    await help.waitFor();
+    await saveScreenshot(page, 'ja', 'keys-idle-help');
+    const text = (await help.innerText()).replace(/\s+/g, ' ');
+    for (const part of [
+      '新しい暗証番号を設定できます',
+      '24時間以内',
+      '毎日 06:30〜23:00',
+      '市区町村の窓口',
+      '0120-95-0178',
+    ])
+      expect(text).toContain(part);
+    const spoken = (await speechRequests()).at(-1);
+    expect(spoken?.texts.map((t) => t.key)).toEqual(
+      expect.arrayContaining(['help.idle.what', 'help.idle.need', 'help.hours', 'help.idle.ask']),
+    );
+    await press('Enter');
+    await help.waitFor({ state: 'detached' });
+    await screen('idle');
+    // The start is where it was: 決定 starts a session.
+    await press('Enter');
+    await screen('choose-procedure');
+  });
+
   it('any key on the inactivity warning gives more time, without typing', async () => {
     await startKiosk();
     await press('Enter');

@@ -106,16 +106,62 @@ describe('PIN entry', () => {
     );
   });
 
-  it('keeps OK disabled below the minimum length', async () => {
+  it('keeps OK pressable below the minimum length, marked incomplete and described by the rule line', async () => {
     await show(fixture('confirm-new-pin'));
-    expect(await page.isDisabled('[data-key="submit"]')).toBe(true);
+    const submit = page.locator('[data-key="submit"]');
+    expect(await submit.isDisabled()).toBe(false);
+    expect(await submit.getAttribute('data-complete')).toBe('false');
+    // A screen reader hears what is missing with the key: the PIN's rule and how much is typed.
+    const description = await submit.evaluate((el) =>
+      document.getElementById(el.getAttribute('aria-describedby') ?? '')?.textContent?.replace(/\s+/g, ''),
+    );
+    expect(description).toBe('英大文字と数字を混ぜて6〜16文字入力済み3文字');
+    const incomplete = await submit.evaluate((el) => getComputedStyle(el).borderStyle);
+    const before = events.length;
+    await submit.click();
+    await expect.poll(() => events.slice(before)).toEqual([{ type: 'pin.submit' }]);
     await show(fixture('enter-new-pin-alphanumeric-full'));
-    expect(await page.isDisabled('[data-key="submit"]')).toBe(false);
+    expect(await submit.getAttribute('data-complete')).toBe('true');
+    expect(await submit.getAttribute('aria-describedby')).toBeNull();
+    expect(await submit.evaluate((el) => getComputedStyle(el).borderStyle)).not.toBe(incomplete);
+  });
+
+  it('says on the PIN screen which PIN was too short and what it needs', async () => {
+    await show(fixture('enter-current-pin-too-short'));
+    expect(await page.innerText('[data-notice="pin-too-short"] .notice-title')).toBe(
+      '暗証番号の入力が足りません',
+    );
+    expect(await page.innerText('[data-notice="pin-too-short"] .notice-body')).toBe(
+      '数字4桁をすべて入力してから、決定を押してください。',
+    );
+    await show(inLanguage(fixture('enter-current-pin-alphanumeric-too-short'), 'en'));
+    expect(await page.innerText('[data-notice="pin-too-short"] .notice-body')).toBe(
+      'Enter 6 to 16 capital letters and digits, then press OK.',
+    );
+  });
+
+  it('the idle screen offers help: the service, what it needs, the hours and where to ask', async () => {
+    await show(fixture('idle'));
+    const before = events.length;
+    await page.click('[data-action="help"]');
+    await expect.poll(() => events.slice(before)).toEqual([{ type: 'help.open' }]);
+    await show(fixture('dialog-help-idle'));
+    const help = await page.innerText('[data-overlay="help"]');
+    for (const text of [
+      '新しい暗証番号を設定できます',
+      '24時間以内',
+      '毎日 06:30〜23:00',
+      '店員',
+      '市区町村の窓口',
+    ])
+      expect(help.replace(/\s+/g, ' ')).toContain(text);
   });
 
   it.each([
     ['enter-current-pin-numeric', 'enter-current-pin-wrong-last-try', '1'],
     ['enter-new-pin-alphanumeric-full', 'enter-new-pin-after-mismatch', 'A'],
+    ['enter-current-pin-numeric', 'enter-current-pin-too-short', '1'],
+    ['confirm-new-pin', 'confirm-new-pin-too-short', '1'],
   ])('keys and dots do not move when a notice appears (%s → %s)', async (plain, withNotice, key) => {
     const positions = async () => ({
       key: await page.locator(`[data-key="${key}"]`).boundingBox(),

@@ -55,6 +55,8 @@ function machineTextKeys(): Set<string> {
         ...CUSTOMER_ERROR_IDS.map((id) => customerError(id)),
         // The new PIN's format notice names the rule this PIN broke.
         ...NEW_PIN_PROBLEMS.map((problem) => customerError('new-pin-format', { problem })),
+        // A too-short entry names the PIN it is (4 digits, or 6–16 letters and digits).
+        ...(['auth', 'sign'] as const).map((pin) => customerError('pin-too-short', { pin })),
       ];
       for (const problem of problems) {
         const context = { ...base, procedure, error: problem, notice: problem };
@@ -63,7 +65,7 @@ function machineTextKeys(): Set<string> {
         for (const view of [vm.error, vm.notice]) {
           if (view) for (const key of Object.values(view.texts)) keys.add(key);
         }
-        if (vm.help) for (const key of [vm.help.what, vm.help.need]) keys.add(key);
+        if (vm.help) for (const key of [vm.help.what, vm.help.need, vm.help.ask]) if (key) keys.add(key);
       }
     }
   }
@@ -88,6 +90,8 @@ describe('message catalogues', () => {
     for (const id of CUSTOMER_ERROR_IDS) expect(keys).toContain(`error.${id}.next`);
     expect(keys).toContain('help.enter-current-pin.need.auth-pin');
     expect(keys).toContain('error.new-pin-format.explanation.needs-letter');
+    expect(keys).toContain('error.pin-too-short.explanation.sign');
+    expect(keys).toContain('help.idle.ask');
   });
 
   it.each(languages)('%s has every key the view model or the UI can ask for', (language) => {

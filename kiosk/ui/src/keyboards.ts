@@ -17,9 +17,17 @@ const ALPHANUMERIC_ROWS = [
   ['U', 'V', 'W', 'X', 'Y', 'Z'],
 ];
 
+/** The id of the line that says what the PIN needs and how much is typed: OK's description until the entry is complete. */
+export const PIN_RULE_ID = 'pin-rule';
+
 /**
  * The on-screen keyboard. Each tap sends one `pin.key` event with one character; the UI keeps no
  * copy of what was typed. Backspace and OK sit on the keyboard's last row.
+ *
+ * OK is never disabled: pressed too early (by a finger or the hard 決定 key) it still reaches the
+ * machine, which answers with a notice saying what is needed. Until the entry is long enough it
+ * only looks incomplete (`data-complete="false"`, plain instead of the primary colour) and is
+ * described by the PIN's rule line ("4 digits, 3 entered").
  */
 export function keyboard(
   kind: Keyboard,
@@ -41,7 +49,8 @@ export function keyboard(
       'data-key': 'submit',
       'data-function-key': 'decide',
       'data-autofocus': true,
-      disabled: !canSubmit,
+      'data-complete': String(canSubmit),
+      'aria-describedby': canSubmit ? undefined : PIN_RULE_ID,
     },
     tr.t('keyboard.submit'),
     () => connection.send({ type: 'pin.submit' }),

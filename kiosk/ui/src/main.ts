@@ -15,9 +15,17 @@ import { requestSpeech, type SpokenText } from './speech-events';
 import { TwoKeyLetters } from './two-key-letters';
 import type { ViewModel } from './view-model';
 
-/** What makes a new thing to say: another screen, dialog, notice, error or warning. */
+/** What makes a new thing to say: another screen, dialog, notice (the same one again too), error or warning. */
 function speechMoment(vm: ViewModel): string {
-  return [vm.screen, vm.dialog, vm.notice?.code, vm.error?.code, vm.inactivityWarning, vm.language].join('|');
+  return [
+    vm.screen,
+    vm.dialog,
+    vm.notice?.code,
+    vm.notice?.occurrence,
+    vm.error?.code,
+    vm.inactivityWarning,
+    vm.language,
+  ].join('|');
 }
 
 /** The keypad method's place: a new screen or PIN buffer starts it afresh. */

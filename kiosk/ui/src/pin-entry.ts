@@ -1,7 +1,7 @@
 import type { Connection } from './connection';
 import { h } from '../../../web/dom';
 import type { Translator } from './i18n';
-import { keyboard } from './keyboards';
+import { keyboard, PIN_RULE_ID } from './keyboards';
 import { newPinRuleKey, pinRuleKey } from './text-keys';
 import type { CustomerErrorView, PinEntryView } from './view-model';
 
@@ -29,11 +29,11 @@ function pinDots(pin: PinEntryView, tr: Translator): HTMLElement {
   );
 }
 
-/** What went wrong with the last entry (wrong PIN, new PIN format, entries differ); the session goes on. */
+/** What went wrong with the last entry (wrong PIN, too short, new PIN format, entries differ); the session goes on. */
 function noticeBox(notice: CustomerErrorView, tr: Translator): HTMLElement {
   return h(
     'div',
-    { class: 'notice', role: 'alert', 'data-notice': notice.code },
+    { class: 'notice', role: 'alert', 'data-notice': notice.code, 'data-occurrence': notice.occurrence },
     h('strong', { class: 'notice-title' }, tr.t(notice.texts.title, notice.params)),
     h('span', { class: 'notice-body' }, tr.t(notice.texts.explanation, notice.params)),
   );
@@ -113,9 +113,10 @@ export function pinEntry(
       'div',
       { class: 'pin-status' },
       pinDots(pin, tr),
+      // What the PIN needs and how much is typed: also OK's description while the entry is short.
       h(
         'p',
-        { class: 'pin-rule' },
+        { class: 'pin-rule', id: PIN_RULE_ID },
         // Keypad users of the letter keyboard: "now the second key" while half a character is in.
         twoKeyPending
           ? h('span', { class: 'two-key-pending', 'data-two-key': 'pending' }, tr.t('keys.twoKey.pending'))

@@ -132,7 +132,10 @@ function confirmCancelOverlay(tr: Translator, connection: Connection): HTMLEleme
   );
 }
 
-/** The help of the step: what it is, what is needed, the call centre and its hours, the keys. */
+/**
+ * The help of the step: what it is, what is needed, the call centre and its hours, the keys. The
+ * idle screen's help also gives the service hours and where to ask in person.
+ */
 function helpOverlay(vm: ViewModel, tr: Translator, connection: Connection): HTMLElement | null {
   const help = vm.help;
   if (!help) return null;
@@ -148,9 +151,16 @@ function helpOverlay(vm: ViewModel, tr: Translator, connection: Connection): HTM
     'dialog',
     'help-title',
     h('h2', { class: 'title', id: 'help-title' }, tr.t('help.title')),
-    section(tr.t('help.whatLabel'), tr.t(help.what)),
-    section(tr.t('help.needLabel'), tr.t(help.need)),
-    section(tr.t('help.callLabel'), tr.t('help.callCentre', help.callCentre)),
+    // The idle screen's longer help is laid out in two columns, so it fits the panel.
+    h(
+      'div',
+      { class: help.hours || help.ask ? 'help-sections help-columns' : 'help-sections' },
+      section(tr.t('help.whatLabel'), tr.t(help.what)),
+      section(tr.t('help.needLabel'), tr.t(help.need)),
+      help.hours ? section(tr.t('help.hoursLabel'), tr.t('help.hours', help.hours)) : null,
+      help.ask ? section(tr.t('help.askLabel'), tr.t(help.ask)) : null,
+      section(tr.t('help.callLabel'), tr.t('help.callCentre', help.callCentre)),
+    ),
     h('p', { class: 'note' }, tr.t('help.keys')),
     vm.pin?.keyboard === 'alphanumeric' ? h('p', { class: 'note' }, tr.t('keys.twoKey.hint')) : null,
     actionButton(

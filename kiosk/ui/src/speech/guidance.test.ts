@@ -120,6 +120,31 @@ describe('voice guidance', () => {
     ]);
   });
 
+  it('says a notice again when it comes again (OK pressed again too early), not on a key press', () => {
+    const vm = fixture('enter-current-pin-too-short');
+    const texts = (shown: ViewModel): ShownText[] => [
+      ...pinScreenTexts(shown).slice(0, 4),
+      { key: 'error.pin-too-short.title' },
+      { key: 'error.pin-too-short.explanation.auth', params: { min: 4, max: 4 } },
+    ];
+    const again = (occurrence: number): ViewModel => ({
+      ...vm,
+      notice: vm.notice && { ...vm.notice, occurrence },
+    });
+    guidance.show(fixture('enter-current-pin-numeric'), pinScreenTexts(fixture('enter-current-pin-numeric')));
+    guidance.show(again(1), texts(again(1)));
+    guidance.show(again(2), texts(again(2)));
+    expect(said.slice(1).map((s) => s.keys)).toEqual([
+      ['error.pin-too-short.title', 'error.pin-too-short.explanation.auth'],
+      ['error.pin-too-short.title', 'error.pin-too-short.explanation.auth'],
+    ]);
+    expect(said[1]?.texts[1]).toBe('数字4桁をすべて入力してから、決定を押してください。');
+    // The same notice, same occurrence, one more key: only "one character entered".
+    const typed = withLength(again(2), 4);
+    guidance.show(typed, texts(typed));
+    expect(said.at(-1)?.keys).toEqual(['speech.pinKeyEntered']);
+  });
+
   it('speaks in the session language', () => {
     const vm = inLanguage(fixture('idle'), 'vi');
     guidance.show(vm, [{ key: 'screen.idle.title' }, { key: 'action.start' }]);

@@ -99,10 +99,17 @@ export function createSpeechGuidance(catalogues: Catalogues, player: SpeechPlaye
       }
       screen = now;
       const grown = (vm.pin?.length ?? 0) - (before.vm.pin?.length ?? 0);
+      // The same notice shown again (OK pressed again too early) is said again.
+      const renewed =
+        vm.notice && vm.notice.occurrence !== before.vm.notice?.occurrence
+          ? new Set([vm.notice.texts.title, vm.notice.texts.explanation])
+          : new Set<string>();
       // A key that changes a new-PIN rule's tick is still only "one character entered": saying
       // "at least one letter (met)" would tell the room what kind of character was typed.
       const added = now.filter(
-        (item) => !before.texts.has(item.text) && !(grown !== 0 && NEW_PIN_RULE.test(item.key)),
+        (item) =>
+          (!before.texts.has(item.text) || renewed.has(item.key)) &&
+          !(grown !== 0 && NEW_PIN_RULE.test(item.key)),
       );
       if (added.length) return player.say(language, added);
       if (grown > 0) say(Array.from({ length: grown }, () => ({ key: 'speech.pinKeyEntered' })));
