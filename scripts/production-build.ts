@@ -28,6 +28,8 @@ export const PRODUCTION_ENTRIES = [
   // The test PKI's card issuer, so a demo deployment can issue cards into its data volume.
   'hardware/cli/card-cli.ts',
   'kiosk/cli/kiosk-cli.ts',
+  // The voice guidance, synthesised on the kiosk at install (docs/speech.md).
+  'kiosk/speech/speech-cli.ts',
 ] as const;
 
 /** Static files read at run time, relative to the module that reads them. */

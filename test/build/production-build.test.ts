@@ -1,10 +1,13 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import axios from 'axios';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadCatalogues } from '../../kiosk/ui/catalogues';
+import { defaultSpeechDir, readSpeechManifest } from '../../kiosk/speech/speech-build';
 import { buildProduction, type ProductionBuild } from '../../scripts/production-build';
 
 /**
@@ -76,7 +79,11 @@ describe('the production build', () => {
     const relative = built.entries.map((file) => `dist/${file.slice(outDir.length + 1)}`);
     expect(relative).toContain(cmd[1]);
     expect(relative).toEqual(
-      expect.arrayContaining(['dist/reservation-api/admin/ops-cli.js', 'dist/kiosk/cli/kiosk-cli.js']),
+      expect.arrayContaining([
+        'dist/reservation-api/admin/ops-cli.js',
+        'dist/kiosk/cli/kiosk-cli.js',
+        'dist/kiosk/speech/speech-cli.js',
+      ]),
     );
     // JavaScript and data only: no TypeScript source (nor a test) is copied into the output.
     const files = readdirSync(outDir, { recursive: true, encoding: 'utf8' });
@@ -94,4 +101,19 @@ describe('the production build', () => {
     api!.kill('SIGTERM');
     expect(await exited).toBe(0);
   });
+
+  it('synthesises the voice guidance with the compiled speech CLI, every catalogue language', async () => {
+    // The checkout's cache (shared with the other speech tests, one build at a time): clips already
+    // made are kept, so this costs the synthesis once per checkout whichever test comes first.
+    const dir = defaultSpeechDir();
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [join(outDir, 'kiosk/speech/speech-cli.js'), '--dir', dir],
+      { env: { ...process.env, NODE_OPTIONS: '' }, cwd: dataDir },
+    );
+    expect(stdout).toMatch(/^Speech cache .*: \d+ synthesised, \d+ cached/);
+    const manifest = await readSpeechManifest(dir);
+    expect(Object.keys(manifest?.languages ?? {}).sort()).toEqual(Object.keys(loadCatalogues()).sort());
+    for (const language of Object.keys(loadCatalogues())) expect(stdout).toContain(`${language}: `);
+  }, 600_000);
 });
