@@ -1,5 +1,5 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { storeBackends } from '../testing/store-backends';
+import { beforeEach, expect, it } from 'vitest';
+import { describeOnEachEngine } from '../testing/store-backends';
 import type { ReservationStore } from './reservation-store';
 
 /**
@@ -12,19 +12,9 @@ const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
-describe.each(storeBackends())('kiosk control store contract on $name', (backend) => {
-  const unavailable = backend.unavailable();
-  if (unavailable) {
-    it('has a database to run on', () => {
-      throw new Error(unavailable);
-    });
-    return;
-  }
-
+describeOnEachEngine('kiosk control store contract', (backend) => {
   let store: ReservationStore;
 
-  beforeAll(() => backend.setUp());
-  afterAll(() => backend.tearDown());
   beforeEach(async () => {
     store = await backend.open();
     await store.registerKiosk(
@@ -40,7 +30,6 @@ describe.each(storeBackends())('kiosk control store contract on $name', (backend
       'operator:test',
     );
   });
-  afterEach(() => backend.closeAll());
 
   it('keeps maintenance on and off with its audit rows; unknown kiosks are refused', async () => {
     expect(await store.controls.control('kiosk-1')).toEqual({

@@ -1,7 +1,7 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, expect, it } from 'vitest';
 import { type FleetGroup, kioskCondition, type KioskCondition, KIOSK_CONDITIONS } from '../contract';
 import { nationalFleet, insertFleet, type SeededKiosk } from '../testing/seed-fleet';
-import { storeBackends } from '../testing/store-backends';
+import { describeOnEachEngine } from '../testing/store-backends';
 import type { ReservationStore } from './reservation-store';
 
 /**
@@ -52,23 +52,13 @@ function expectedGroups(fleet: readonly SeededKiosk[], condition: (k: SeededKios
   return groups;
 }
 
-describe.each(storeBackends())('fleet overview store on $name', (backend) => {
-  const unavailable = backend.unavailable();
-  if (unavailable) {
-    it('has a database to run on', () => {
-      throw new Error(unavailable);
-    });
-    return;
-  }
-
+describeOnEachEngine('fleet overview store', (backend) => {
   let store: ReservationStore;
   const fleet = nationalFleet({ count: 3_000, now: NOW, seed: 7, staleMs: STALE_MS });
   const alerting = new Set<string>();
   const revoked = new Set<string>();
   const condition = (kiosk: SeededKiosk) => conditionOf(kiosk, alerting, revoked);
 
-  beforeAll(() => backend.setUp());
-  afterAll(() => backend.tearDown());
   beforeEach(async () => {
     store = await backend.open();
     await insertFleet(store, fleet, NOW);
@@ -96,7 +86,6 @@ describe.each(storeBackends())('fleet overview store on $name', (backend) => {
     expect(outcome.ok).toBe(true);
     revoked.add(retired.kioskId);
   });
-  afterEach(() => backend.closeAll());
 
   it('counts the fleet, each chain and each prefecture by condition as the rules do', async () => {
     const groups = await store.fleetOverview.summary({ onlineSince: ONLINE_SINCE });

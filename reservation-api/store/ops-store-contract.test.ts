@@ -1,6 +1,6 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, expect, it } from 'vitest';
 import type { KioskEvent } from '../contract';
-import { storeBackends } from '../testing/store-backends';
+import { describeOnEachEngine } from '../testing/store-backends';
 import type { NewAlert } from './ops-store';
 import type { ReservationStore } from './reservation-store';
 
@@ -14,16 +14,7 @@ const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
-describe.each(storeBackends())('ops store contract on $name', (backend) => {
-  const unavailable = backend.unavailable();
-  if (unavailable) {
-    // Never skipped in silence: a run without the engine fails here, saying what to install.
-    it('has a database to run on', () => {
-      throw new Error(unavailable);
-    });
-    return;
-  }
-
+describeOnEachEngine('ops store contract', (backend) => {
   let store: ReservationStore;
 
   async function operator(name: string, role: 'admin' | 'viewer' = 'admin') {
@@ -57,8 +48,6 @@ describe.each(storeBackends())('ops store contract on $name', (backend) => {
     return { id, type: 'session.ended', at, data: { outcome, ...(error ? { error } : {}) } };
   }
 
-  beforeAll(() => backend.setUp());
-  afterAll(() => backend.tearDown());
   beforeEach(async () => {
     store = await backend.open();
     for (const id of ['kiosk-1', 'kiosk-2']) {
@@ -76,7 +65,6 @@ describe.each(storeBackends())('ops store contract on $name', (backend) => {
       );
     }
   });
-  afterEach(() => backend.closeAll());
 
   it('refuses a second operator of the same name', async () => {
     await operator('hanako');

@@ -1,5 +1,5 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { storeBackends } from '../testing/store-backends';
+import { beforeEach, expect, it } from 'vitest';
+import { describeOnEachEngine } from '../testing/store-backends';
 import type { ReservationStore } from './reservation-store';
 
 /**
@@ -13,24 +13,12 @@ import type { ReservationStore } from './reservation-store';
 const T0 = Date.parse('2026-11-23T10:00:00+09:00');
 const WINDOW = 60_000;
 
-describe.each(storeBackends())('rate-limit store contract on $name', (backend) => {
-  const unavailable = backend.unavailable();
-  if (unavailable) {
-    // Never skipped in silence: a run without the engine fails here, saying what to install.
-    it('has a database to run on', () => {
-      throw new Error(unavailable);
-    });
-    return;
-  }
-
+describeOnEachEngine('rate-limit store contract', (backend) => {
   let store: ReservationStore;
 
-  beforeAll(() => backend.setUp());
-  afterAll(() => backend.tearDown());
   beforeEach(async () => {
     store = await backend.open();
   });
-  afterEach(() => backend.closeAll());
 
   it('counts hits in a window that starts with the first hit and ends windowMs later', async () => {
     const hit = (at: number) => store.rateLimits.hit({ key: 'POST /x|10.0.0.1', now: at, windowMs: WINDOW });

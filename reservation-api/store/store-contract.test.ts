@@ -1,6 +1,6 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { Procedure } from '../contract';
-import { storeBackends } from '../testing/store-backends';
+import { describeOnEachEngine } from '../testing/store-backends';
 import type { NewReservation, ReservationStore } from './reservation-store';
 
 /**
@@ -46,16 +46,7 @@ function lookupInput(kioskId: string, now: number, lookupId = `lk_${kioskId}_${n
   };
 }
 
-describe.each(storeBackends())('store contract on $name', (backend) => {
-  const unavailable = backend.unavailable();
-  if (unavailable) {
-    // Never skipped in silence: a run without the engine fails here, saying what to install.
-    it('has a database to run on', () => {
-      throw new Error(unavailable);
-    });
-    return;
-  }
-
+describeOnEachEngine('store contract', (backend) => {
   let store: ReservationStore;
 
   async function registerKiosk(id: string) {
@@ -94,16 +85,11 @@ describe.each(storeBackends())('store contract on $name', (backend) => {
     }
   }
 
-  beforeAll(() => backend.setUp());
-  afterAll(() => backend.tearDown());
-
   beforeEach(async () => {
     store = await backend.open();
     await registerKiosk('kiosk-1');
     await registerKiosk('kiosk-2');
   });
-
-  afterEach(() => backend.closeAll());
 
   it('keeps the audit append-only (UPDATE and DELETE refused)', async () => {
     await store.createReservation(newReservation());

@@ -1,3 +1,4 @@
+import { afterAll, afterEach, beforeAll, describe, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -116,4 +117,26 @@ export function postgresBackend(): StoreBackend {
 /** Both backends, SQLite first. */
 export function storeBackends(): StoreBackend[] {
   return [sqliteBackend(), postgresBackend()];
+}
+
+/**
+ * A contract suite on each engine, SQLite first: the engine's database is set up once for the
+ * suite and every store the test opened is closed after it; `suite` declares the tests and their
+ * own setup. An engine that cannot run here fails its suite saying what to install — never skipped
+ * in silence.
+ */
+export function describeOnEachEngine(title: string, suite: (backend: StoreBackend) => void): void {
+  describe.each(storeBackends())(`${title} on $name`, (backend) => {
+    const unavailable = backend.unavailable();
+    if (unavailable) {
+      it('has a database to run on', () => {
+        throw new Error(unavailable);
+      });
+      return;
+    }
+    beforeAll(() => backend.setUp());
+    afterAll(() => backend.tearDown());
+    afterEach(() => backend.closeAll());
+    suite(backend);
+  });
 }
