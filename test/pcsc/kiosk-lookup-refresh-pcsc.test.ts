@@ -1,12 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SimulatedClock } from 'xstate';
 import { DEFAULT_TIMING } from '../../state-machines/session';
-import { type KioskRuntime, startKioskRuntime } from '../../kiosk/runtime/kiosk-runtime';
-import { type AttachedPcscReader, attachPcscReader } from '../../kiosk/runtime/pcsc-reader';
+import type { KioskRuntime } from '../../kiosk/runtime/kiosk-runtime';
 import type { KioskApiClient } from '../../kiosk/api-client/kiosk-api-client';
-import { type ApiHarness, Clock, startApiHarness } from '../api/support/api-harness';
-import { SessionDriver } from '../kiosk/support/session-driver';
-import { leaseReaderPair, type ReaderLease } from '../support/pcsc-stack';
+import { type ApiHarness, Clock } from '../api/support/api-harness';
+import type { SessionDriver } from '../kiosk/support/session-driver';
+import { type PcscKiosk, startPcscKiosk } from './support/pcsc-kiosk';
 import { startVirtualCardProcess } from '../support/virtual-card-process';
 import { PROCEDURE_CASES } from '../kiosk/support/procedure-cases';
 
@@ -19,16 +17,15 @@ import { PROCEDURE_CASES } from '../kiosk/support/procedure-cases';
  * claims with the new lookup.
  */
 
-let lease: ReaderLease;
-let reader: { name: string; port: number };
+let stack: PcscKiosk;
 let api: ApiHarness;
 let kioskClock: Clock;
 let kiosk: KioskRuntime;
-let attached: AttachedPcscReader;
 let driver: SessionDriver;
+let reader: PcscKiosk['reader'];
+let timers: PcscKiosk['timers'];
 /** The API calls of the kiosk: `lookup` and `claim <lookupId>`. */
 const calls: string[] = [];
-const timers = new SimulatedClock();
 
 /** Records the lookups and claims the kiosk sends, as they go. */
 function recordCalls(client: KioskApiClient): void {
@@ -46,32 +43,19 @@ function recordCalls(client: KioskApiClient): void {
 }
 
 beforeAll(async () => {
-  lease = await leaseReaderPair();
-  const [first] = lease.readers;
-  if (!first) throw new Error('no reader leased');
-  reader = first;
-  api = await startApiHarness();
-  kioskClock = new Clock(api.clock.now());
-  const registered = await api.addKiosk('seven-eleven');
-  recordCalls(registered.client);
-  kiosk = await startKioskRuntime({
-    api: registered.client,
-    procedures: registered.procedures,
-    dataDir: api.dataDir,
-    now: kioskClock.now,
-    timers,
-    tickMs: 3_600_000,
-    readerName: reader.name,
+  stack = await startPcscKiosk({
+    // Its own clock, moved with the API's, as a kiosk's is.
+    now: (harness) => {
+      kioskClock = new Clock(harness.clock.now());
+      return kioskClock.now;
+    },
+    onClient: recordCalls,
   });
-  attached = attachPcscReader(kiosk, { sourceOptions: { readerFilter: (name) => name === reader.name } });
-  driver = new SessionDriver(kiosk.actor);
+  ({ api, kiosk, driver, reader, timers } = stack);
 }, 60_000);
 
 afterAll(async () => {
-  await attached?.stop();
-  await kiosk?.close();
-  await api?.close();
-  lease?.release();
+  await stack?.close();
 });
 
 describe.each(PROCEDURE_CASES)('kiosk runtime over pcscd + vpcd: $procedure', (scenario) => {

@@ -1,11 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SimulatedClock } from 'xstate';
 import { DEFAULT_TIMING, toViewModel } from '../../state-machines/session';
-import { type KioskRuntime, startKioskRuntime } from '../../kiosk/runtime/kiosk-runtime';
-import { type AttachedPcscReader, attachPcscReader } from '../../kiosk/runtime/pcsc-reader';
-import { type ApiHarness, startApiHarness } from '../api/support/api-harness';
-import { SessionDriver } from '../kiosk/support/session-driver';
-import { leaseReaderPair, type ReaderLease } from '../support/pcsc-stack';
+import type { KioskRuntime } from '../../kiosk/runtime/kiosk-runtime';
+import type { ApiHarness } from '../api/support/api-harness';
+import type { SessionDriver } from '../kiosk/support/session-driver';
+import { type PcscKiosk, startPcscKiosk } from './support/pcsc-kiosk';
 import { startVirtualCardProcess } from '../support/virtual-card-process';
 import { PROCEDURE_CASES } from '../kiosk/support/procedure-cases';
 
@@ -15,39 +13,20 @@ import { PROCEDURE_CASES } from '../kiosk/support/procedure-cases';
  * leased vpcd reader. A full reset for each procedure, as a customer does it, and a card taken away.
  */
 
-let lease: ReaderLease;
-let reader: { name: string; port: number };
+let stack: PcscKiosk;
 let api: ApiHarness;
 let kiosk: KioskRuntime;
-let attached: AttachedPcscReader;
 let driver: SessionDriver;
-const timers = new SimulatedClock();
+let reader: PcscKiosk['reader'];
+let timers: PcscKiosk['timers'];
 
 beforeAll(async () => {
-  lease = await leaseReaderPair();
-  const [first] = lease.readers;
-  if (!first) throw new Error('no reader leased');
-  reader = first;
-  api = await startApiHarness();
-  const registered = await api.addKiosk('seven-eleven');
-  kiosk = await startKioskRuntime({
-    api: registered.client,
-    procedures: registered.procedures,
-    dataDir: api.dataDir,
-    now: api.clock.now,
-    timers,
-    tickMs: 3_600_000,
-    readerName: reader.name,
-  });
-  attached = attachPcscReader(kiosk, { sourceOptions: { readerFilter: (name) => name === reader.name } });
-  driver = new SessionDriver(kiosk.actor);
+  stack = await startPcscKiosk();
+  ({ api, kiosk, driver, reader, timers } = stack);
 }, 60_000);
 
 afterAll(async () => {
-  await attached?.stop();
-  await kiosk?.close();
-  await api?.close();
-  lease?.release();
+  await stack?.close();
 });
 
 describe.each(PROCEDURE_CASES)('kiosk runtime over pcscd + vpcd: $procedure', (scenario) => {

@@ -1,19 +1,17 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { SimulatedClock } from 'xstate';
 import { VirtualCard } from '../../hardware/virtual-card/virtual-card';
 import { loadCardFile } from '../../hardware/virtual-card/card-file';
 import { VpcdBridge } from '../../hardware/virtual-card/vpcd-bridge';
 import { DEFAULT_PINS } from '../../hardware/pki/card-issue';
-import { type KioskRuntime, startKioskRuntime } from '../../kiosk/runtime/kiosk-runtime';
-import { type AttachedPcscReader, attachPcscReader } from '../../kiosk/runtime/pcsc-reader';
+import type { KioskRuntime } from '../../kiosk/runtime/kiosk-runtime';
 import { hashToken, newId, newToken } from '../../reservation-api/auth/tokens';
 import { PhoneApiError } from '../../reservation-api/phone/phone-api-client';
 import { cardRefOf, publicKeyRef } from '../../reservation-api/verification/card-proof-verifier';
 import { x509 } from '../../reservation-api/verification/x509';
 import { DEFAULT_TIMING, toViewModel } from '../../state-machines/session';
-import { type ApiHarness, startApiHarness } from '../api/support/api-harness';
-import { SessionDriver } from '../kiosk/support/session-driver';
-import { leaseReaderPair, type ReaderLease } from '../support/pcsc-stack';
+import type { ApiHarness } from '../api/support/api-harness';
+import type { SessionDriver } from '../kiosk/support/session-driver';
+import { type PcscKiosk, startPcscKiosk } from './support/pcsc-kiosk';
 import { SplicedCard } from '../support/spliced-card';
 
 /**
@@ -27,33 +25,17 @@ import { SplicedCard } from '../support/spliced-card';
 
 const ATTACKER_PIN = 'OWNED2026';
 
-let lease: ReaderLease;
-let reader: { name: string; port: number };
+let stack: PcscKiosk;
 let api: ApiHarness;
 let kiosk: KioskRuntime;
-let attached: AttachedPcscReader;
 let driver: SessionDriver;
-const timers = new SimulatedClock();
+let reader: PcscKiosk['reader'];
+let timers: PcscKiosk['timers'];
 let bridge: VpcdBridge | undefined;
 
 beforeAll(async () => {
-  lease = await leaseReaderPair();
-  const [first] = lease.readers;
-  if (!first) throw new Error('no reader leased');
-  reader = first;
-  api = await startApiHarness();
-  const registered = await api.addKiosk('seven-eleven');
-  kiosk = await startKioskRuntime({
-    api: registered.client,
-    procedures: registered.procedures,
-    dataDir: api.dataDir,
-    now: api.clock.now,
-    timers,
-    tickMs: 3_600_000,
-    readerName: reader.name,
-  });
-  attached = attachPcscReader(kiosk, { sourceOptions: { readerFilter: (name) => name === reader.name } });
-  driver = new SessionDriver(kiosk.actor);
+  stack = await startPcscKiosk();
+  ({ api, kiosk, driver, reader, timers } = stack);
 }, 60_000);
 
 afterEach(async () => {
@@ -66,10 +48,7 @@ afterEach(async () => {
 
 afterAll(async () => {
   await bridge?.disconnect();
-  await attached?.stop();
-  await kiosk?.close();
-  await api?.close();
-  lease?.release();
+  await stack?.close();
 });
 
 /** Card A (the attacker's, healthy) and card B (the victim's, signature PIN blocked), as files. */

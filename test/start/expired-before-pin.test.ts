@@ -1,13 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JpkiClient } from '../../hardware/jpki/jpki-client';
 import { InProcessTransport } from '../../hardware/transport/in-process-transport';
 import { VirtualCard } from '../../hardware/virtual-card/virtual-card';
-import { KIOSK_VIEWPORT, launchChromium } from '../ui/support/browser';
-import { type StartedProduct, runNpmStart } from './start-process';
+import { openProductInBrowser, type ProductInBrowser } from './product-in-browser';
 
 /**
  * Issue 15, "found out too late": through the real stack (`npm start` as a child process, the kiosk
@@ -15,52 +12,21 @@ import { type StartedProduct, runNpmStart } from './start-process';
  * said (E-042) as soon as the card is read — the PIN screen never shows, and the card's PIN
  * counter is untouched. The demo clock is set first, so the test never depends on the real hour.
  */
+let opened: ProductInBrowser;
 let dataDir: string;
-let product: StartedProduct;
-let browser: Browser;
 let kiosk: Page;
-let panel: Page;
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'expired-before-pin-'));
-  [product, browser] = await Promise.all([runNpmStart(dataDir), launchChromium()]);
-  kiosk = await (await browser.newContext({ viewport: KIOSK_VIEWPORT, deviceScaleFactor: 1 })).newPage();
-  await kiosk.goto(product.urls.kiosk);
-  await kiosk.waitForSelector('[data-screen]');
-  panel = await (await browser.newContext({ viewport: { width: 460, height: 900 } })).newPage();
-  await panel.goto(product.urls.panel);
-  await panel.waitForSelector('#outcome');
+  opened = await openProductInBrowser({ name: 'expired-before-pin' });
+  ({ dataDir, kiosk } = opened);
 }, 90_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await product?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
+  await opened?.close();
 });
 
-const screen = (id: string) => kiosk.waitForSelector(`[data-screen="${id}"]`, { timeout: 15_000 });
-
-/** Clicks a panel action and returns its outcome line once it reports success (see npm-start.test.ts). */
-async function panelAction(action: string): Promise<string> {
-  const before = await panel.getAttribute('#panel', 'data-revision');
-  const previous = await panel.innerText('#outcome');
-  await panel.click(`[data-sim-action="${action}"]`);
-  await panel.waitForFunction(
-    ([revision, text]) => {
-      const outcome = document.querySelector<HTMLElement>('#outcome');
-      return (
-        document.querySelector('#panel')?.getAttribute('data-revision') !== revision &&
-        outcome?.hasAttribute('data-ok') === true &&
-        outcome.innerText !== text
-      );
-    },
-    [before, previous] as const,
-    { timeout: 30_000 },
-  );
-  const outcome = await panel.innerText('#outcome');
-  expect(await panel.getAttribute('#outcome', 'data-ok'), outcome).toBe('true');
-  return outcome;
-}
+const screen = (id: string) => opened.screen(id);
+const panelAction = (action: string) => opened.panelAction(action);
 
 /** Tries left of the persona's 4-digit PIN, read from its card file (the demo keeps cards on disk). */
 async function authTriesLeft(persona: string): Promise<number> {

@@ -1,14 +1,14 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import axios from 'axios';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JpkiClient } from '../../hardware/jpki/jpki-client';
 import { InProcessTransport } from '../../hardware/transport/in-process-transport';
 import { VirtualCard } from '../../hardware/virtual-card/virtual-card';
-import { KIOSK_VIEWPORT, launchChromium, layoutProblems, saveScreenshot } from '../ui/support/browser';
-import { type StartedProduct, runNpmStart } from './start-process';
+import { layoutProblems, saveScreenshot } from '../ui/support/browser';
+import type { StartedProduct } from './start-process';
+import { openProductInBrowser, type ProductInBrowser } from './product-in-browser';
 
 /**
  * `npm start` as a new user runs it (child process, fresh data directory, `--port 0`), driven in
@@ -16,66 +16,24 @@ import { type StartedProduct, runNpmStart } from './start-process';
  * trades the same launch secret). The demo clock is set first, so the tests never depend on the
  * real hour.
  */
+let opened: ProductInBrowser;
 let dataDir: string;
 let product: StartedProduct;
-let browser: Browser;
-let context: BrowserContext;
 let kiosk: Page;
 let panel: Page;
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'npm-start-'));
-  [product, browser] = await Promise.all([runNpmStart(dataDir), launchChromium()]);
-  context = await browser.newContext({ viewport: KIOSK_VIEWPORT, deviceScaleFactor: 1 });
-  kiosk = await context.newPage();
-  await kiosk.goto(product.urls.kiosk);
-  await kiosk.waitForSelector('[data-screen]');
-  // Its own window: a second tab of the kiosk's window would be a background tab, which Chromium throttles.
-  panel = await (await browser.newContext({ viewport: { width: 460, height: 900 } })).newPage();
-  await panel.goto(product.urls.panel);
-  await panel.waitForSelector('#outcome');
+  opened = await openProductInBrowser({ name: 'npm-start' });
+  ({ dataDir, product, kiosk, panel } = opened);
 }, 90_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await product?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
+  await opened?.close();
 });
 
-const screen = (id: string) => kiosk.waitForSelector(`[data-screen="${id}"]`, { timeout: 15_000 });
-
-/**
- * Clicks a panel action and waits for its outcome line to say it succeeded. The line must also
- * have changed: a state pushed for another reason (the kiosk changing screen) bumps the revision
- * while the line still shows the previous action's outcome. (Consecutive actions here never have
- * the same outcome text.)
- */
-async function panelAction(action: string): Promise<string> {
-  const before = await panel.getAttribute('#panel', 'data-revision');
-  const previous = await panel.innerText('#outcome');
-  await panel.click(`[data-sim-action="${action}"]`);
-  await panel.waitForFunction(
-    ([revision, text]) => {
-      const outcome = document.querySelector<HTMLElement>('#outcome');
-      return (
-        document.querySelector('#panel')?.getAttribute('data-revision') !== revision &&
-        outcome?.hasAttribute('data-ok') === true &&
-        outcome.innerText !== text
-      );
-    },
-    [before, previous] as const,
-    { timeout: 30_000 },
-  );
-  const outcome = await panel.innerText('#outcome');
-  expect(await panel.getAttribute('#outcome', 'data-ok'), outcome).toBe('true');
-  return outcome;
-}
-
-async function typeKeys(keys: string): Promise<void> {
-  const before = Number(await kiosk.getAttribute('.pin-dots', 'data-length'));
-  for (const key of keys) await kiosk.click(`[data-key="${key}"]`);
-  await kiosk.waitForSelector(`.pin-dots[data-length="${before + keys.length}"]`);
-}
+const screen = (id: string) => opened.screen(id);
+const panelAction = (action: string) => opened.panelAction(action);
+const typeKeys = (keys: string) => opened.typeKeys(keys);
 
 async function shot(name: string): Promise<void> {
   expect(await layoutProblems(kiosk)).toEqual([]);

@@ -1,12 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSpeech } from '../../kiosk/speech/speech-build';
 import { loadCatalogues } from '../../kiosk/ui/catalogues';
-import { KIOSK_VIEWPORT, launchChromium, layoutProblems, saveScreenshot } from '../ui/support/browser';
-import { type StartedProduct, runNpmStart } from './start-process';
+import { layoutProblems, saveScreenshot } from '../ui/support/browser';
+import { openProductInBrowser, type ProductInBrowser } from './product-in-browser';
+import { twoKeys } from '../ui/support/two-keys';
 
 /**
  * `npm start` in Chromium, in every language: each one reaches the done screen through the real
@@ -17,65 +15,23 @@ import { type StartedProduct, runNpmStart } from './start-process';
 const catalogues = loadCatalogues();
 const CURRENT_PIN = '1234';
 const NEW_PIN = 'NEW2PIN9';
-let dataDir: string;
-let product: StartedProduct;
-let browser: Browser;
+let opened: ProductInBrowser;
 let kiosk: Page;
-let panel: Page;
 
 beforeAll(async () => {
   await buildSpeech();
-  dataDir = mkdtempSync(join(tmpdir(), 'npm-start-speech-'));
-  [product, browser] = await Promise.all([runNpmStart(dataDir), launchChromium()]);
-  const context = await browser.newContext({ viewport: KIOSK_VIEWPORT, deviceScaleFactor: 1 });
-  kiosk = await context.newPage();
   // The page's timers on Playwright's clock, so the card reminder's interval can be run at once.
-  await kiosk.clock.install();
-  await kiosk.goto(product.urls.kiosk);
-  await kiosk.waitForSelector('[data-screen]');
-  panel = await (await browser.newContext({ viewport: { width: 460, height: 900 } })).newPage();
-  await panel.goto(product.urls.panel);
-  await panel.waitForSelector('#outcome');
+  opened = await openProductInBrowser({ name: 'npm-start-speech', installClock: true });
+  ({ kiosk } = opened);
 }, 600_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await product?.stop();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await opened?.close();
 });
 
-const screen = (id: string) => kiosk.waitForSelector(`[data-screen="${id}"]`, { timeout: 15_000 });
-
-/** Clicks a panel action and waits for its (changed) outcome line to say it succeeded. */
-async function panelAction(action: string): Promise<void> {
-  const previous = await panel.innerText('#outcome');
-  await panel.click(`[data-sim-action="${action}"]`);
-  await panel.waitForFunction(
-    (text) => {
-      const outcome = document.querySelector<HTMLElement>('#outcome');
-      return outcome?.hasAttribute('data-ok') === true && outcome.innerText !== text;
-    },
-    previous,
-    { timeout: 30_000 },
-  );
-  expect(await panel.getAttribute('#outcome', 'data-ok'), await panel.innerText('#outcome')).toBe('true');
-}
-
-async function typeKeys(keys: string): Promise<void> {
-  const before = Number(await kiosk.getAttribute('.pin-dots', 'data-length'));
-  for (const key of keys) await kiosk.click(`[data-key="${key}"]`);
-  await kiosk.waitForSelector(`.pin-dots[data-length="${before + keys.length}"]`);
-}
-
-/** The two keypad keys of each character (kiosk/ui/src/two-key-letters.ts): letter = key, place; digit = 0, digit. */
-function twoKeys(pin: string): string[] {
-  const groups = ['ABC', 'DEF', 'GHI', 'JKL', 'MNO', 'PQRS', 'TUV', 'WXYZ'];
-  return [...pin].flatMap((character) => {
-    if (/[0-9]/.test(character)) return ['Digit0', `Digit${character}`];
-    const group = groups.findIndex((letters) => letters.includes(character));
-    return [`Digit${group + 2}`, `Digit${(groups[group] ?? '').indexOf(character) + 1}`];
-  });
-}
+const screen = (id: string) => opened.screen(id);
+const panelAction = (action: string) => opened.panelAction(action);
+const typeKeys = (keys: string) => opened.typeKeys(keys);
 
 interface Said {
   seq: number;

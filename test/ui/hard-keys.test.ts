@@ -6,6 +6,7 @@ import type { SpeechRequest } from '../../kiosk/ui/src/speech-events';
 import { sessionViewModels } from '../../kiosk/ui-server/session-view-models';
 import { type UiServer, createUiServer } from '../../kiosk/ui-server/ui-server';
 import { KIOSK_VIEWPORT, launchChromium, saveScreenshot } from './support/browser';
+import { twoKeys } from './support/two-keys';
 
 /**
  * The whole journey with the copier's keys alone (no click, no tap): the real session machine
@@ -80,16 +81,6 @@ async function typeDigits(digits: string): Promise<void> {
   await page.waitForSelector(`.pin-dots[data-length="${digits.length}"]`);
 }
 
-/** The two keys of each character (two-key-letters.ts): letter = key, place; digit = 0, digit. */
-function twoKeys(pin: string): string[] {
-  const groups = ['ABC', 'DEF', 'GHI', 'JKL', 'MNO', 'PQRS', 'TUV', 'WXYZ'];
-  return [...pin].flatMap((character) => {
-    if (/[0-9]/.test(character)) return ['Digit0', `Digit${character}`];
-    const group = groups.findIndex((letters) => letters.includes(character));
-    return [`Digit${group + 2}`, `Digit${groups[group]!.indexOf(character) + 1}`];
-  });
-}
-
 async function typeTwoKeys(pin: string): Promise<void> {
   const keys = twoKeys(pin);
   for (const [index, key] of keys.entries()) {
@@ -120,6 +111,22 @@ async function noPinAnywhere(pins: string[]): Promise<void> {
     expect(spoken).not.toContain(pin);
     for (const vm of sent) expect(vm).not.toContain(pin);
   }
+}
+
+/**
+ * Keys only, from the idle screen to the current-PIN screen of the signature PIN procedure: 決定
+ * starts, 1 and 決定 choose, 決定 consents, then the card is placed. Each key waits for its screen: a
+ * key pressed before the next screen is drawn presses the old one.
+ */
+async function keysToCurrentPin(): Promise<void> {
+  await press('Enter');
+  await screen('choose-procedure');
+  await press('Digit1', 'Enter');
+  await screen('consent');
+  await press('Enter');
+  await screen('place-card');
+  await harness.insertCard();
+  await screen('enter-current-pin');
 }
 
 async function speechRequests(): Promise<SpeechRequest[]> {
@@ -257,14 +264,7 @@ describe('keys only', () => {
 
   it('決定 with 3 of 4 digits answers on screen and in speech, each time it is pressed; the 4th digit goes on', async () => {
     await startKiosk();
-    await press('Enter');
-    await screen('choose-procedure');
-    await press('Digit1', 'Enter');
-    await screen('consent');
-    await press('Enter');
-    await screen('place-card');
-    await harness.insertCard();
-    await screen('enter-current-pin');
+    await keysToCurrentPin();
     await typeDigits('123');
     // OK has the focus and looks incomplete, but 決定 still presses it.
     expect(await page.evaluate(() => document.activeElement?.getAttribute('data-key'))).toBe('submit');
@@ -329,15 +329,7 @@ describe('keys only', () => {
 
   it('any key on the inactivity warning gives more time, without typing', async () => {
     await startKiosk();
-    await press('Enter');
-    await screen('choose-procedure');
-    // Each key waits for its screen: a key pressed before the next screen is drawn presses the old one.
-    await press('Digit1', 'Enter');
-    await screen('consent');
-    await press('Enter');
-    await screen('place-card');
-    await harness.insertCard();
-    await screen('enter-current-pin');
+    await keysToCurrentPin();
     await harness.advance(60_000);
     await page.waitForSelector('[data-overlay="inactivity"]');
     await press('Digit5');
