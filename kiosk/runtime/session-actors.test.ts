@@ -33,11 +33,15 @@ describe('error mapping of the runtime actors', () => {
     });
   });
 
-  it('maps a card that no longer holds the proven PIN (69 82) to card-removed: start again', () => {
+  it('maps a card that no longer holds the proven PIN (69 82) to pin-proof-lost, not card-removed', () => {
     expect(provenStepFailureOf(new CardError('security-status-not-satisfied', 'x', { sw: 0x6982 }))).toEqual({
-      failure: 'card-removed',
-      detail: 'pin-proof-lapsed',
+      failure: 'pin-proof-lost',
+      detail: 'security-status-not-satisfied',
     });
+    // Elsewhere a 69 82 is not about a lost proof: the usual mapping (unreadable).
+    expect(failureOf(new CardError('security-status-not-satisfied', 'x', { sw: 0x6982 })).failure).toBe(
+      'card-unreadable',
+    );
     expect(provenStepFailureOf(new CardError('timeout', 'x')).failure).toBe('card-unreadable');
     expect(provenStepFailureOf(new KioskApiError('TIMEOUT', 'x')).failure).toBe('service-unreachable');
   });

@@ -140,12 +140,12 @@ function cardErrorKind(error: unknown): CardError['kind'] | undefined {
  * The failure of a card step that needs the PIN proven earlier in this session (re-reading the
  * signature certificate, signing a new proof). `69 82` there means the card no longer holds that
  * proof — it was reset, or its application selected again — so only proving the PIN again, from
- * the start, can go on: `card-removed` (E-012, "start again"), never `service-unreachable`
- * (docs/decisions.md, "A lookup too old to claim from").
+ * the start, can go on: `pin-proof-lost` (E-015, "start again"), never `card-removed` (the card
+ * stayed) nor `service-unreachable` (docs/decisions.md, "A lookup too old to claim from").
  */
 export function provenStepFailureOf(error: unknown): SessionActorFailure {
   if (cardErrorKind(error) === 'security-status-not-satisfied') {
-    return sessionActorFailure('card-removed', 'pin-proof-lapsed');
+    return sessionActorFailure('pin-proof-lost', 'security-status-not-satisfied');
   }
   return failureOf(error);
 }

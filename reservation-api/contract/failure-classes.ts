@@ -93,6 +93,8 @@ export const KIOSK_ERROR_CLASSES: Record<CustomerErrorId, FailureClass> = {
   'card-removed': 'customer',
   'not-my-number-card': 'customer',
   'card-mismatch': 'customer',
+  // The card was reset or its application selected again mid-session (another app, a flaky reader).
+  'pin-proof-lost': 'customer',
   'auth-certificate-expired': 'customer',
   'certificate-revoked': 'customer',
   'signature-certificate-revoked': 'customer',

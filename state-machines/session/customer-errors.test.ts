@@ -78,6 +78,15 @@ describe('customer errors', () => {
     expect(CUSTOMER_ERRORS['pin-too-short'].nextStep).toBe('enter-pin-again');
   });
 
+  it('tell a card that lost the PIN proof (E-015) from a removed card (E-012): both start again', () => {
+    expect(CUSTOMER_ERRORS['pin-proof-lost']).toEqual({
+      displayCode: 'E-015',
+      nextStep: 'start-again',
+      recoverable: false,
+    });
+    expect(CUSTOMER_ERRORS['card-removed'].displayCode).toBe('E-012');
+  });
+
   it('name the parameter that picks the explanation where one text cannot say exactly what is needed', () => {
     expect(explanationParam('new-pin-format')).toBe('problem');
     expect(explanationParam('pin-too-short')).toBe('pin');

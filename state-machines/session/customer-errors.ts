@@ -68,6 +68,11 @@ export const CUSTOMER_ERRORS = {
    * Nothing changed on any card; staff are told, operators get an alert.
    */
   'card-mismatch': { displayCode: 'E-014', nextStep: 'ask-staff', recoverable: false },
+  /**
+   * The card stayed on the reader but lost the PIN proven earlier in the session (reset, or its
+   * application selected again) before the claim. Nothing changed on it; the reservation still holds.
+   */
+  'pin-proof-lost': { displayCode: 'E-015', nextStep: 'start-again', recoverable: false },
   /** The authentication certificate has expired ("Code 21"). */
   'auth-certificate-expired': { displayCode: 'E-021', nextStep: 'municipal-office', recoverable: false },
   /** A certificate has been revoked ("Code 23"). */

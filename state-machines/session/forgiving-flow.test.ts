@@ -120,6 +120,7 @@ describe('help', () => {
       screen: 'enter-current-pin',
       dialog: 'help',
       help: {
+        whatLabel: 'help.whatLabel',
         what: 'help.enter-current-pin.what',
         need: 'help.enter-current-pin.need.auth-pin',
         callCentre: { phone: '0120-95-0178', opensAt: '09:30', closesAt: '20:00' },

@@ -19,6 +19,8 @@ describe('help on the idle screen', () => {
       screen: 'idle',
       dialog: 'help',
       help: {
+        // Above the service's description: its own label, not the steps' "on this screen".
+        whatLabel: 'help.idle.whatLabel',
         what: 'help.idle.what',
         need: 'help.idle.need',
         hours: { opensAt: '06:30', closesAt: '23:00' },

@@ -130,6 +130,19 @@ describe('a reset that does not happen', () => {
     expect(h.actors.callsOf('settleClaim')).toEqual([]);
   });
 
+  it('the card lost the PIN proof before the claim: pin-proof-lost (E-015, start again), nothing to release', async () => {
+    const h = new SessionHarness();
+    h.actors.reply('claimReservation', { failure: 'pin-proof-lost' });
+    await toResetting(h);
+    expect(h.view.error).toMatchObject({
+      code: 'pin-proof-lost',
+      displayCode: 'E-015',
+      nextStep: 'start-again',
+    });
+    expect(h.actors.callsOf('authoriseReset')).toEqual([]);
+    expect(h.actors.callsOf('settleClaim')).toEqual([]);
+  });
+
   it.each([
     ['authoriseReset', { result: 'refused', reason: 'wrong-cryptogram' }],
     ['authoriseReset', { result: 'refused', reason: 'reset-blocked' }],

@@ -29,6 +29,11 @@ export const SESSION_FAILURE_KINDS = [
   'card-unreadable',
   /** The reservation API could not be reached (network, timeout, 5xx, bad answer). */
   'service-unreachable',
+  /**
+   * The card stayed but no longer holds the PIN proven earlier in the session (it was reset, or
+   * its application selected again: `69 82`); nothing changed on it, only starting again helps.
+   */
+  'pin-proof-lost',
 ] as const;
 export type SessionFailureKind = (typeof SESSION_FAILURE_KINDS)[number];
 

@@ -112,6 +112,7 @@ const FAILURE_ERRORS: Record<SessionFailureKind, CustomerErrorId> = {
   'reader-unavailable': 'reader-unavailable',
   'card-unreadable': 'card-unreadable',
   'service-unreachable': 'service-unreachable',
+  'pin-proof-lost': 'pin-proof-lost',
 };
 
 /** Customer error of each reason the API refuses a card, reservation or claim. */

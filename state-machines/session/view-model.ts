@@ -60,6 +60,8 @@ export interface PinEntryView {
 
 /** The help of the step on screen: what it is, what is needed, where to call. */
 export interface HelpView {
+  /** The label above `what` (catalogue key): the step on screen, or on idle the whole service. */
+  whatLabel: string;
   what: string;
   need: string;
   /**
@@ -239,6 +241,7 @@ function helpView(snapshot: SessionSnapshot, screen: ScreenId): HelpView {
       ? `help.${screen}.need.${procedure}`
       : `help.${screen}.need`;
   const help: HelpView = {
+    whatLabel: 'help.whatLabel',
     what: `help.${screen}.what`,
     need,
     callCentre: {
@@ -249,6 +252,7 @@ function helpView(snapshot: SessionSnapshot, screen: ScreenId): HelpView {
   };
   // Before a session: also when the service is open and where to ask in person.
   if (screen === 'idle') {
+    help.whatLabel = 'help.idle.whatLabel';
     help.hours = {
       opensAt: formatJapanTime(context.serviceWindow.opensAtMinute),
       closesAt: formatJapanTime(context.serviceWindow.closesAtMinute),

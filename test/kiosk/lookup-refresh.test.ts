@@ -265,7 +265,7 @@ describe('a new lookup that does not lead to the reservation confirmed ends the 
 
 describe('a card that no longer holds the PIN proof when the lookup must be made again', () => {
   it.each([SIGN_CASE, AUTH_CASE])(
-    '$procedure: card-removed ("start again"), not service-unreachable; no claim, nothing changed',
+    '$procedure: pin-proof-lost (E-015, "start again"), not card-removed nor service-unreachable; no claim, nothing changed',
     async (scenario) => {
       const session = await customer(scenario);
       // Something selects the JPKI application again: the card forgets the verified PIN.
@@ -273,7 +273,7 @@ describe('a card that no longer holds the PIN proof when the lookup must be made
       api.clock.advance(2.5 * MINUTE);
       expect(await session.confirm()).toEqual({
         screen: 'error',
-        error: 'card-removed',
+        error: 'pin-proof-lost',
         status: 'active',
         newPinWorks: false,
       });

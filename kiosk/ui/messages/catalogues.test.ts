@@ -65,7 +65,9 @@ function machineTextKeys(): Set<string> {
         for (const view of [vm.error, vm.notice]) {
           if (view) for (const key of Object.values(view.texts)) keys.add(key);
         }
-        if (vm.help) for (const key of [vm.help.what, vm.help.need, vm.help.ask]) if (key) keys.add(key);
+        if (vm.help)
+          for (const key of [vm.help.whatLabel, vm.help.what, vm.help.need, vm.help.ask])
+            if (key) keys.add(key);
       }
     }
   }
@@ -92,6 +94,8 @@ describe('message catalogues', () => {
     expect(keys).toContain('error.new-pin-format.explanation.needs-letter');
     expect(keys).toContain('error.pin-too-short.explanation.sign');
     expect(keys).toContain('help.idle.ask');
+    expect(keys).toContain('help.whatLabel');
+    expect(keys).toContain('help.idle.whatLabel');
   });
 
   it.each(languages)('%s has every key the view model or the UI can ask for', (language) => {

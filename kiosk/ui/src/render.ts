@@ -155,7 +155,7 @@ function helpOverlay(vm: ViewModel, tr: Translator, connection: Connection): HTM
     h(
       'div',
       { class: help.hours || help.ask ? 'help-sections help-columns' : 'help-sections' },
-      section(tr.t('help.whatLabel'), tr.t(help.what)),
+      section(tr.t(help.whatLabel), tr.t(help.what)),
       section(tr.t('help.needLabel'), tr.t(help.need)),
       help.hours ? section(tr.t('help.hoursLabel'), tr.t('help.hours', help.hours)) : null,
       help.ask ? section(tr.t('help.askLabel'), tr.t(help.ask)) : null,

@@ -32,7 +32,6 @@ export const UI_CHROME_KEYS = [
   'dialog.cancel.confirm',
   'dialog.cancel.keep',
   'help.title',
-  'help.whatLabel',
   'help.needLabel',
   'help.callLabel',
   'help.callCentre',
