@@ -3,8 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActor, SimulatedClock } from 'xstate';
-import type { KioskApiClient } from '../../kiosk/api-client/kiosk-api-client';
-import { KioskApiError } from '../../kiosk/api-client/kiosk-api-error';
 import type { ClaimJournal } from '../../kiosk/journal/claim-journal';
 import { openKioskJournal } from '../../kiosk/journal/kiosk-journal';
 import { journaledSettler, OutboxDeliverer } from '../../kiosk/journal/outbox-delivery';
@@ -17,6 +15,7 @@ import {
 import { createSessionMachine, toViewModel } from '../../state-machines/session';
 import { type ApiHarness, Clock, startApiHarness } from '../api/support/api-harness';
 import { cardCopies, PROCEDURE_CASES, type ProcedureCase } from './support/procedure-cases';
+import { recordKioskCalls } from './support/recorded-kiosk-calls';
 import { SessionDriver } from './support/session-driver';
 
 /**
@@ -43,28 +42,6 @@ afterAll(async () => {
   await api.close();
   rmSync(dir, { recursive: true, force: true });
 });
-
-/** Records the lookups and claims a kiosk client sends (`lookup <id>`, `claim <id> ok|<code>`). */
-function recordCalls(client: KioskApiClient, calls: string[], beforeClaim?: () => void): void {
-  const lookup = client.lookup.bind(client);
-  const claim = client.claim.bind(client);
-  client.lookup = async (...args) => {
-    const found = await lookup(...args);
-    calls.push(`lookup ${found.lookupId}`);
-    return found;
-  };
-  client.claim = async (...args) => {
-    beforeClaim?.();
-    try {
-      const granted = await claim(...args);
-      calls.push(`claim ${args[0].lookupId} ok`);
-      return granted;
-    } catch (error) {
-      calls.push(`claim ${args[0].lookupId} ${error instanceof KioskApiError ? error.code : 'error'}`);
-      throw error;
-    }
-  };
-}
 
 /** The real claim journal, its claim steps recorded (`claiming <lookupId>`, `claimed`, `dropped`). */
 function recordingJournal(claims: ClaimJournal, log: string[]): ResetJournal {
@@ -99,7 +76,7 @@ async function customer(scenario: ProcedureCase, options: SessionOptions = {}) {
   const kiosk = await api.addKiosk('seven-eleven');
   const calls: string[] = [];
   const journalLog: string[] = [];
-  recordCalls(kiosk.client, calls, options.beforeClaim);
+  recordKioskCalls(kiosk.client, calls, options.beforeClaim);
   const journal = openKioskJournal(join(dir, `${kiosk.kioskId}.sqlite`), { now: api.clock.now });
   const deliverer = new OutboxDeliverer(journal.outbox, kiosk.client);
   const card = api.openCard(cardPath);

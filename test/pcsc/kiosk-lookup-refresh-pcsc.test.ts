@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_TIMING } from '../../state-machines/session';
 import type { KioskRuntime } from '../../kiosk/runtime/kiosk-runtime';
-import type { KioskApiClient } from '../../kiosk/api-client/kiosk-api-client';
 import { type ApiHarness, Clock } from '../api/support/api-harness';
 import type { SessionDriver } from '../kiosk/support/session-driver';
 import { type PcscKiosk, startPcscKiosk } from './support/pcsc-kiosk';
 import { startVirtualCardProcess } from '../support/virtual-card-process';
 import { PROCEDURE_CASES } from '../kiosk/support/procedure-cases';
+import { recordKioskCalls } from '../kiosk/support/recorded-kiosk-calls';
 
 /**
  * A customer slow over the new PIN, over the real stack (PcscReaderSource → reader machine →
@@ -24,23 +24,8 @@ let kiosk: KioskRuntime;
 let driver: SessionDriver;
 let reader: PcscKiosk['reader'];
 let timers: PcscKiosk['timers'];
-/** The API calls of the kiosk: `lookup` and `claim <lookupId>`. */
+/** The API calls of the kiosk (`recordKioskCalls`). */
 const calls: string[] = [];
-
-/** Records the lookups and claims the kiosk sends, as they go. */
-function recordCalls(client: KioskApiClient): void {
-  const lookup = client.lookup.bind(client);
-  const claim = client.claim.bind(client);
-  client.lookup = async (...args) => {
-    const found = await lookup(...args);
-    calls.push(`lookup ${found.lookupId}`);
-    return found;
-  };
-  client.claim = async (...args) => {
-    calls.push(`claim ${args[0].lookupId}`);
-    return claim(...args);
-  };
-}
 
 beforeAll(async () => {
   stack = await startPcscKiosk({
@@ -49,7 +34,7 @@ beforeAll(async () => {
       kioskClock = new Clock(harness.clock.now());
       return kioskClock.now;
     },
-    onClient: recordCalls,
+    onClient: (client) => recordKioskCalls(client, calls),
   });
   ({ api, kiosk, driver, reader, timers } = stack);
 }, 60_000);
@@ -84,7 +69,7 @@ describe.each(PROCEDURE_CASES)('kiosk runtime over pcscd + vpcd: $procedure', (s
     }
     const [first, second] = calls.filter((call) => call.startsWith('lookup ')).map((call) => call.slice(7));
     expect(second).toBeDefined();
-    expect(calls).toEqual([`lookup ${first}`, `lookup ${second}`, `claim ${second}`]);
+    expect(calls).toEqual([`lookup ${first}`, `lookup ${second}`, `claim ${second} ok`]);
 
     await expect.poll(() => kiosk.status().cardPresent).toBe(false);
     timers.increment(DEFAULT_TIMING.inactivityLimitMs);

@@ -114,14 +114,14 @@ async function noPinAnywhere(pins: string[]): Promise<void> {
 }
 
 /**
- * Keys only, from the idle screen to the current-PIN screen of the signature PIN procedure: 決定
- * starts, 1 and 決定 choose, 決定 consents, then the card is placed. Each key waits for its screen: a
- * key pressed before the next screen is drawn presses the old one.
+ * Keys only, from the idle screen to the current-PIN screen: 決定 starts, `choice` (Digit1: the
+ * signature PIN, Digit2: the 4-digit PIN) and 決定 choose, 決定 consents, then the card is placed.
+ * Each key waits for its screen: a key pressed before the next screen is drawn presses the old one.
  */
-async function keysToCurrentPin(): Promise<void> {
+async function keysToCurrentPin(choice: 'Digit1' | 'Digit2' = 'Digit1'): Promise<void> {
   await press('Enter');
   await screen('choose-procedure');
-  await press('Digit1', 'Enter');
+  await press(choice, 'Enter');
   await screen('consent');
   await press('Enter');
   await screen('place-card');
@@ -191,14 +191,7 @@ describe('keys only', () => {
   it('auth PIN: prove the signature PIN with two-key letters, set a new 4-digit PIN', async () => {
     await startKiosk();
     const current = 'PIN1SIGN';
-    await press('Enter');
-    await screen('choose-procedure');
-    await press('Digit2', 'Enter');
-    await screen('consent');
-    await press('Enter');
-    await screen('place-card');
-    await harness.insertCard();
-    await screen('enter-current-pin');
+    await keysToCurrentPin('Digit2');
     await typeTwoKeys(current);
     expect(harness.pins.read('current')).toBe(current);
     await press('Enter');
@@ -217,13 +210,7 @@ describe('keys only', () => {
 
   it('訂正 deletes a character or a pending first key; 取消 asks, 戻る goes on, 取消 twice stops', async () => {
     await startKiosk();
-    await press('Enter');
-    await screen('choose-procedure');
-    await press('Digit2', 'Enter');
-    await screen('consent');
-    await press('Enter');
-    await harness.insertCard();
-    await screen('enter-current-pin');
+    await keysToCurrentPin('Digit2');
     await typeTwoKeys('AB');
     await press('Digit7');
     await page.waitForSelector('[data-two-key="pending"]');
