@@ -22,11 +22,27 @@ export interface ApiWatchOptions {
  */
 export class ApiWatch {
   private available: boolean | undefined;
+  private readonly inFlight = new Set<Promise<boolean>>();
 
   constructor(private readonly options: ApiWatchOptions) {}
 
   /** Sends one heartbeat; resolves with whether the API answered. Never rejects. */
-  async beat(): Promise<boolean> {
+  beat(): Promise<boolean> {
+    const sent = this.send();
+    this.inFlight.add(sent);
+    void sent.finally(() => this.inFlight.delete(sent));
+    return sent;
+  }
+
+  /**
+   * Resolves once every heartbeat sent so far has its answer: a kiosk that closed has nothing of
+   * its left to arrive at the API (a late heartbeat would say it is still alive).
+   */
+  async idle(): Promise<void> {
+    await Promise.all([...this.inFlight]);
+  }
+
+  private async send(): Promise<boolean> {
     const { api, actor } = this.options;
     let reached: boolean;
     try {

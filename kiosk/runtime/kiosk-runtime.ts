@@ -234,8 +234,9 @@ export async function startKioskRuntime(options: KioskRuntimeOptions): Promise<K
       slot.remove();
       pins.wipeAll();
       await ui.close();
-      // Let a delivery pass under way finish before its journal closes.
-      await deliverer.idle();
+      // Let a delivery pass under way finish before its journal closes, and a heartbeat under way
+      // arrive now rather than after the kiosk is gone.
+      await Promise.all([deliverer.idle(), watch.idle()]);
       journal.close();
     },
   };

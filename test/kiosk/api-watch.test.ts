@@ -1,3 +1,4 @@
+import type { HeartbeatRequest } from '../../reservation-api/contract';
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActor, SimulatedClock } from 'xstate';
@@ -79,5 +80,60 @@ describe('API watch (heartbeats)', () => {
     expect(screen()).toBe('idle');
     actor.stop();
     outbox.close();
+  });
+
+  it('idle() resolves only once every heartbeat sent has its answer (a closing kiosk waits for it)', async () => {
+    const credentials = await enrolKiosk(api.store, {
+      chain: 'seven-eleven',
+      storeId: 'S-watch-idle',
+      actor: 'operator:test',
+      now: api.clock.now(),
+    });
+    const client = KioskApiClient.fromCredentials(credentials, { baseUrl: link.url, now: api.clock.now });
+    let answered = 0;
+    const counting = {
+      heartbeat: async (request: HeartbeatRequest) => {
+        try {
+          return await client.heartbeat(request);
+        } finally {
+          answered += 1;
+        }
+      },
+    } as unknown as KioskApiClient;
+    const actor = createActor(
+      createSessionMachine({
+        actors: createSessionActors({
+          card: () => new CardSlot().current(),
+          api: client,
+          pins: new PinBuffers(),
+          settler: directSettler(client),
+          now: api.clock.now,
+        }),
+        pinBuffers: new PinBuffers(),
+      }),
+      {
+        clock: new SimulatedClock(),
+        input: { offeredProcedures: credentials.procedures, now: api.clock.now() },
+      },
+    );
+    actor.start();
+    const watch = new ApiWatch({
+      api: counting,
+      actor,
+      heartbeat: () => ({
+        state: 'idle',
+        reader: 'ready',
+        cardPresent: false,
+        version: 'test',
+        clock: api.clock.now(),
+        counters: {},
+      }),
+    });
+    void watch.beat();
+    void watch.beat();
+    await watch.idle();
+    expect(answered).toBe(2);
+    await watch.idle();
+    actor.stop();
   });
 });
